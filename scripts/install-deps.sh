@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages redrock needs, skipping every one that is already installed.
+set -euo pipefail
+PKGS=(cmake g++ make pkg-config ccache librocksdb-dev libboost-dev libfmt-dev catch2 libbenchmark-dev
+      redis-server redis-tools python3 python3-redis python3-pytest python3-pytest-asyncio)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian starts redis-server as a service on install where it can; the tests start their own on free ports.

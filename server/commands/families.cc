@@ -1,0 +1,13 @@
+#include "server/commands/families.h"
+
+namespace redrock::server {
+
+void RegisterAllCommands(CommandTable& table) {
+  RegisterConnectionCommands(table);
+  RegisterServerCommands(table);
+  RegisterTransactionCommands(table);
+  RegisterStringCommands(table);
+  RegisterKeyCommands(table);
+}
+
+}  // namespace redrock::server

@@ -1,0 +1,17 @@
+#pragma once
+// Every command family registers itself here, explicitly.
+
+namespace redrock::server {
+
+class CommandTable;
+
+void RegisterConnectionCommands(CommandTable& table);   // PING ECHO QUIT RESET SELECT AUTH HELLO CLIENT
+void RegisterServerCommands(CommandTable& table);       // INFO CONFIG COMMAND DBSIZE TIME FLUSHDB FLUSHALL SHUTDOWN FUNCTION
+void RegisterTransactionCommands(CommandTable& table);  // MULTI EXEC DISCARD
+void RegisterStringCommands(CommandTable& table);       // GET SET ... SUBSTR
+void RegisterKeyCommands(CommandTable& table);          // DEL ... MOVE, KEYS, SCAN
+
+// All of the above, in that order.
+void RegisterAllCommands(CommandTable& table);
+
+}  // namespace redrock::server

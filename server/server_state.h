@@ -1,0 +1,74 @@
+#pragma once
+// State shared by every connection of one server: the engine, config, client registry, statistics and
+// the exec gate. Constructible without sockets, so commands can be tested in process.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/client_state.h"
+
+namespace redrock::engine { class Engine; }
+
+namespace redrock::server {
+
+class Config;
+
+// Live clients, for CLIENT LIST / KILL and INFO clients.
+class ClientRegistry {
+ public:
+  uint64_t NextId() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+  // `close` is called (from any thread) to close that client's connection; it must be thread-safe.
+  void Add(ClientState* client, std::function<void()> close);
+  void Remove(ClientState* client);
+  size_t Count() const;
+
+  // Calls f(client, close) for each client under the registry lock.
+  void ForEach(const std::function<void(ClientState&, const std::function<void()>&)>& f) const;
+  // Name fields of ClientState are written under this mutex.
+  std::mutex& mutex() const { return mu_; }
+
+ private:
+  mutable std::mutex mu_;
+  std::atomic<uint64_t> next_id_{1};
+  std::unordered_map<ClientState*, std::function<void()>> clients_;
+};
+
+struct ServerStats {
+  std::atomic<uint64_t> total_connections_received{0};
+  std::atomic<uint64_t> total_commands_processed{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> total_net_input_bytes{0};
+  std::atomic<uint64_t> total_net_output_bytes{0};
+  std::atomic<uint64_t> keyspace_hits{0};
+  std::atomic<uint64_t> keyspace_misses{0};
+  std::atomic<uint64_t> total_error_replies{0};
+};
+
+struct ServerState {
+  ServerState(engine::Engine& engine, Config& config);
+
+  engine::Engine& engine;
+  Config& config;
+  ClientRegistry clients;
+  ServerStats stats;
+  int64_t start_time_ms = 0;  // wall clock
+  uint16_t tcp_port = 0;      // the port actually bound (INFO server)
+  std::string run_id;         // 40 hex chars, random per start
+  std::string executable;     // absolute path of the binary, if known
+  std::string config_file;    // absolute path of the config file, if any
+
+  // Every command holds this shared; EXEC (and other kCmdExclusive commands) hold it exclusively, so no
+  // client ever sees half a transaction.
+  mutable std::shared_mutex exec_gate;
+
+  // Set by the server: SHUTDOWN calls it to stop the process's server gracefully.
+  std::function<void()> request_shutdown;
+};
+
+}  // namespace redrock::server
