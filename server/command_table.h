@@ -50,6 +50,12 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1u << 11,       // allowed before AUTH (AUTH, HELLO, QUIT, RESET)
   kCmdNoMulti = 1u << 12,      // "no-multi" in Redis
   kCmdAllowBusy = 1u << 13,
+  kCmdSkipSlowlog = 1u << 14,
+  kCmdMayReplicate = 1u << 15,
+  kCmdNoMandatoryKeys = 1u << 16,
+  kCmdMovableKeys = 1u << 17,
+  kCmdProtected = 1u << 18,
+  kCmdNoAsyncLoading = 1u << 19,
   // redrock-internal, not printed by COMMAND INFO:
   kCmdMultiControl = 1u << 24,  // runs immediately inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
   kCmdExclusive = 1u << 25,     // runs with the exec gate held exclusively (EXEC, FLUSHALL...)

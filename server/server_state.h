@@ -6,12 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "server/client_state.h"
+#include "server/exec_gate.h"
 
 namespace redrock::engine { class Engine; }
 
@@ -65,7 +65,7 @@ struct ServerState {
 
   // Every command holds this shared; EXEC (and other kCmdExclusive commands) hold it exclusively, so no
   // client ever sees half a transaction.
-  mutable std::shared_mutex exec_gate;
+  mutable ExecGate exec_gate;
 
   // Set by the server: SHUTDOWN calls it to stop the process's server gracefully.
   std::function<void()> request_shutdown;

@@ -1,0 +1,147 @@
+#include "server/command_table.h"
+
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "server/args.h"
+#include "server/errors.h"
+#include "server/server_state.h"
+
+namespace redrock::server {
+
+namespace {
+// Longer names cannot be commands; Find() lower-cases into a stack buffer of this size.
+constexpr size_t kMaxCommandName = 64;
+
+bool AritySatisfied(int arity, size_t argc) {
+  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+void LinkSubcommands(CommandSpec& spec) {
+  for (CommandSpec& sub : spec.subcommands) sub.parent = &spec;
+}
+}  // namespace
+
+engine::Engine& CommandContext::engine() const { return server.engine; }
+
+std::string CommandSpec::FullName() const {
+  return parent ? parent->name + "|" + name : name;
+}
+
+struct CommandTable::Index {
+  std::unordered_map<std::string_view, const CommandSpec*> by_name;
+};
+
+CommandTable::CommandTable() : index_(std::make_unique<Index>()) {}
+CommandTable::~CommandTable() = default;
+
+void CommandTable::Register(CommandSpec spec) {
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  LinkSubcommands(*owned);
+  index_->by_name.emplace(owned->name, owned.get());
+  commands_.push_back(std::move(owned));
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  if (name.size() > kMaxCommandName) return nullptr;
+  char lower[kMaxCommandName];
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  auto it = index_->by_name.find(std::string_view(lower, name.size()));
+  return it == index_->by_name.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container, std::string_view sub) const {
+  for (const CommandSpec& candidate : container.subcommands) {
+    if (EqualsIgnoreCase(candidate.name, sub)) return &candidate;
+  }
+  return nullptr;
+}
+
+const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv,
+                                         protocol::ReplyWriter& reply) const {
+  const CommandSpec* spec = Find(argv[0]);
+  if (spec == nullptr) {
+    reply.Error(err::UnknownCommand(argv));
+    return nullptr;
+  }
+  if (!spec->subcommands.empty()) {
+    if (argv.size() < 2) {
+      reply.Error(err::WrongArity(spec->name));
+      return nullptr;
+    }
+    const CommandSpec* sub = FindSubcommand(*spec, argv[1]);
+    if (sub == nullptr) {
+      reply.Error(err::UnknownSubcommand(argv[0], argv[1]));
+      return nullptr;
+    }
+    spec = sub;
+  }
+  if (!AritySatisfied(spec->arity, argv.size())) {
+    reply.Error(err::WrongArity(spec->FullName()));
+    return nullptr;
+  }
+  return spec;
+}
+
+void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::ReplyWriter& reply,
+                            std::span<const std::string_view> argv) const {
+  if (argv.empty()) return;
+  const CommandSpec* spec = Resolve(argv, reply);
+  if (spec == nullptr) {
+    // A rejected command inside MULTI poisons the transaction: EXEC will answer EXECABORT.
+    if (client.in_multi) client.multi_error = true;
+    return;
+  }
+  if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
+    reply.Error(err::kNoAuth);
+    if (client.in_multi) client.multi_error = true;
+    return;
+  }
+  if (client.in_multi && !(spec->flags & kCmdMultiControl)) {
+    client.queued.emplace_back(argv.begin(), argv.end());
+    reply.Simple("QUEUED");
+    return;
+  }
+  if (spec->flags & kCmdExclusive) {
+    std::unique_lock gate(server.exec_gate);
+    Invoke(*spec, client, server, reply, argv);
+  } else {
+    std::shared_lock gate(server.exec_gate);
+    Invoke(*spec, client, server, reply, argv);
+  }
+}
+
+void CommandTable::Invoke(const CommandSpec& spec, ClientState& client, ServerState& server,
+                          protocol::ReplyWriter& reply, std::span<const std::string_view> argv) const {
+  CommandContext ctx{argv, client, server, reply, *this};
+  spec.handler(ctx);
+  server.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
+  client.commands_processed.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::vector<std::string_view> FlagNames(uint32_t flags) {
+  // In the order Redis prints them.
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {kCmdWrite, "write"},           {kCmdReadOnly, "readonly"},
+      {kCmdDenyOom, "denyoom"},       {kCmdAdmin, "admin"},
+      {kCmdPubSub, "pubsub"},         {kCmdNoScript, "noscript"},
+      {kCmdBlocking, "blocking"},     {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},           {kCmdSkipMonitor, "skip_monitor"},
+      {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
+      {kCmdNoAuth, "no_auth"},        {kCmdMayReplicate, "may_replicate"},
+      {kCmdNoMandatoryKeys, "no_mandatory_keys"}, {kCmdProtected, "protected"},
+      {kCmdNoAsyncLoading, "no_async_loading"}, {kCmdNoMulti, "no_multi"},
+      {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
+  };
+  std::vector<std::string_view> names;
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace redrock::server

@@ -1,0 +1,46 @@
+#include "server/server_state.h"
+
+#include <chrono>
+#include <random>
+
+namespace redrock::server {
+
+namespace {
+std::string RandomRunId() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  std::string id(40, '0');
+  for (char& c : id) c = kHex[rng() & 15];
+  return id;
+}
+}  // namespace
+
+ServerState::ServerState(engine::Engine& engine_ref, Config& config_ref)
+    : engine(engine_ref), config(config_ref), run_id(RandomRunId()) {
+  start_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+}
+
+void ClientRegistry::Add(ClientState* client, std::function<void()> close) {
+  std::lock_guard lock(mu_);
+  clients_[client] = std::move(close);
+}
+
+void ClientRegistry::Remove(ClientState* client) {
+  std::lock_guard lock(mu_);
+  clients_.erase(client);
+}
+
+size_t ClientRegistry::Count() const {
+  std::lock_guard lock(mu_);
+  return clients_.size();
+}
+
+void ClientRegistry::ForEach(const std::function<void(ClientState&, const std::function<void()>&)>& f) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [client, close] : clients_) f(*client, close);
+}
+
+}  // namespace redrock::server
