@@ -7,6 +7,8 @@
 namespace redrock::engine {
 
 // True when `str` matches `pattern`. `nocase` folds ASCII case (CONFIG GET uses it).
+// The pattern "*" matches everything, the empty string included, as KEYS/SCAN/HSCAN... treat it; other
+// patterns follow stringmatchlen exactly, so e.g. "**" or "?*" never match "" (as in Redis).
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
 
 // The literal bytes every match must start with: the pattern up to its first unescaped special character

@@ -2,6 +2,7 @@
 // Number parsing and printing with Redis's exact rules (util.c: string2ll, string2ld, ld2string...).
 // Standard library only.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,5 +23,9 @@ std::string_view FormatInt64(int64_t v, char* buf);
 std::string FormatLongDouble(long double v);
 // Redis 7.0 addReplyDouble: "%.17g"; "inf" / "-inf"; "nan".
 std::string FormatDouble(double v);
+
+// The same text as FormatDouble, written into buf without allocating; returns the view.
+inline constexpr size_t kDoubleBufSize = 32;
+std::string_view FormatDoubleTo(double v, char* buf /* kDoubleBufSize bytes */);
 
 }  // namespace redrock::protocol

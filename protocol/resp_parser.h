@@ -6,6 +6,11 @@
 // the current command) to Parse(). Between calls the caller may append to or move the buffer, but must not
 // drop unconsumed bytes: the parser remembers its progress as offsets, so a huge multibulk is not
 // rescanned from the start on every read.
+//
+// Behaviour, error texts and quirks follow Redis 7.0 networking.c byte for byte: the byte after a header's
+// CR and the two bytes after a bulk payload are skipped without being checked; a NUL byte before a header
+// or inline line's terminator hides the terminator (Redis searches with strchr), so such a request waits
+// until it exceeds max_inline_len; `*0`/`*-N` and empty inline lines are empty commands.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +22,9 @@ namespace redrock::protocol {
 
 struct ParserLimits {
   uint64_t max_bulk_len = 512ull << 20;       // proto-max-bulk-len
-  int64_t max_multibulk_len = 1024 * 1024;    // elements in one command
+  // Elements in one command. Redis 7.0 accepts up to INT_MAX here (6.x had 1024*1024); memory still only
+  // grows as elements actually arrive, since the parser never reserves more than 1024 slots up front.
+  int64_t max_multibulk_len = 2147483647;
   size_t max_inline_len = 64 * 1024;          // PROTO_INLINE_MAX_SIZE: an inline line, or a `*`/`$` header
   // Redis's tighter limits for clients that have not authenticated yet.
   int64_t unauthenticated_multibulk_len = 10;
@@ -56,6 +63,10 @@ class RespParser {
   ParseStatus ParseInline(std::string_view data, std::vector<std::string_view>* argv, size_t* consumed);
   ParseStatus ParseMultibulk(std::string_view data, std::vector<std::string_view>* argv, size_t* consumed);
   ParseStatus Fail(std::string text);
+  // Where Redis's strchr(buf, c) would stop: the first `c` at or after `from`, or npos when there is none
+  // or a NUL byte comes first (strchr stops at the string terminator). Resumes from scan_pos_.
+  size_t FindStop(std::string_view data, size_t from, char c);
+  void ResetProgress();
 
   ParserLimits limits_;
   bool authenticated_ = true;
@@ -64,6 +75,17 @@ class RespParser {
   int64_t expected_args_ = -1;              // -1: header not parsed yet
   size_t offset_ = 0;                       // bytes of the command parsed so far
   std::vector<std::pair<size_t, size_t>> spans_;  // (offset, length) of each complete argument
+  int64_t bulk_len_ = -1;                   // -1: the current argument's `$` header not parsed yet
+  size_t scan_pos_ = 0;                     // bytes from the current line start known to hold no stop byte
+  bool scan_blocked_ = false;               // a NUL came first: the line can never complete (as in Redis)
+
+  // Inline tokens: either a view into the request (offset, length) or an unquoted copy in inline_storage_.
+  struct InlineToken {
+    bool stored;
+    size_t a;  // offset into data, or index into inline_storage_
+    size_t b;  // length (unused when stored)
+  };
+  std::vector<InlineToken> inline_tokens_;
   std::vector<std::string> inline_storage_;
 };
 

@@ -1,0 +1,24 @@
+#pragma once
+// Compaction filters: the last line of expiry. Active expiry removes expired keys (keeping the counters
+// exact); these only reclaim disk from what it missed.
+
+#include <cstdint>
+#include <memory>
+
+#include <rocksdb/compaction_filter.h>
+
+#include "engine/clock.h"
+
+namespace redrock::engine {
+
+// Values that expired more than this long ago are dropped by compaction of "default". Active expiry
+// handles a key within a cycle of its expiry, so by then it is long gone from the counters' point of
+// view; should one still be counted (active expiry off, or the process was down), the expiry cycle
+// fixes the counter when it meets the index entry of the dropped value.
+inline constexpr int64_t kCompactionExpiryMarginMs = 10 * 60 * 1000;
+
+std::shared_ptr<rocksdb::CompactionFilterFactory> NewDataCompactionFilterFactory(std::shared_ptr<Clock> clock);
+// Hook for issue 3: will drop members whose version no longer matches their key's metadata.
+std::shared_ptr<rocksdb::CompactionFilterFactory> NewMembersCompactionFilterFactory();
+
+}  // namespace redrock::engine

@@ -1,0 +1,207 @@
+// Opening and closing RocksDB, its tuning, background threads, and the introspection entry points.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <system_error>
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/transaction_log.h>
+
+#include "engine/compaction_filter.h"
+#include "engine/counters.h"
+#include "engine/engine_impl.h"
+
+namespace redrock::engine {
+
+namespace {
+
+constexpr const char* kExpiryCf = "expiry";
+constexpr const char* kMetaCf = "meta";
+constexpr const char* kMembersCf = "members";
+
+rocksdb::CompressionType PickCompression() {
+  // Small values compress poorly and decompression costs latency; LZ4 is cheap enough to keep big
+  // values small on disk. Debian's librocksdb is built with it, but check rather than assume.
+  const auto supported = rocksdb::GetSupportedCompressions();
+  if (std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end()) {
+    return rocksdb::kLZ4Compression;
+  }
+  return rocksdb::kNoCompression;
+}
+
+rocksdb::ColumnFamilyOptions BaseCfOptions(const Options& opts, const std::shared_ptr<rocksdb::Cache>& cache,
+                                           size_t write_buffer_bytes) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  table.whole_key_filtering = true;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.write_buffer_size = write_buffer_bytes;
+  cf.memtable_prefix_bloom_size_ratio = 0.1;
+  cf.memtable_whole_key_filtering = true;
+  cf.compression = PickCompression();
+  cf.bottommost_compression = cf.compression;
+  return cf;
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
+  if (options.dir.empty()) return Status::InvalidArgument("Options::dir is required");
+  if (options.databases < 1 || options.databases > 256) {
+    return Status::InvalidArgument("Options::databases must be in 1..256");
+  }
+  auto impl = std::make_unique<Impl>(options);
+  Status st = impl->OpenDb();
+  if (!st.ok()) return st;
+  impl->StartBackground();
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Status Engine::Impl::OpenDb() {
+  if (options.create_if_missing) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.dir, ec);
+    if (ec) return Status::IOError("cannot create database directory " + options.dir + ": " + ec.message());
+  }
+
+  block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = options.create_if_missing;
+  dbo.create_missing_column_families = true;
+  dbo.max_background_jobs = std::max(1, options.background_jobs);
+  dbo.keep_log_file_num = 2;
+  dbo.max_log_file_size = 4u << 20;
+  dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Four column families share the WAL; without a cap, a rarely written one (expiry, meta) would pin
+  // old WAL files forever.
+  dbo.max_total_wal_size = std::max<uint64_t>(64u << 20, 4 * options.write_buffer_bytes);
+
+  const size_t small_buffer = std::min<size_t>(options.write_buffer_bytes, 4u << 20);
+  rocksdb::ColumnFamilyOptions data = BaseCfOptions(options, block_cache, options.write_buffer_bytes);
+  data.compaction_filter_factory = NewDataCompactionFilterFactory(clock);
+  rocksdb::ColumnFamilyOptions expiry = BaseCfOptions(options, block_cache, small_buffer);
+  expiry.compression = rocksdb::kNoCompression;
+  rocksdb::ColumnFamilyOptions meta = BaseCfOptions(options, block_cache, small_buffer);
+  meta.compression = rocksdb::kNoCompression;
+  meta.merge_operator = NewCounterMergeOperator();
+  // Bounds the merge operands a counter read has to fold in the memtable.
+  meta.max_successive_merges = 128;
+  rocksdb::ColumnFamilyOptions members = BaseCfOptions(options, block_cache, options.write_buffer_bytes);
+  members.compaction_filter_factory = NewMembersCompactionFilterFactory();
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, data},
+      {kExpiryCf, expiry},
+      {kMetaCf, meta},
+      {kMembersCf, members},
+  };
+  rocksdb::Status s = rocksdb::DB::Open(dbo, options.dir, cfs, &handles, &db);
+  if (!s.ok()) {
+    db = nullptr;
+    handles.clear();
+    const std::string msg = s.ToString();
+    if (s.IsIOError() && Lower(msg).find("lock") != std::string::npos) {
+      return Status::Busy("database directory " + options.dir + " is locked by another process (" + msg + ")");
+    }
+    return Status::IOError("cannot open database in " + options.dir + ": " + msg);
+  }
+  data_cf = handles[0];
+  expiry_cf = handles[1];
+  meta_cf = handles[2];
+  members_cf = handles[3];
+  return Status::OK();
+}
+
+void Engine::Impl::StartBackground() {
+  if (options.active_expiry) expiry_thread = std::thread([this] { ExpiryThreadMain(); });
+  sync_thread = std::thread([this] { SyncThreadMain(); });
+}
+
+void Engine::Impl::StopBackground() {
+  {
+    std::lock_guard lock(bg_mu);
+    stopping = true;
+  }
+  bg_cv.notify_all();
+  if (expiry_thread.joinable()) expiry_thread.join();
+  if (sync_thread.joinable()) sync_thread.join();
+}
+
+void Engine::Impl::CloseDb() {
+  if (db == nullptr) return;
+  db->SyncWAL().PermitUncheckedError();
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  handles.clear();
+  db->Close().PermitUncheckedError();
+  delete db;
+  db = nullptr;
+}
+
+void Engine::Impl::SyncThreadMain() {
+  std::unique_lock lock(bg_mu);
+  while (!stopping) {
+    bg_cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping; });
+    if (stopping) break;
+    if (sync_mode.load(std::memory_order_relaxed) != SyncMode::kEverySec) continue;
+    lock.unlock();
+    rocksdb::Status s = db->SyncWAL();
+    if (!s.ok()) {
+      write_errors.fetch_add(1, std::memory_order_relaxed);
+      std::lock_guard elock(error_mu);
+      last_write_error = s.ToString();
+    }
+    lock.lock();
+  }
+}
+
+void Engine::SetSyncMode(SyncMode mode) {
+  const SyncMode before = impl_->sync_mode.exchange(mode);
+  // Leaving a mode that did not sync every write: make what was written so far durable now.
+  if (before != SyncMode::kAlways && mode == SyncMode::kAlways) impl_->db->SyncWAL().PermitUncheckedError();
+}
+
+Status Engine::Flush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  rocksdb::Status s = impl_->db->Flush(fo, impl_->handles);
+  if (s.ok()) s = impl_->db->SyncWAL();
+  if (!s.ok()) return Status::IOError(s.ToString());
+  return Status::OK();
+}
+
+EngineStats Engine::Stats() {
+  EngineStats stats;
+  auto* db = impl_->db;
+  uint64_t v = 0;
+  for (auto* h : impl_->handles) {
+    if (db->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) stats.disk_bytes += v;
+    if (db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) stats.memory_bytes += v;
+    if (db->GetIntProperty(h, "rocksdb.estimate-table-readers-mem", &v)) stats.memory_bytes += v;
+  }
+  rocksdb::VectorLogPtr wal_files;
+  if (db->GetSortedWalFiles(wal_files).ok()) {
+    for (const auto& f : wal_files) stats.disk_bytes += f->SizeFileBytes();
+  }
+  stats.memory_bytes += impl_->block_cache->GetUsage();
+  stats.expired_keys = impl_->expired_keys.load(std::memory_order_relaxed);
+  stats.write_errors = impl_->write_errors.load(std::memory_order_relaxed);
+  {
+    std::lock_guard lock(impl_->error_mu);
+    stats.last_write_error = impl_->last_write_error;
+  }
+  return stats;
+}
+
+}  // namespace redrock::engine

@@ -1,0 +1,165 @@
+// Shared helpers of Engine::Impl: reads, writes, counter/index bookkeeping, the generic value hooks.
+#include "engine/engine_impl.h"
+
+#include "engine/counters.h"
+
+namespace redrock::engine {
+
+namespace {
+
+void AtomicMin(std::atomic<int64_t>& target, int64_t v) {
+  int64_t cur = target.load(std::memory_order_relaxed);
+  while (v < cur && !target.compare_exchange_weak(cur, v)) {
+  }
+}
+
+}  // namespace
+
+Engine::Impl::Impl(const Options& opts) : options(opts), clock(opts.clock ? opts.clock : SystemClock()) {
+  sync_mode.store(opts.sync);
+}
+
+Engine::Impl::~Impl() {
+  StopBackground();
+  CloseDb();
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+const Options& Engine::options() const { return impl_->options; }
+int64_t Engine::NowMs() const { return impl_->Now(); }
+
+rocksdb::WriteOptions Engine::Impl::WriteOpts() const {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_mode.load(std::memory_order_relaxed) == SyncMode::kAlways;
+  return wo;
+}
+
+Status Engine::Impl::Write(rocksdb::WriteBatch* batch) {
+  rocksdb::Status s = db->Write(WriteOpts(), batch);
+  if (s.ok()) return Status::OK();
+  std::string msg = s.ToString();
+  write_errors.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(error_mu);
+    last_write_error = msg;
+  }
+  return Status::IOError(std::move(msg));
+}
+
+Status Engine::Impl::ReadError(const rocksdb::Status& s) const {
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  return Status::IOError(s.ToString());
+}
+
+rocksdb::Status Engine::Impl::GetRaw(std::string_view data_key, rocksdb::PinnableSlice* out) const {
+  return db->Get(rocksdb::ReadOptions(), data_cf, rocksdb::Slice(data_key.data(), data_key.size()), out);
+}
+
+Status Engine::Impl::ReadOld(std::string_view data_key, int64_t now, OldValue* out, bool keep_raw) const {
+  out->present = false;
+  out->expired = false;
+  out->raw.clear();
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = GetRaw(data_key, &value);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return ReadError(s);
+  if (!encoding::ParseValueHeader(std::string_view(value.data(), value.size()), &out->header)) {
+    return Status::Corruption("malformed value header");
+  }
+  out->header.payload = {};
+  if (keep_raw) out->raw.assign(value.data(), value.size());
+  out->present = true;
+  out->expired = encoding::IsExpired(out->header.expire_at_ms, now);
+  return Status::OK();
+}
+
+Status Engine::Impl::ReadLive(std::string_view data_key, int64_t now, rocksdb::PinnableSlice* value,
+                              encoding::ValueHeader* header) const {
+  rocksdb::Status s = GetRaw(data_key, value);
+  if (s.IsNotFound()) return Status::NotFound();
+  if (!s.ok()) return ReadError(s);
+  if (!encoding::ParseValueHeader(std::string_view(value->data(), value->size()), header)) {
+    return Status::Corruption("malformed value header");
+  }
+  if (encoding::IsExpired(header->expire_at_ms, now)) return Status::NotFound();
+  return Status::OK();
+}
+
+void Engine::Impl::AddBookkeeping(rocksdb::WriteBatch* batch, int db, std::string_view key,
+                                  PhysState before, PhysState after) const {
+  const bool before_exp = before.present && before.expire_at_ms != 0;
+  const bool after_exp = after.present && after.expire_at_ms != 0;
+  const int64_t keys_delta = int64_t{after.present} - int64_t{before.present};
+  const int64_t expires_delta = int64_t{after_exp} - int64_t{before_exp};
+  if (keys_delta != 0) AddCounterDelta(batch, meta_cf, encoding::KeysCounterKey(db), keys_delta);
+  if (expires_delta != 0) AddCounterDelta(batch, meta_cf, encoding::ExpiresCounterKey(db), expires_delta);
+  if (before_exp == after_exp && (!before_exp || before.expire_at_ms == after.expire_at_ms)) return;
+  std::string ikey;
+  if (before_exp) {
+    encoding::EncodeExpiryKey(&ikey, before.expire_at_ms, db, key);
+    batch->Delete(expiry_cf, ikey);
+  }
+  if (after_exp) {
+    encoding::EncodeExpiryKey(&ikey, after.expire_at_ms, db, key);
+    batch->Put(expiry_cf, ikey, rocksdb::Slice());
+    // Keep the index floor below every entry (the caller holds this key's stripe until it commits).
+    AtomicMin(inserted_min, after.expire_at_ms);
+    AtomicMin(index_floor, after.expire_at_ms);
+  }
+}
+
+std::string Engine::Impl::IndexFloorKey() const {
+  std::string out;
+  encoding::AppendFixed64BE(&out, static_cast<uint64_t>(std::max<int64_t>(0, index_floor.load())));
+  return out;
+}
+
+void Engine::Impl::NotifyExpired(int db, std::string_view key) {
+  expired_keys.fetch_add(1, std::memory_order_relaxed);
+  if (options.on_expired) options.on_expired(db, key);
+}
+
+Status Engine::Impl::AddCloneValue(rocksdb::WriteBatch* batch, const OldValue& src, int dst_db,
+                                   std::string_view dst_data_key) const {
+  switch (src.header.type) {
+    case KeyType::kString:
+      batch->Put(data_cf, rocksdb::Slice(dst_data_key.data(), dst_data_key.size()), src.raw);
+      return Status::OK();
+    default:
+      // TODO(issue 3): copy the metadata under a fresh version and copy every member from
+      // [src db][len][src key][old version] to [dst_db][len][dst key][new version] in this batch.
+      return Status::InvalidArgument("copying this type is not supported yet");
+  }
+}
+
+void Engine::Impl::AddDeleteValue(rocksdb::WriteBatch* batch, const OldValue& old,
+                                  std::string_view data_key) const {
+  // For every type deleting the header is enough: collection members keyed by the old version are
+  // invisible from now on and reclaimed by the members compaction filter (issue 3).
+  (void)old;
+  batch->Delete(data_cf, rocksdb::Slice(data_key.data(), data_key.size()));
+}
+
+Status EngineTestPeer::PutFakeCollection(Engine& e, int db, std::string_view key, KeyType type,
+                                         int64_t expire_at_ms) {
+  Engine::Impl& impl = *e.impl_;
+  std::string dkey;
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  if (!st.ok()) return st;
+  std::string raw(encoding::kCollectionHeaderSize, '\0');
+  raw[0] = static_cast<char>(type);
+  encoding::PutFixed64BE(raw.data() + 1, static_cast<uint64_t>(expire_at_ms));
+  encoding::PutFixed64BE(raw.data() + 9, 1);
+  encoding::PutFixed64BE(raw.data() + 17, 1);
+  rocksdb::WriteBatch batch;
+  batch.Put(impl.data_cf, dkey, raw);
+  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at_ms});
+  return impl.Write(&batch);
+}
+
+}  // namespace redrock::engine

@@ -1,0 +1,151 @@
+#pragma once
+// Engine::Impl: the private state behind engine.h and the helpers every operation file shares.
+// This is the only header that mixes engine types with RocksDB types; it is never installed.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "engine/encoding.h"
+#include "engine/engine.h"
+#include "engine/key_locks.h"
+#include "engine/scan_cursors.h"
+
+namespace redrock::engine {
+
+// The physical state of a key for counter bookkeeping: stored or not (expired values are stored
+// until reclaimed), and its expiry.
+struct PhysState {
+  bool present = false;
+  int64_t expire_at_ms = 0;
+};
+
+// What a read-modify-write read before changing a key (under the key's lock).
+struct OldValue {
+  bool present = false;  // physically stored, maybe expired
+  bool expired = false;
+  encoding::ValueHeader header;  // valid when present; header.payload is not kept (see payload())
+  std::string raw;               // the stored value
+
+  bool live() const { return present && !expired; }
+  KeyType type() const { return live() ? header.type : KeyType::kNone; }
+  int64_t expire_at_ms() const { return present ? header.expire_at_ms : 0; }
+  PhysState phys() const { return {present, expire_at_ms()}; }
+  // String payload; only meaningful for strings.
+  std::string_view payload() const {
+    return std::string_view(raw).substr(std::min(raw.size(), encoding::kValueHeaderSize));
+  }
+};
+
+struct Engine::Impl {
+  explicit Impl(const Options& opts);
+  ~Impl();
+
+  Options options;
+  std::shared_ptr<Clock> clock;
+
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // owned; destroyed before db
+  rocksdb::ColumnFamilyHandle* data_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* expiry_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* members_cf = nullptr;
+  std::shared_ptr<rocksdb::Cache> block_cache;
+
+  std::atomic<SyncMode> sync_mode{SyncMode::kEverySec};
+  KeyLocks locks;
+  ScanCursors cursors;
+
+  std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> write_errors{0};
+  std::mutex error_mu;
+  std::string last_write_error;
+
+  // Background threads (active expiry, WAL sync) wait on bg_cv so shutdown never waits out a sleep.
+  std::mutex bg_mu;
+  std::condition_variable bg_cv;
+  bool stopping = false;
+  std::thread expiry_thread;
+  std::thread sync_thread;
+  std::mutex expiry_cycle_mu;  // one expiry pass at a time
+  int64_t index_deletes_since_compaction = 0;  // guarded by expiry_cycle_mu
+
+  // The expiry index's floor: no entry has a time below it, so scans of the index start there instead
+  // of wading through the tombstones that drained entries leave behind. Raised only by the expiry
+  // cycle while it holds every stripe; lowered by a writer (under its stripe) that inserts below it.
+  // `inserted_min` is the smallest time inserted since the cycle last reset it. See expiry.cc.
+  mutable std::atomic<int64_t> index_floor{0};
+  mutable std::atomic<int64_t> inserted_min{INT64_MAX};
+  // Seek key for scans of the index.
+  std::string IndexFloorKey() const;
+
+  int64_t Now() const { return clock->NowMs(); }
+
+  // ---- db_open.cc ----
+  Status OpenDb();
+  void StartBackground();
+  void StopBackground();
+  void CloseDb();
+
+  // ---- io helpers (engine_impl.cc) ----
+  rocksdb::WriteOptions WriteOpts() const;
+  // Writes the batch; a failure is counted in Stats() and returned as IOError.
+  Status Write(rocksdb::WriteBatch* batch);
+  Status ReadError(const rocksdb::Status& s) const;
+  rocksdb::Status GetRaw(std::string_view data_key, rocksdb::PinnableSlice* out) const;
+  // Reads the physical value of data_key and classifies it against `now`. With keep_raw false only
+  // the header is kept (out->raw stays empty), which spares copying big values. Corrupt values give
+  // Corruption.
+  Status ReadOld(std::string_view data_key, int64_t now, OldValue* out, bool keep_raw = true) const;
+  // Reads a live value without locking: NotFound when missing or expired. header->payload points
+  // into *value.
+  Status ReadLive(std::string_view data_key, int64_t now, rocksdb::PinnableSlice* value,
+                  encoding::ValueHeader* header) const;
+
+  // Adds to `batch` the counter merges and expiry-index changes that turn `before` into `after` for
+  // (db, key). Every write path calls it with the state it read under the key's lock.
+  void AddBookkeeping(rocksdb::WriteBatch* batch, int db, std::string_view key, PhysState before,
+                      PhysState after) const;
+  // Called after a successful write that replaced or removed an expired (still stored) value.
+  void NotifyExpired(int db, std::string_view key);
+
+  // Adds to `batch` whatever makes dst (db dst_db, encoded dst_data_key) an exact copy of `src`
+  // (a live value), with its expiry. Generic over types: strings copy the value inline; collections
+  // will need their members copied under a new version (issue 3).
+  Status AddCloneValue(rocksdb::WriteBatch* batch, const OldValue& src, int dst_db,
+                       std::string_view dst_data_key) const;
+  // Adds to `batch` the removal of a stored value (any type). Collection members become garbage that
+  // the members compaction filter reclaims once their version is stale (issue 3).
+  void AddDeleteValue(rocksdb::WriteBatch* batch, const OldValue& old, std::string_view data_key) const;
+
+  // ---- counters.cc ----
+  Status ReadCounter(const std::string& counter_key, int64_t* out) const;
+  // Index entries of `db` with expire_at <= now: stored keys that are expired but not yet reclaimed.
+  Status CountDueEntries(int db, int64_t now, int64_t* out) const;
+
+  // ---- expiry.cc ----
+  int64_t RunExpiryCycle();
+  void ExpiryThreadMain();
+  void SyncThreadMain();
+};
+
+// Test-only access to internals (tests/engine): writes raw values of any type, e.g. a fake hash to
+// exercise WrongType paths before collections exist.
+struct EngineTestPeer {
+  static Engine::Impl& ImplOf(Engine& e) { return *e.impl_; }
+  // Stores a collection header of `type` (size 1, version 1) at key, with counters kept exact.
+  static Status PutFakeCollection(Engine& e, int db, std::string_view key, KeyType type,
+                                  int64_t expire_at_ms = 0);
+};
+
+}  // namespace redrock::engine

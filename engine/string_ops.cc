@@ -1,0 +1,361 @@
+// String commands (Redis t_string.c semantics) over the value layout in encoding.h.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+
+#include "engine/engine_impl.h"
+#include "protocol/number_format.h"
+
+namespace redrock::engine {
+
+namespace {
+
+// Reused per thread so the hot single-key paths do not allocate for the encoded key.
+std::string& ScratchKey() {
+  static thread_local std::string key;
+  return key;
+}
+
+// Puts a string value assembled from pieces (header + up to two payload parts) without copying the
+// payload into a temporary.
+void PutString(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf, std::string_view data_key,
+               int64_t expire_at_ms, std::string_view part1, std::string_view part2 = {}) {
+  char header[encoding::kValueHeaderSize];
+  encoding::EncodeStringHeader(header, expire_at_ms);
+  rocksdb::Slice key_parts[1] = {rocksdb::Slice(data_key.data(), data_key.size())};
+  rocksdb::Slice value_parts[3] = {rocksdb::Slice(header, sizeof(header)),
+                                   rocksdb::Slice(part1.data(), part1.size()),
+                                   rocksdb::Slice(part2.data(), part2.size())};
+  batch->Put(cf, rocksdb::SliceParts(key_parts, 1), rocksdb::SliceParts(value_parts, 3));
+}
+
+}  // namespace
+
+Result<std::string> Engine::Get(int db, std::string_view key) {
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  rocksdb::PinnableSlice value;
+  encoding::ValueHeader h;
+  Status st = impl_->ReadLive(dkey, impl_->Now(), &value, &h);
+  if (!st.ok()) return st;
+  if (h.type != KeyType::kString) return Status::WrongType();
+  return std::string(h.payload);
+}
+
+Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<const std::string_view> keys) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  std::string& dkey = ScratchKey();
+  const int64_t now = impl_->Now();
+  for (std::string_view key : keys) {
+    encoding::EncodeDataKey(&dkey, db, key);
+    rocksdb::PinnableSlice value;
+    encoding::ValueHeader h;
+    Status st = impl_->ReadLive(dkey, now, &value, &h);
+    if (st.IsNotFound()) {
+      out.emplace_back(std::nullopt);
+    } else if (!st.ok()) {
+      return st;
+    } else if (h.type != KeyType::kString) {
+      out.emplace_back(std::nullopt);
+    } else {
+      out.emplace_back(std::string(h.payload));
+    }
+  }
+  return out;
+}
+
+Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view value, const SetOptions& options) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  const int64_t now = impl.Now();
+  OldValue old;
+  Status st = impl.ReadOld(dkey, now, &old, options.get_old);
+  if (!st.ok()) return st;
+
+  SetResult result;
+  if (options.get_old && old.live()) {
+    if (old.header.type != KeyType::kString) return Status::WrongType();
+    result.old_value = std::string(old.payload());
+  }
+  const bool exists = old.live();
+  if ((options.condition == SetCondition::kIfMissing && exists) ||
+      (options.condition == SetCondition::kIfExists && !exists)) {
+    return result;
+  }
+  int64_t expire_at = options.expire_at_ms;
+  if (expire_at == 0 && options.keep_ttl && exists) expire_at = old.header.expire_at_ms;
+
+  rocksdb::WriteBatch batch;
+  if (expire_at != 0 && expire_at <= now) {
+    // Already expired: the key ends up deleted.
+    if (old.present) {
+      impl.AddDeleteValue(&batch, old, dkey);
+      impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
+    }
+  } else {
+    PutString(&batch, impl.data_cf, dkey, expire_at, value);
+    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
+  }
+  if (batch.Count() > 0) {
+    st = impl.Write(&batch);
+    if (!st.ok()) return st;
+  }
+  if (old.expired) impl.NotifyExpired(db, key);
+  result.applied = true;
+  return result;
+}
+
+namespace {
+
+// MSET / MSETNX under the locks of every key. Later duplicates win. Returns whether it wrote.
+Result<bool> MultiSet(Engine::Impl& impl, int db, std::span<const std::pair<std::string_view, std::string_view>> pairs,
+                      bool only_if_none_exists) {
+  std::vector<std::string> dkeys(pairs.size());
+  std::vector<size_t> stripes(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    encoding::EncodeDataKey(&dkeys[i], db, pairs[i].first);
+    stripes[i] = KeyLocks::StripeOf(dkeys[i]);
+  }
+  std::unordered_map<std::string_view, size_t> last;
+  last.reserve(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) last[dkeys[i]] = i;
+
+  MultiKeyLock lock(impl.locks, std::move(stripes));
+  const int64_t now = impl.Now();
+  std::vector<OldValue> olds(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (last[dkeys[i]] != i) continue;
+    Status st = impl.ReadOld(dkeys[i], now, &olds[i], false);
+    if (!st.ok()) return st;
+    if (only_if_none_exists && olds[i].live()) return false;
+  }
+  rocksdb::WriteBatch batch;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (last[dkeys[i]] != i) continue;
+    PutString(&batch, impl.data_cf, dkeys[i], 0, pairs[i].second);
+    impl.AddBookkeeping(&batch, db, pairs[i].first, olds[i].phys(), PhysState{true, 0});
+  }
+  Status st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (last[dkeys[i]] == i && olds[i].expired) impl.NotifyExpired(db, pairs[i].first);
+  }
+  return true;
+}
+
+}  // namespace
+
+Status Engine::MSet(int db, std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+  auto r = MultiSet(*impl_, db, pairs, false);
+  return r.ok() ? Status::OK() : r.status();
+}
+
+Result<bool> Engine::MSetNX(int db, std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+  return MultiSet(*impl_, db, pairs, true);
+}
+
+Result<std::string> Engine::GetDel(int db, std::string_view key) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  if (!st.ok()) return st;
+  if (!old.live()) return Status::NotFound();
+  if (old.header.type != KeyType::kString) return Status::WrongType();
+  rocksdb::WriteBatch batch;
+  impl.AddDeleteValue(&batch, old, dkey);
+  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  return std::string(old.payload());
+}
+
+Result<std::string> Engine::GetEx(int db, std::string_view key, const ExpiryUpdate& update) {
+  if (update.kind == ExpiryUpdate::Kind::kKeep) return Get(db, key);
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  const int64_t now = impl.Now();
+  OldValue old;
+  Status st = impl.ReadOld(dkey, now, &old);
+  if (!st.ok()) return st;
+  if (!old.live()) return Status::NotFound();
+  if (old.header.type != KeyType::kString) return Status::WrongType();
+  std::string result(old.payload());
+
+  rocksdb::WriteBatch batch;
+  if (update.kind == ExpiryUpdate::Kind::kPersist) {
+    if (old.header.expire_at_ms == 0) return result;
+    batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, 0));
+    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, 0});
+  } else if (update.at_ms <= now) {
+    impl.AddDeleteValue(&batch, old, dkey);
+    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
+  } else {
+    batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, update.at_ms));
+    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, update.at_ms});
+  }
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  return result;
+}
+
+Result<int64_t> Engine::IncrBy(int db, std::string_view key, int64_t delta) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  if (!st.ok()) return st;
+  int64_t current = 0;
+  int64_t expire_at = 0;
+  if (old.live()) {
+    if (old.header.type != KeyType::kString) return Status::WrongType();
+    if (!protocol::ParseInt64(old.payload(), &current)) return Status::NotInteger();
+    expire_at = old.header.expire_at_ms;
+  }
+  if ((delta < 0 && current < 0 && delta < std::numeric_limits<int64_t>::min() - current) ||
+      (delta > 0 && current > 0 && delta > std::numeric_limits<int64_t>::max() - current)) {
+    return Status::Overflow();
+  }
+  const int64_t next = current + delta;
+  char buf[32];
+  const std::string_view digits = protocol::FormatInt64(next, buf);
+  rocksdb::WriteBatch batch;
+  PutString(&batch, impl.data_cf, dkey, expire_at, digits);
+  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  if (old.expired) impl.NotifyExpired(db, key);
+  return next;
+}
+
+Result<std::string> Engine::IncrByFloat(int db, std::string_view key, long double delta) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  if (!st.ok()) return st;
+  long double current = 0;
+  int64_t expire_at = 0;
+  if (old.live()) {
+    if (old.header.type != KeyType::kString) return Status::WrongType();
+    if (!protocol::ParseLongDouble(old.payload(), &current)) return Status::NotFloat();
+    expire_at = old.header.expire_at_ms;
+  }
+  const long double next = current + delta;
+  if (std::isnan(next) || std::isinf(next)) return Status::NanOrInfinity();
+  std::string formatted = protocol::FormatLongDouble(next);
+  rocksdb::WriteBatch batch;
+  PutString(&batch, impl.data_cf, dkey, expire_at, formatted);
+  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  if (old.expired) impl.NotifyExpired(db, key);
+  return formatted;
+}
+
+Result<int64_t> Engine::Append(int db, std::string_view key, std::string_view value) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  if (!st.ok()) return st;
+  std::string_view prefix;
+  int64_t expire_at = 0;
+  if (old.live()) {
+    if (old.header.type != KeyType::kString) return Status::WrongType();
+    prefix = old.payload();
+    expire_at = old.header.expire_at_ms;
+    // Redis checkStringLength: only appending to an existing value can exceed the limit.
+    if (static_cast<uint64_t>(prefix.size()) + value.size() > impl.options.max_string_bytes) {
+      return Status::TooLarge();
+    }
+  }
+  rocksdb::WriteBatch batch;
+  PutString(&batch, impl.data_cf, dkey, expire_at, prefix, value);
+  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  if (old.expired) impl.NotifyExpired(db, key);
+  return static_cast<int64_t>(prefix.size() + value.size());
+}
+
+Result<int64_t> Engine::SetRange(int db, std::string_view key, int64_t offset, std::string_view value) {
+  if (offset < 0) return Status::InvalidArgument("offset is out of range");
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  if (!st.ok()) return st;
+  int64_t expire_at = 0;
+  std::string payload;
+  if (!old.live()) {
+    if (value.empty()) return int64_t{0};  // setting nothing on a missing key creates nothing
+  } else {
+    if (old.header.type != KeyType::kString) return Status::WrongType();
+    if (value.empty()) return static_cast<int64_t>(old.payload().size());
+    expire_at = old.header.expire_at_ms;
+  }
+  if (static_cast<uint64_t>(offset) + value.size() > impl.options.max_string_bytes) return Status::TooLarge();
+  if (old.live()) payload.assign(old.payload());
+  const size_t end = static_cast<size_t>(offset) + value.size();
+  if (payload.size() < end) payload.resize(end, '\0');
+  std::memcpy(payload.data() + offset, value.data(), value.size());
+  rocksdb::WriteBatch batch;
+  PutString(&batch, impl.data_cf, dkey, expire_at, payload);
+  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  if (old.expired) impl.NotifyExpired(db, key);
+  return static_cast<int64_t>(payload.size());
+}
+
+Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start, int64_t end) {
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  rocksdb::PinnableSlice value;
+  encoding::ValueHeader h;
+  Status st = impl_->ReadLive(dkey, impl_->Now(), &value, &h);
+  if (st.IsNotFound()) return std::string();
+  if (!st.ok()) return st;
+  if (h.type != KeyType::kString) return Status::WrongType();
+  // Redis getrangeCommand, step for step.
+  const auto len = static_cast<int64_t>(h.payload.size());
+  if (start < 0 && end < 0 && start > end) return std::string();
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) return std::string();
+  return std::string(h.payload.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+}
+
+Result<int64_t> Engine::StrLen(int db, std::string_view key) {
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  rocksdb::PinnableSlice value;
+  encoding::ValueHeader h;
+  Status st = impl_->ReadLive(dkey, impl_->Now(), &value, &h);
+  if (st.IsNotFound()) return int64_t{0};
+  if (!st.ok()) return st;
+  if (h.type != KeyType::kString) return Status::WrongType();
+  return static_cast<int64_t>(h.payload.size());
+}
+
+}  // namespace redrock::engine

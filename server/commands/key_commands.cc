@@ -1,0 +1,304 @@
+// The generic key commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, RENAME, RENAMENX, RANDOMKEY, COPY, MOVE and
+// OBJECT. The expire and scan commands live in expire_commands.cc and scan_commands.cc; RegisterKeyCommands
+// registers all three. Validation order follows Redis 7.0's db.c and object.c.
+
+#include <climits>
+#include <cstdint>
+#include <iterator>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "engine/engine.h"
+#include "protocol/number_format.h"
+#include "server/args.h"
+#include "server/command_table.h"
+#include "server/commands/families.h"
+#include "server/commands/key_commands.h"
+#include "server/errors.h"
+
+namespace redrock::server {
+
+namespace {
+
+// Redis getIntFromObjectOrReply's text for an integer outside int (COPY ... DB n, MOVE key n). Not in
+// errors.h.
+constexpr std::string_view kNotInt32 =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+// OBJECT FREQ without an LFU maxmemory-policy (redrock has no LFU policy, so always).
+constexpr std::string_view kNoLfuPolicy =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+// Redis's OBJ_SHARED_REFCOUNT: the refcount OBJECT REFCOUNT shows for its shared integers 0..9999.
+constexpr int64_t kSharedRefcount = INT_MAX;
+constexpr int64_t kSharedIntegers = 10000;
+// Strings up to this length are "embstr" (OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
+constexpr size_t kEmbstrLimit = 44;
+
+void ReplyCount(CommandContext& ctx, const engine::Result<int64_t>& result) {
+  if (result.ok()) {
+    ctx.reply.Integer(*result);
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+void ReplyBool(CommandContext& ctx, const engine::Result<bool>& result) {
+  if (result.ok()) {
+    ctx.reply.Integer(*result ? 1 : 0);
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+// Redis getIntFromObjectOrReply followed by selectDb's range check. Writes the error on failure.
+bool ParseDbIndex(CommandContext& ctx, std::string_view text, int* db) {
+  int64_t value = 0;
+  if (!protocol::ParseInt64(text, &value)) {
+    ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (value < INT_MIN || value > INT_MAX) {
+    ctx.reply.Error(kNotInt32);
+    return false;
+  }
+  if (value < 0 || value >= ctx.engine().options().databases) {
+    ctx.reply.Error(err::kDbIndexOutOfRange);
+    return false;
+  }
+  *db = static_cast<int>(value);
+  return true;
+}
+
+// DEL key [key ...]   (and UNLINK key [key ...]: the engine deletes in O(1) either way)
+void DelCommand(CommandContext& ctx) { ReplyCount(ctx, ctx.engine().Delete(ctx.db(), ctx.argv.subspan(1))); }
+
+// EXISTS key [key ...]   (and TOUCH key [key ...]: both count existing keys, repeats included)
+void ExistsCommand(CommandContext& ctx) { ReplyCount(ctx, ctx.engine().Exists(ctx.db(), ctx.argv.subspan(1))); }
+
+// TYPE key
+void TypeCommand(CommandContext& ctx) {
+  auto result = ctx.engine().Type(ctx.db(), ctx.argv[1]);
+  if (result.ok()) {
+    ctx.reply.Simple(engine::KeyTypeName(*result));
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+// RENAME key newkey
+void RenameCommand(CommandContext& ctx) {
+  auto result = ctx.engine().Rename(ctx.db(), ctx.argv[1], ctx.argv[2], /*nx=*/false);
+  if (result.ok()) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));  // NotFound is "ERR no such key"
+  }
+}
+
+// RENAMENX key newkey
+void RenameNxCommand(CommandContext& ctx) {
+  auto result = ctx.engine().Rename(ctx.db(), ctx.argv[1], ctx.argv[2], /*nx=*/true);
+  if (result.ok()) {
+    ctx.reply.Integer(*result ? 1 : 0);
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));  // NotFound is "ERR no such key"
+  }
+}
+
+// RANDOMKEY
+void RandomKeyCommand(CommandContext& ctx) {
+  auto result = ctx.engine().RandomKey(ctx.db());
+  if (!result.ok()) {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  } else if (*result) {
+    ctx.reply.Bulk(**result);
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+struct CopyArgs {
+  int dst_db = 0;
+  bool replace = false;
+};
+
+// COPY source destination [DB destination-db] [REPLACE]
+void CopyCommand(CommandContext& ctx) {
+  CopyArgs args;
+  args.dst_db = ctx.db();
+  ArgReader reader(ctx.argv, 3);
+  while (!reader.Done()) {
+    if (reader.EatFlag("replace")) {
+      args.replace = true;
+    } else if (reader.Remaining() >= 2 && reader.EatFlag("db")) {
+      if (!ParseDbIndex(ctx, reader.Take(), &args.dst_db)) return;
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return;
+    }
+  }
+  // Checked before the source is looked up, so it fires for a missing key too.
+  if (args.dst_db == ctx.db() && ctx.argv[1] == ctx.argv[2]) {
+    ctx.reply.Error(err::kSameObject);
+    return;
+  }
+  ReplyBool(ctx, ctx.engine().Copy(ctx.db(), ctx.argv[1], args.dst_db, ctx.argv[2], args.replace));
+}
+
+// MOVE key db
+void MoveCommand(CommandContext& ctx) {
+  int dst_db = 0;
+  if (!ParseDbIndex(ctx, ctx.argv[2], &dst_db)) return;
+  if (dst_db == ctx.db()) {
+    ctx.reply.Error(err::kSameObject);
+    return;
+  }
+  ReplyBool(ctx, ctx.engine().Move(ctx.db(), ctx.argv[1], dst_db));
+}
+
+// The encoding Redis 7.0 gives a string stored by SET (tryObjectEncoding): "int" for a strict integer
+// that fits a long, "embstr" up to 44 bytes, else "raw". Strings grown by APPEND/SETRANGE are "raw" in
+// Redis whatever their size; redrock does not track that.
+std::string_view StringEncoding(std::string_view value) {
+  int64_t ignored = 0;
+  if (value.size() <= 20 && protocol::ParseInt64(value, &ignored)) return "int";
+  return value.size() <= kEmbstrLimit ? "embstr" : "raw";
+}
+
+// The small-collection encoding Redis 7.0 starts each type with. redrock does not track sizes, so large
+// collections (which Redis converts to "hashtable"/"skiplist") report the same.
+std::string_view CollectionEncoding(engine::KeyType type) {
+  switch (type) {
+    case engine::KeyType::kHash: return "listpack";
+    case engine::KeyType::kList: return "quicklist";
+    case engine::KeyType::kSet: return "hashtable";
+    case engine::KeyType::kZSet: return "listpack";
+    default: return "raw";
+  }
+}
+
+// OBJECT ENCODING key
+void ObjectEncodingCommand(CommandContext& ctx) {
+  auto value = ctx.engine().Get(ctx.db(), ctx.argv[2]);
+  if (value.ok()) {
+    ctx.reply.Bulk(StringEncoding(*value));
+    return;
+  }
+  if (value.status().IsNotFound()) {
+    ctx.reply.Null();
+    return;
+  }
+  if (!value.status().IsWrongType()) {
+    ctx.reply.Error(err::FromStatus(value.status()));
+    return;
+  }
+  // Not a string: only collections need the type.
+  auto type = ctx.engine().Type(ctx.db(), ctx.argv[2]);
+  if (!type.ok()) {
+    ctx.reply.Error(err::FromStatus(type.status()));
+  } else if (*type == engine::KeyType::kNone) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(CollectionEncoding(*type));
+  }
+}
+
+// Null for a missing key (as Redis's objectCommandLookupOrReply); true when the key exists.
+bool ObjectKeyExists(CommandContext& ctx) {
+  const std::string_view key = ctx.argv[2];
+  auto result = ctx.engine().Exists(ctx.db(), std::span<const std::string_view>(&key, 1));
+  if (!result.ok()) {
+    ctx.reply.Error(err::FromStatus(result.status()));
+    return false;
+  }
+  if (*result == 0) {
+    ctx.reply.Null();
+    return false;
+  }
+  return true;
+}
+
+// OBJECT FREQ key
+void ObjectFreqCommand(CommandContext& ctx) {
+  if (ObjectKeyExists(ctx)) ctx.reply.Error(kNoLfuPolicy);
+}
+
+// OBJECT IDLETIME key
+// redrock keeps no access times: an existing key has always just been used.
+void ObjectIdleTimeCommand(CommandContext& ctx) {
+  if (ObjectKeyExists(ctx)) ctx.reply.Integer(0);
+}
+
+// OBJECT REFCOUNT key
+// Redis shares the integers 0..9999 (refcount INT_MAX); every other value has one reference.
+void ObjectRefCountCommand(CommandContext& ctx) {
+  auto value = ctx.engine().Get(ctx.db(), ctx.argv[2]);
+  if (value.ok()) {
+    int64_t n = 0;
+    const bool shared = value->size() <= 20 && protocol::ParseInt64(*value, &n) && n >= 0 && n < kSharedIntegers;
+    ctx.reply.Integer(shared ? kSharedRefcount : 1);
+  } else if (value.status().IsNotFound()) {
+    ctx.reply.Null();
+  } else if (value.status().IsWrongType()) {
+    ctx.reply.Integer(1);
+  } else {
+    ctx.reply.Error(err::FromStatus(value.status()));
+  }
+}
+
+// OBJECT HELP
+void ObjectHelpCommand(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "ENCODING <key>",
+      "    Return the kind of internal representation used in order to store the value",
+      "    associated with a <key>.",
+      "FREQ <key>",
+      "    Return the access frequency index of the <key>. The returned integer is",
+      "    proportional to the logarithm of the recent access frequency of the key.",
+      "IDLETIME <key>",
+      "    Return the idle time of the <key>, that is the approximated number of",
+      "    seconds elapsed since the last access to the key.",
+      "REFCOUNT <key>",
+      "    Return the number of references of the value associated with the specified",
+      "    <key>.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (std::string_view line : kLines) ctx.reply.Simple(line);
+}
+
+}  // namespace
+
+void RegisterKeyCommands(CommandTable& table) {
+  // As Redis 7.0.15's COMMAND INFO prints them.
+  table.Register({"del", -2, kCmdWrite, 1, -1, 1, DelCommand, {}, "@keyspace @write @slow"});
+  table.Register({"unlink", -2, kCmdWrite | kCmdFast, 1, -1, 1, DelCommand, {}, "@keyspace @write @fast"});
+  table.Register({"exists", -2, kCmdReadOnly | kCmdFast, 1, -1, 1, ExistsCommand, {}, "@keyspace @read @fast"});
+  table.Register({"touch", -2, kCmdReadOnly | kCmdFast, 1, -1, 1, ExistsCommand, {}, "@keyspace @read @fast"});
+  table.Register({"type", 2, kCmdReadOnly | kCmdFast, 1, 1, 1, TypeCommand, {}, "@keyspace @read @fast"});
+  table.Register({"rename", 3, kCmdWrite, 1, 2, 1, RenameCommand, {}, "@keyspace @write @slow"});
+  table.Register({"renamenx", 3, kCmdWrite | kCmdFast, 1, 2, 1, RenameNxCommand, {}, "@keyspace @write @fast"});
+  table.Register({"randomkey", 1, kCmdReadOnly, 0, 0, 0, RandomKeyCommand, {}, "@keyspace @read @slow"});
+  table.Register({"copy", -3, kCmdWrite | kCmdDenyOom, 1, 2, 1, CopyCommand, {}, "@keyspace @write @slow"});
+  table.Register({"move", 3, kCmdWrite | kCmdFast, 1, 1, 1, MoveCommand, {}, "@keyspace @write @fast"});
+
+  const std::string kObjectCats = "@keyspace @read @slow";
+  CommandSpec object{"object", -2, 0, 0, 0, 0, nullptr, {}, "@slow"};
+  object.subcommands = {
+      {"encoding", 3, kCmdReadOnly, 2, 2, 1, ObjectEncodingCommand, {}, kObjectCats},
+      {"freq", 3, kCmdReadOnly, 2, 2, 1, ObjectFreqCommand, {}, kObjectCats},
+      {"help", 2, kCmdLoading | kCmdStale, 0, 0, 0, ObjectHelpCommand, {}, "@keyspace @slow"},
+      {"idletime", 3, kCmdReadOnly, 2, 2, 1, ObjectIdleTimeCommand, {}, kObjectCats},
+      {"refcount", 3, kCmdReadOnly, 2, 2, 1, ObjectRefCountCommand, {}, kObjectCats},
+  };
+  table.Register(std::move(object));
+
+  RegisterExpireCommands(table);
+  RegisterScanCommands(table);
+}
+
+}  // namespace redrock::server

@@ -1,0 +1,432 @@
+// The string family: GET, SET and its variants, GETEX/GETDEL/GETSET, MGET/MSET/MSETNX, the INCR family,
+// APPEND, STRLEN, GETRANGE/SUBSTR and SETRANGE. Validation order and error texts follow Redis 7.0's
+// t_string.c: SET, SETNX, SETEX and PSETEX share one generic path, as there.
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/engine.h"
+#include "protocol/number_format.h"
+#include "server/args.h"
+#include "server/command_table.h"
+#include "server/commands/families.h"
+#include "server/errors.h"
+
+namespace redrock::server {
+
+namespace {
+
+// Redis's decrbyCommand rejects LLONG_MIN before anything else (negating it would overflow). Not in
+// errors.h: only DECRBY sends it.
+constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
+
+// ---- Extended SET / GETEX arguments (Redis parseExtendedStringArgumentsOrReply) -------------------
+
+enum ExtFlag : uint32_t {
+  kFlagNx = 1u << 0,
+  kFlagXx = 1u << 1,
+  kFlagGet = 1u << 2,
+  kFlagKeepTtl = 1u << 3,
+  kFlagPersist = 1u << 4,
+  kFlagEx = 1u << 5,
+  kFlagPx = 1u << 6,
+  kFlagExAt = 1u << 7,
+  kFlagPxAt = 1u << 8,
+};
+constexpr uint32_t kExpireFlags = kFlagEx | kFlagPx | kFlagExAt | kFlagPxAt;
+
+enum class ExtMode { kSet, kGetEx };
+
+struct ExtArgs {
+  uint32_t flags = 0;
+  std::optional<std::string_view> expire;  // the EX/PX/EXAT/PXAT argument, unparsed
+};
+
+struct ExtOption {
+  std::string_view name;
+  uint32_t flag;
+  uint32_t conflicts;  // flags already seen that make this option a syntax error
+  bool for_set;        // accepted by SET
+  bool for_getex;      // accepted by GETEX
+  bool takes_value;    // consumes the next argument (an error if there is none)
+};
+
+constexpr uint32_t ExpireConflicts(uint32_t self) { return kFlagKeepTtl | kFlagPersist | (kExpireFlags & ~self); }
+
+constexpr ExtOption kExtOptions[] = {
+    {"nx", kFlagNx, kFlagXx, true, false, false},
+    {"xx", kFlagXx, kFlagNx, true, false, false},
+    {"get", kFlagGet, 0, true, false, false},
+    {"keepttl", kFlagKeepTtl, kFlagPersist | kExpireFlags, true, false, false},
+    {"persist", kFlagPersist, kFlagKeepTtl | kExpireFlags, false, true, false},
+    {"ex", kFlagEx, ExpireConflicts(kFlagEx), true, true, true},
+    {"px", kFlagPx, ExpireConflicts(kFlagPx), true, true, true},
+    {"exat", kFlagExAt, ExpireConflicts(kFlagExAt), true, true, true},
+    {"pxat", kFlagPxAt, ExpireConflicts(kFlagPxAt), true, true, true},
+};
+
+// Parses options from argv[start] on. Like Redis, an option is accepted only when it does not conflict
+// with one already seen; repeating one (EX 1 EX 2, NX NX) is allowed and the last value wins.
+// Writes "ERR syntax error" and returns false on anything else.
+bool ParseExtArgs(CommandContext& ctx, size_t start, ExtMode mode, ExtArgs* out) {
+  ArgReader args(ctx.argv, start);
+  while (!args.Done()) {
+    const std::string_view opt = args.Take();
+    const ExtOption* match = nullptr;
+    for (const ExtOption& candidate : kExtOptions) {
+      if (EqualsIgnoreCase(opt, candidate.name)) {
+        match = &candidate;
+        break;
+      }
+    }
+    const bool ok = match != nullptr && (mode == ExtMode::kSet ? match->for_set : match->for_getex) &&
+                    !(out->flags & match->conflicts) && (!match->takes_value || !args.Done());
+    if (!ok) {
+      ctx.reply.Error(err::kSyntax);
+      return false;
+    }
+    out->flags |= match->flag;
+    if (match->takes_value) out->expire = args.Take();
+  }
+  return true;
+}
+
+enum class ExpireCheck { kOk, kNotInteger, kInvalid };
+
+// Redis getExpireMillisecondsOrReply: the argument must be a positive integer; seconds must not overflow
+// when scaled to ms, and a relative time must not overflow when now is added. Produces an absolute time.
+ExpireCheck AbsoluteExpireMs(std::string_view arg, uint32_t flags, int64_t now_ms, int64_t* at_ms) {
+  int64_t ms = 0;
+  if (!protocol::ParseInt64(arg, &ms)) return ExpireCheck::kNotInteger;
+  const bool seconds = flags & (kFlagEx | kFlagExAt);
+  if (ms <= 0 || (seconds && ms > std::numeric_limits<int64_t>::max() / 1000)) return ExpireCheck::kInvalid;
+  if (seconds) ms *= 1000;
+  if (flags & (kFlagEx | kFlagPx)) {
+    // Redis adds and then sees the wrapped sum as <= 0; we test before adding to avoid the overflow.
+    if (now_ms > 0 && ms > std::numeric_limits<int64_t>::max() - now_ms) return ExpireCheck::kInvalid;
+    ms += now_ms;
+  }
+  if (ms <= 0) return ExpireCheck::kInvalid;
+  *at_ms = ms;
+  return ExpireCheck::kOk;
+}
+
+void ReplyExpireError(CommandContext& ctx, ExpireCheck check, std::string_view command) {
+  if (check == ExpireCheck::kNotInteger) {
+    ctx.reply.Error(err::kNotInteger);
+  } else {
+    ctx.reply.Error(err::InvalidExpireTime(command));
+  }
+}
+
+// How a generic SET answers: SET/SETEX/PSETEX with +OK / null, SETNX with :1 / :0.
+enum class SetReplyStyle { kOkOrNull, kOneOrZero };
+
+// The one path behind SET, SETNX, SETEX and PSETEX (Redis setGenericCommand). The expiry is validated
+// before anything is read or written.
+void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, std::string_view key,
+                std::string_view value, std::optional<std::string_view> expire, SetReplyStyle style) {
+  engine::SetOptions options;
+  if (expire) {
+    const ExpireCheck check = AbsoluteExpireMs(*expire, flags, ctx.engine().NowMs(), &options.expire_at_ms);
+    if (check != ExpireCheck::kOk) {
+      ReplyExpireError(ctx, check, command);
+      return;
+    }
+  }
+  if (flags & kFlagNx) options.condition = engine::SetCondition::kIfMissing;
+  if (flags & kFlagXx) options.condition = engine::SetCondition::kIfExists;
+  options.keep_ttl = flags & kFlagKeepTtl;
+  options.get_old = flags & kFlagGet;
+
+  auto result = ctx.engine().Set(ctx.db(), key, value, options);
+  if (!result.ok()) {
+    ctx.reply.Error(err::FromStatus(result.status()));
+    return;
+  }
+  if (options.get_old) {
+    // With GET the reply is the old value whether or not NX/XX let the write happen.
+    if (result->old_value) {
+      ctx.reply.Bulk(*result->old_value);
+    } else {
+      ctx.reply.Null();
+    }
+  } else if (style == SetReplyStyle::kOneOrZero) {
+    ctx.reply.Integer(result->applied ? 1 : 0);
+  } else if (result->applied) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+// Replies with a string value, a null bulk for NotFound, or the error.
+void ReplyValueOrNull(CommandContext& ctx, const engine::Result<std::string>& result) {
+  if (result.ok()) {
+    ctx.reply.Bulk(*result);
+  } else if (result.status().IsNotFound()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+void ReplyInteger(CommandContext& ctx, const engine::Result<int64_t>& result) {
+  if (result.ok()) {
+    ctx.reply.Integer(*result);
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+// ---- Handlers ----------------------------------------------------------------------------------
+
+// GET key
+void GetCommand(CommandContext& ctx) { ReplyValueOrNull(ctx, ctx.engine().Get(ctx.db(), ctx.argv[1])); }
+
+// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds |
+//   PXAT unix-time-milliseconds | KEEPTTL]
+void SetCommand(CommandContext& ctx) {
+  ExtArgs args;
+  if (!ParseExtArgs(ctx, 3, ExtMode::kSet, &args)) return;
+  SetGeneric(ctx, "set", args.flags, ctx.argv[1], ctx.argv[2], args.expire, SetReplyStyle::kOkOrNull);
+}
+
+// SETNX key value
+void SetNxCommand(CommandContext& ctx) {
+  SetGeneric(ctx, "setnx", kFlagNx, ctx.argv[1], ctx.argv[2], std::nullopt, SetReplyStyle::kOneOrZero);
+}
+
+// SETEX key seconds value
+void SetExCommand(CommandContext& ctx) {
+  SetGeneric(ctx, "setex", kFlagEx, ctx.argv[1], ctx.argv[3], ctx.argv[2], SetReplyStyle::kOkOrNull);
+}
+
+// PSETEX key milliseconds value
+void PSetExCommand(CommandContext& ctx) {
+  SetGeneric(ctx, "psetex", kFlagPx, ctx.argv[1], ctx.argv[3], ctx.argv[2], SetReplyStyle::kOkOrNull);
+}
+
+// GETSET key value
+void GetSetCommand(CommandContext& ctx) {
+  SetGeneric(ctx, "getset", kFlagGet, ctx.argv[1], ctx.argv[2], std::nullopt, SetReplyStyle::kOkOrNull);
+}
+
+// GETDEL key
+void GetDelCommand(CommandContext& ctx) { ReplyValueOrNull(ctx, ctx.engine().GetDel(ctx.db(), ctx.argv[1])); }
+
+// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
+void GetExCommand(CommandContext& ctx) {
+  ExtArgs args;
+  if (!ParseExtArgs(ctx, 2, ExtMode::kGetEx, &args)) return;
+  engine::ExpiryUpdate update;
+  if (args.flags & kFlagPersist) update.kind = engine::ExpiryUpdate::Kind::kPersist;
+  if (args.expire) {
+    const ExpireCheck check = AbsoluteExpireMs(*args.expire, args.flags, ctx.engine().NowMs(), &update.at_ms);
+    if (check != ExpireCheck::kOk) {
+      // Redis looks the key up before it validates the time: a missing key answers null and another
+      // type WRONGTYPE, whatever the time says. Only this error path reads the key separately.
+      auto value = ctx.engine().Get(ctx.db(), ctx.argv[1]);
+      if (value.ok()) {
+        ReplyExpireError(ctx, check, "getex");
+      } else {
+        ReplyValueOrNull(ctx, value);
+      }
+      return;
+    }
+    update.kind = engine::ExpiryUpdate::Kind::kSetAt;
+  }
+  ReplyValueOrNull(ctx, ctx.engine().GetEx(ctx.db(), ctx.argv[1], update));
+}
+
+// MGET key [key ...]
+void MGetCommand(CommandContext& ctx) {
+  auto result = ctx.engine().MGet(ctx.db(), ctx.argv.subspan(1));
+  if (!result.ok()) {
+    ctx.reply.Error(err::FromStatus(result.status()));
+    return;
+  }
+  ctx.reply.ArrayHeader(result->size());
+  for (const auto& value : *result) {
+    if (value) {
+      ctx.reply.Bulk(*value);
+    } else {
+      ctx.reply.Null();
+    }
+  }
+}
+
+// Pairs of argv[1..] for MSET/MSETNX; false (after the arity error Redis sends) when one is unpaired.
+bool CollectPairs(CommandContext& ctx, std::string_view command,
+                  std::vector<std::pair<std::string_view, std::string_view>>* pairs) {
+  if (ctx.argc() % 2 == 0) {
+    ctx.reply.Error(err::WrongArity(command));
+    return false;
+  }
+  pairs->reserve((ctx.argc() - 1) / 2);
+  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) pairs->emplace_back(ctx.argv[i], ctx.argv[i + 1]);
+  return true;
+}
+
+// MSET key value [key value ...]
+void MSetCommand(CommandContext& ctx) {
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  if (!CollectPairs(ctx, "mset", &pairs)) return;
+  const engine::Status status = ctx.engine().MSet(ctx.db(), pairs);
+  if (status.ok()) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Error(err::FromStatus(status));
+  }
+}
+
+// MSETNX key value [key value ...]
+void MSetNxCommand(CommandContext& ctx) {
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  if (!CollectPairs(ctx, "msetnx", &pairs)) return;
+  auto result = ctx.engine().MSetNX(ctx.db(), pairs);
+  if (result.ok()) {
+    ctx.reply.Integer(*result ? 1 : 0);
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+void IncrByGeneric(CommandContext& ctx, int64_t delta) {
+  ReplyInteger(ctx, ctx.engine().IncrBy(ctx.db(), ctx.argv[1], delta));
+}
+
+// INCR key
+void IncrCommand(CommandContext& ctx) { IncrByGeneric(ctx, 1); }
+
+// DECR key
+void DecrCommand(CommandContext& ctx) { IncrByGeneric(ctx, -1); }
+
+// INCRBY key increment
+void IncrByCommand(CommandContext& ctx) {
+  int64_t delta = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &delta)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  IncrByGeneric(ctx, delta);
+}
+
+// DECRBY key decrement
+void DecrByCommand(CommandContext& ctx) {
+  int64_t delta = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &delta)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  if (delta == std::numeric_limits<int64_t>::min()) {
+    ctx.reply.Error(kDecrementOverflow);
+    return;
+  }
+  IncrByGeneric(ctx, -delta);
+}
+
+// INCRBYFLOAT key increment
+void IncrByFloatCommand(CommandContext& ctx) {
+  long double delta = 0;
+  if (!protocol::ParseLongDouble(ctx.argv[2], &delta)) {
+    // Redis checks the key's type before it parses the increment, so a bad increment on another type
+    // answers WRONGTYPE. Only this error path asks for the type.
+    auto type = ctx.engine().Type(ctx.db(), ctx.argv[1]);
+    if (!type.ok()) {
+      ctx.reply.Error(err::FromStatus(type.status()));
+    } else if (*type != engine::KeyType::kNone && *type != engine::KeyType::kString) {
+      ctx.reply.Error(err::kWrongType);
+    } else {
+      ctx.reply.Error(err::kNotFloat);
+    }
+    return;
+  }
+  auto result = ctx.engine().IncrByFloat(ctx.db(), ctx.argv[1], delta);
+  if (result.ok()) {
+    ctx.reply.Bulk(*result);
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+// APPEND key value
+void AppendCommand(CommandContext& ctx) { ReplyInteger(ctx, ctx.engine().Append(ctx.db(), ctx.argv[1], ctx.argv[2])); }
+
+// STRLEN key
+void StrLenCommand(CommandContext& ctx) { ReplyInteger(ctx, ctx.engine().StrLen(ctx.db(), ctx.argv[1])); }
+
+// GETRANGE key start end   (and SUBSTR key start end)
+void GetRangeCommand(CommandContext& ctx) {
+  int64_t start = 0, end = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &start) || !protocol::ParseInt64(ctx.argv[3], &end)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  auto result = ctx.engine().GetRange(ctx.db(), ctx.argv[1], start, end);
+  if (result.ok()) {
+    ctx.reply.Bulk(*result);
+  } else if (result.status().IsNotFound()) {
+    ctx.reply.Bulk("");  // Redis answers an empty bulk, not a null, for a missing key
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+// SETRANGE key offset value
+void SetRangeCommand(CommandContext& ctx) {
+  int64_t offset = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &offset)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  if (offset < 0) {
+    ctx.reply.Error(err::kOffsetOutOfRange);
+    return;
+  }
+  ReplyInteger(ctx, ctx.engine().SetRange(ctx.db(), ctx.argv[1], offset, ctx.argv[3]));
+}
+
+}  // namespace
+
+void RegisterStringCommands(CommandTable& table) {
+  // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
+  constexpr uint32_t kRead = kCmdReadOnly;
+  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
+  constexpr uint32_t kWriteOom = kCmdWrite | kCmdDenyOom;
+  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  const std::string kReadFastCats = "@read @string @fast";
+  const std::string kReadSlowCats = "@read @string @slow";
+  const std::string kWriteFastCats = "@write @string @fast";
+  const std::string kWriteSlowCats = "@write @string @slow";
+
+  table.Register({"get", 2, kReadFast, 1, 1, 1, GetCommand, {}, kReadFastCats});
+  table.Register({"set", -3, kWriteOom, 1, 1, 1, SetCommand, {}, kWriteSlowCats});
+  table.Register({"setnx", 3, kWriteOomFast, 1, 1, 1, SetNxCommand, {}, kWriteFastCats});
+  table.Register({"setex", 4, kWriteOom, 1, 1, 1, SetExCommand, {}, kWriteSlowCats});
+  table.Register({"psetex", 4, kWriteOom, 1, 1, 1, PSetExCommand, {}, kWriteSlowCats});
+  table.Register({"getset", 3, kWriteOomFast, 1, 1, 1, GetSetCommand, {}, kWriteFastCats});
+  table.Register({"getdel", 2, kWriteFast, 1, 1, 1, GetDelCommand, {}, kWriteFastCats});
+  table.Register({"getex", -2, kWriteFast, 1, 1, 1, GetExCommand, {}, kWriteFastCats});
+  table.Register({"mget", -2, kReadFast, 1, -1, 1, MGetCommand, {}, kReadFastCats});
+  table.Register({"mset", -3, kWriteOom, 1, -1, 2, MSetCommand, {}, kWriteSlowCats});
+  table.Register({"msetnx", -3, kWriteOom, 1, -1, 2, MSetNxCommand, {}, kWriteSlowCats});
+  table.Register({"incr", 2, kWriteOomFast, 1, 1, 1, IncrCommand, {}, kWriteFastCats});
+  table.Register({"decr", 2, kWriteOomFast, 1, 1, 1, DecrCommand, {}, kWriteFastCats});
+  table.Register({"incrby", 3, kWriteOomFast, 1, 1, 1, IncrByCommand, {}, kWriteFastCats});
+  table.Register({"decrby", 3, kWriteOomFast, 1, 1, 1, DecrByCommand, {}, kWriteFastCats});
+  table.Register({"incrbyfloat", 3, kWriteOomFast, 1, 1, 1, IncrByFloatCommand, {}, kWriteFastCats});
+  table.Register({"append", 3, kWriteOomFast, 1, 1, 1, AppendCommand, {}, kWriteFastCats});
+  table.Register({"strlen", 2, kReadFast, 1, 1, 1, StrLenCommand, {}, kReadFastCats});
+  table.Register({"getrange", 4, kRead, 1, 1, 1, GetRangeCommand, {}, kReadSlowCats});
+  table.Register({"substr", 4, kRead, 1, 1, 1, GetRangeCommand, {}, kReadSlowCats});
+  table.Register({"setrange", 4, kWriteOom, 1, 1, 1, SetRangeCommand, {}, kWriteSlowCats});
+}
+
+}  // namespace redrock::server

@@ -1,0 +1,214 @@
+#include "server/connection.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <exception>
+#include <mutex>
+
+#include "protocol/reply_writer.h"
+#include "server/command_table.h"
+#include "server/config.h"
+#include "server/errors.h"
+#include "server/log.h"
+#include "server/server_state.h"
+
+namespace redrock::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr size_t kInitialReadBuffer = 16 * 1024;
+// A read buffer that grew past this (a big bulk) is given back once it is empty again.
+constexpr size_t kKeepReadBuffer = 1024 * 1024;
+// Replies are written out mid-batch once they reach this size, so a pipeline of big GETs does not
+// accumulate without bound.
+constexpr size_t kFlushThreshold = 4 * 1024 * 1024;
+
+std::mutex g_tracker_mu;
+std::condition_variable g_tracker_cv;
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string EndpointString(const tcp::endpoint& ep) {
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+void ConnectionTracker::Done() {
+  if (live.fetch_sub(1) == 1) {
+    std::lock_guard lock(g_tracker_mu);
+    g_tracker_cv.notify_all();
+  }
+}
+
+bool ConnectionTracker::WaitIdle(int64_t timeout_ms) {
+  std::unique_lock lock(g_tracker_mu);
+  return g_tracker_cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return live.load() == 0; });
+}
+
+Connection::Connection(tcp::socket socket, ServerState& state, const CommandTable& table,
+                       ConnectionTracker& tracker)
+    : socket_(std::move(socket)), state_(state), table_(table), tracker_(tracker) {
+  tracker_.live.fetch_add(1);
+}
+
+Connection::~Connection() {
+  if (registered_) state_.clients.Remove(&client_);
+  tracker_.Done();
+}
+
+void Connection::Close() {
+  // Runs between two handlers of this connection's thread, so a batch in progress completes first.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ec;
+    self->socket_.shutdown(tcp::socket::shutdown_both, ec);
+    self->socket_.close(ec);
+  });
+}
+
+void Connection::UpdateParserLimits() {
+  protocol::ParserLimits limits = parser_.limits();
+  limits.max_bulk_len = state_.config.proto_max_bulk_len();
+  parser_.set_limits(limits);
+  parser_.set_authenticated(client_.authenticated);
+}
+
+asio::awaitable<void> Connection::Run(std::shared_ptr<Connection> self) {
+  try {
+    co_await self->Serve();
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "Closing client {} after an internal error: {}", self->client_.addr, e.what());
+  } catch (...) {
+    Log(LogLevel::kWarning, "Closing client {} after an unknown internal error", self->client_.addr);
+  }
+  boost::system::error_code ec;
+  self->socket_.close(ec);
+}
+
+asio::awaitable<void> Connection::Serve() {
+  boost::system::error_code ec;
+  state_.stats.total_connections_received.fetch_add(1, std::memory_order_relaxed);
+
+  if (static_cast<int64_t>(state_.clients.Count()) >= state_.config.maxclients()) {
+    state_.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    std::string reply = "-" + std::string(err::kMaxClients) + "\r\n";
+    co_await asio::async_write(socket_, asio::buffer(reply), asio::redirect_error(asio::use_awaitable, ec));
+    co_return;
+  }
+
+  socket_.set_option(tcp::no_delay(true), ec);
+  socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  client_.id = state_.clients.NextId();
+  client_.addr = EndpointString(socket_.remote_endpoint(ec));
+  client_.laddr = EndpointString(socket_.local_endpoint(ec));
+  client_.fd = socket_.native_handle();
+  client_.created_ms = WallMs();
+  client_.last_interaction_ms.store(client_.created_ms, std::memory_order_relaxed);
+  client_.authenticated = state_.config.requirepass().empty();
+  std::weak_ptr<Connection> weak = weak_from_this();
+  state_.clients.Add(&client_, [weak] {
+    if (auto conn = weak.lock()) conn->Close();
+  });
+  registered_ = true;
+
+  in_.resize(kInitialReadBuffer);
+  argv_.reserve(16);
+  UpdateParserLimits();
+
+  for (;;) {
+    // Make room: compact the unconsumed bytes to the front, and grow only when one partial command
+    // already fills the buffer (growth is driven by bytes actually received).
+    if (in_start_ == in_end_) {
+      in_start_ = in_end_ = 0;
+      if (in_.size() > kKeepReadBuffer) {
+        std::string().swap(in_);
+        in_.resize(kInitialReadBuffer);
+      }
+    } else if (in_end_ == in_.size()) {
+      if (in_start_ > 0) {
+        std::memmove(in_.data(), in_.data() + in_start_, in_end_ - in_start_);
+        in_end_ -= in_start_;
+        in_start_ = 0;
+      }
+      if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
+    }
+
+    size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                                                asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || n == 0) co_return;
+    in_end_ += n;
+    state_.stats.total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+    client_.last_interaction_ms.store(WallMs(), std::memory_order_relaxed);
+
+    if (!co_await ProcessBuffer()) co_return;
+  }
+}
+
+asio::awaitable<bool> Connection::ProcessBuffer() {
+  out_.clear();
+  bool keep_open = true;
+  UpdateParserLimits();
+  for (;;) {
+    size_t consumed = 0;
+    std::string_view pending(in_.data() + in_start_, in_end_ - in_start_);
+    if (pending.empty()) break;
+    protocol::ParseStatus status = parser_.Parse(pending, &argv_, &consumed);
+    if (status == protocol::ParseStatus::kNeedMore) break;
+    if (status == protocol::ParseStatus::kError) {
+      // As Redis: reply with the error, then close once it is written.
+      Log(LogLevel::kVerbose, "Protocol error ({}) from client: id={} addr={}", parser_.error(), client_.id,
+          client_.addr);
+      protocol::ReplyWriter writer(&out_, client_.resp);
+      writer.Error(parser_.error());
+      parser_.Reset();
+      in_start_ = in_end_ = 0;
+      keep_open = false;
+      break;
+    }
+    in_start_ += consumed;
+    if (argv_.empty()) continue;  // an empty inline line
+
+    const bool was_authenticated = client_.authenticated;
+    protocol::ReplyWriter writer(&out_, client_.resp);
+    table_.Dispatch(client_, state_, writer, argv_);
+    if (client_.authenticated != was_authenticated) parser_.set_authenticated(client_.authenticated);
+    if (client_.close_after_reply) {
+      keep_open = false;
+      break;
+    }
+    if (out_.size() >= kFlushThreshold) {
+      // The argv views point into in_, which no read touches while we write.
+      if (!co_await Flush()) co_return false;
+    }
+  }
+  if (!out_.empty() && !co_await Flush()) co_return false;
+  if (!keep_open) {
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+  }
+  co_return keep_open;
+}
+
+asio::awaitable<bool> Connection::Flush() {
+  boost::system::error_code ec;
+  size_t n = co_await asio::async_write(socket_, asio::buffer(out_), asio::redirect_error(asio::use_awaitable, ec));
+  state_.stats.total_net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+  out_.clear();
+  if (out_.capacity() > 2 * kFlushThreshold) std::string().swap(out_);
+  co_return !ec;
+}
+
+}  // namespace redrock::server

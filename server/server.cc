@@ -1,0 +1,284 @@
+#include "server/server.h"
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "engine/engine.h"
+#include "server/command_table.h"
+#include "server/commands/families.h"
+#include "server/config.h"
+#include "server/connection.h"
+#include "server/log.h"
+#include "server/server_state.h"
+
+namespace redrock::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct BindAddress {
+  asio::ip::address address;
+  bool optional = false;  // Redis's "-addr": skip it when it cannot be bound (e.g. no IPv6)
+  std::string text;
+};
+
+bool ParseBindAddress(std::string_view word, BindAddress* out) {
+  if (!word.empty() && word.front() == '-') {
+    out->optional = true;
+    word.remove_prefix(1);
+  }
+  out->text = std::string(word);
+  std::string host = out->text;
+  if (host == "*") host = "0.0.0.0";
+  if (host == "::*") host = "::";
+  boost::system::error_code ec;
+  out->address = asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(engine::Engine& engine, Config& config) : config(config), state(engine, config) {}
+
+  Config& config;
+  ServerState state;
+  CommandTable table;
+  ConnectionTracker tracker;
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::unique_ptr<asio::steady_timer> cron;
+  std::atomic<size_t> next_context{0};
+  std::atomic<bool> running{false};
+  uint16_t port = 0;
+
+  std::mutex shutdown_mu;
+  std::condition_variable shutdown_cv;
+  bool shutdown_requested = false;
+
+  // Config callbacks outlive the server; they check this before touching the engine.
+  std::shared_ptr<std::atomic<engine::Engine*>> engine_alive =
+      std::make_shared<std::atomic<engine::Engine*>>(nullptr);
+
+  asio::io_context& NextContext() {
+    return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+  }
+
+  asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor) {
+    for (;;) {
+      boost::system::error_code ec;
+      asio::io_context& target = NextContext();
+      tcp::socket socket(co_await acceptor.async_accept(target, asio::redirect_error(asio::use_awaitable, ec)));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open() || !running.load()) co_return;
+        Log(LogLevel::kWarning, "Accepting client connection: {}", ec.message());
+        // Out of descriptors and the like: back off briefly instead of spinning.
+        asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      if (!running.load()) co_return;
+      auto conn = std::make_shared<Connection>(std::move(socket), state, table, tracker);
+      asio::co_spawn(target, Connection::Run(std::move(conn)), asio::detached);
+    }
+  }
+
+  // Once a second: close clients idle for longer than `timeout` seconds.
+  asio::awaitable<void> Cron() {
+    for (;;) {
+      boost::system::error_code ec;
+      cron->expires_after(std::chrono::seconds(1));
+      co_await cron->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || !running.load()) co_return;
+      int64_t timeout = config.timeout();
+      if (timeout <= 0) continue;
+      int64_t now = WallMs();
+      state.clients.ForEach([&](ClientState& client, const std::function<void()>& close) {
+        if (now - client.last_interaction_ms.load(std::memory_order_relaxed) > timeout * 1000) {
+          Log(LogLevel::kVerbose, "Closing idle client");
+          close();
+        }
+      });
+    }
+  }
+
+  engine::Status Bind() {
+    std::vector<BindAddress> addresses;
+    for (const std::string& word : config.bind()) {
+      BindAddress addr;
+      if (!ParseBindAddress(word, &addr)) {
+        return engine::Status::InvalidArgument("Invalid bind address '" + word + "'");
+      }
+      addresses.push_back(addr);
+    }
+    if (addresses.empty()) return engine::Status::InvalidArgument("No bind address configured");
+    uint16_t want = static_cast<uint16_t>(config.port());
+    int backlog = 511;
+    if (auto v = config.Get("tcp-backlog")) backlog = std::stoi(*v);
+    for (const BindAddress& addr : addresses) {
+      auto acceptor = std::make_unique<tcp::acceptor>(*contexts[0]);
+      tcp::endpoint endpoint(addr.address, want);
+      boost::system::error_code ec;
+      acceptor->open(endpoint.protocol(), ec);
+      if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec && addr.address.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+      if (!ec) acceptor->bind(endpoint, ec);
+      if (!ec) acceptor->listen(backlog, ec);
+      if (ec) {
+        if (addr.optional) {
+          Log(LogLevel::kNotice, "Skipping optional bind address {}: {}", addr.text, ec.message());
+          continue;
+        }
+        return engine::Status::IOError("Could not create server TCP listening socket " + addr.text + ":" +
+                                       std::to_string(want) + ": " + ec.message());
+      }
+      // With port 0 the first listener picks the port; the others reuse it.
+      if (want == 0) want = acceptor->local_endpoint(ec).port();
+      acceptors.push_back(std::move(acceptor));
+    }
+    if (acceptors.empty()) return engine::Status::IOError("Could not bind any address");
+    port = want;
+    return engine::Status::OK();
+  }
+};
+
+Server::Server(engine::Engine& engine, Config& config) : impl_(std::make_unique<Impl>(engine, config)) {
+  RegisterAllCommands(impl_->table);
+  impl_->state.request_shutdown = [this] { RequestShutdown(); };
+  impl_->engine_alive->store(&engine);
+  std::weak_ptr<std::atomic<engine::Engine*>> alive = impl_->engine_alive;
+  config.OnChange("appendfsync", [alive](const std::string& value) {
+    auto holder = alive.lock();
+    engine::Engine* e = holder ? holder->load() : nullptr;
+    if (e == nullptr) return;
+    e->SetSyncMode(value == "always" ? engine::SyncMode::kAlways
+                   : value == "no"   ? engine::SyncMode::kNo
+                                     : engine::SyncMode::kEverySec);
+  });
+  config.OnChange("loglevel", [](const std::string& value) { SetLogLevel(std::string_view(value)); });
+}
+
+Server::~Server() {
+  Stop();
+  impl_->engine_alive->store(nullptr);
+}
+
+engine::Status Server::Start() {
+  if (impl_->running.load()) return engine::Status::OK();
+  int threads = impl_->config.io_threads();
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  impl_->contexts.clear();
+  impl_->guards.clear();
+  impl_->acceptors.clear();
+  for (int i = 0; i < threads; ++i) impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
+
+  engine::Status s = impl_->Bind();
+  if (!s.ok()) {
+    impl_->acceptors.clear();
+    impl_->contexts.clear();
+    return s;
+  }
+  impl_->state.tcp_port = impl_->port;
+  impl_->state.start_time_ms = WallMs();
+  {
+    std::lock_guard lock(impl_->shutdown_mu);
+    impl_->shutdown_requested = false;
+  }
+  impl_->running.store(true);
+
+  for (auto& acceptor : impl_->acceptors) {
+    asio::co_spawn(*impl_->contexts[0], impl_->AcceptLoop(*acceptor), asio::detached);
+  }
+  impl_->cron = std::make_unique<asio::steady_timer>(*impl_->contexts[0]);
+  asio::co_spawn(*impl_->contexts[0], impl_->Cron(), asio::detached);
+
+  for (auto& ctx : impl_->contexts) {
+    impl_->guards.push_back(asio::make_work_guard(*ctx));
+    asio::io_context* raw = ctx.get();
+    impl_->threads.emplace_back([raw] {
+      for (;;) {
+        try {
+          raw->run();
+          return;
+        } catch (const std::exception& e) {
+          Log(LogLevel::kWarning, "I/O thread: unexpected exception: {}", e.what());
+        }
+      }
+    });
+  }
+  return engine::Status::OK();
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Stop() {
+  if (!impl_->running.exchange(false)) return;
+  // 1. Stop accepting (on the acceptors' own thread, and wait for it).
+  std::promise<void> closed;
+  asio::post(*impl_->contexts[0], [&] {
+    boost::system::error_code ec;
+    for (auto& acceptor : impl_->acceptors) acceptor->close(ec);
+    if (impl_->cron) impl_->cron->cancel();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  // 2. Close every connection; each finishes the batch it is running first. Repeat for connections
+  //    that were accepted but not yet registered on the first pass.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    impl_->state.clients.ForEach([](ClientState&, const std::function<void()>& close) { close(); });
+    if (impl_->tracker.WaitIdle(100)) break;
+  }
+  // 3. Stop the I/O threads.
+  impl_->guards.clear();
+  for (auto& ctx : impl_->contexts) ctx->stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+  impl_->acceptors.clear();
+  impl_->cron.reset();
+  impl_->contexts.clear();  // destroys any coroutine frames still pending
+  RequestShutdown();
+}
+
+void Server::WaitForShutdown() {
+  std::unique_lock lock(impl_->shutdown_mu);
+  impl_->shutdown_cv.wait(lock, [&] { return impl_->shutdown_requested; });
+}
+
+void Server::RequestShutdown() {
+  std::lock_guard lock(impl_->shutdown_mu);
+  impl_->shutdown_requested = true;
+  impl_->shutdown_cv.notify_all();
+}
+
+ServerState& Server::state() { return impl_->state; }
+
+}  // namespace redrock::server
