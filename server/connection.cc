@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -43,6 +44,36 @@ int64_t WallMs() {
 
 std::string EndpointString(const tcp::endpoint& ep) {
   return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+// When the buffer holds the start of a multibulk command whose current bulk argument is incomplete,
+// the number of bytes needed to hold the command up to the end of that argument; 0 when unknown. Lets
+// the read buffer grow once to the size of a big argument instead of doubling its way there.
+size_t BytesForCurrentArgument(std::string_view data) {
+  auto read_line_number = [&](size_t& pos, char prefix, int64_t* value) {
+    if (pos >= data.size() || data[pos] != prefix) return false;
+    size_t eol = data.find("\r\n", pos);
+    if (eol == std::string_view::npos || eol - pos > 21) return false;
+    int64_t v = 0;
+    for (size_t i = pos + 1; i < eol; ++i) {
+      if (data[i] < '0' || data[i] > '9') return false;
+      v = v * 10 + (data[i] - '0');
+    }
+    *value = v;
+    pos = eol + 2;
+    return true;
+  };
+  size_t pos = 0;
+  int64_t argc = 0;
+  if (!read_line_number(pos, '*', &argc)) return 0;
+  for (int64_t i = 0; i < argc; ++i) {
+    int64_t len = 0;
+    if (!read_line_number(pos, '$', &len)) return 0;
+    size_t end = pos + static_cast<size_t>(len) + 2;
+    if (end > data.size()) return end;
+    pos = end;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -143,7 +174,12 @@ asio::awaitable<void> Connection::Serve() {
         in_end_ -= in_start_;
         in_start_ = 0;
       }
-      if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
+      if (in_end_ == in_.size()) {
+        // The parser has already checked the argument's length against proto-max-bulk-len, so this
+        // only grows to what an accepted command needs.
+        size_t need = BytesForCurrentArgument(std::string_view(in_.data(), in_end_));
+        in_.resize(std::max(need, in_.size() * 2));
+      }
     }
 
     size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
