@@ -107,8 +107,13 @@ struct Server::Impl {
         continue;
       }
       if (!running.load()) co_return;
-      auto conn = std::make_shared<Connection>(std::move(socket), state, table, tracker);
-      asio::co_spawn(target, Connection::Run(std::move(conn)), asio::detached);
+      try {
+        auto conn = std::make_shared<Connection>(std::move(socket), state, table, tracker);
+        asio::co_spawn(target, Connection::Run(std::move(conn)), asio::detached);
+      } catch (const std::exception& e) {
+        // Out of memory for one more client: drop it, keep accepting.
+        Log(LogLevel::kWarning, "Dropping a new client: {}", e.what());
+      }
     }
   }
 

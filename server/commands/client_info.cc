@@ -51,8 +51,8 @@ std::string ClientListText(const CommandContext& ctx, const std::function<bool(c
     // Only the owner thread writes MULTI state; other clients' transactions are not inspected.
     const bool in_multi = self && c.in_multi;
     const int64_t age = std::max<int64_t>(0, (now - c.created_ms) / 1000);
-    const int64_t idle =
-        self ? 0 : std::max<int64_t>(0, (now - c.last_interaction_ms.load(std::memory_order_relaxed)) / 1000);
+    const int64_t last = c.last_interaction_ms.load(std::memory_order_relaxed);
+    const int64_t idle = self ? 0 : last == 0 ? age : std::max<int64_t>(0, (now - last) / 1000);
     const int resp = std::atomic_ref<int>(c.resp).load(std::memory_order_relaxed);
     std::string line = fmt::format(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} "

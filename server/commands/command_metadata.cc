@@ -1,7 +1,7 @@
 // Generated from a stock redis-server 7.0.15 (COMMAND and COMMAND DOCS): per command, the documentation
 // summary, since, group and complexity, the command tips, and the key specs, so that COMMAND INFO and
 // COMMAND DOCS answer as Redis does. Key specs are encoded as "flags|begin_search|find_keys|notes",
-// several separated by ';'. Regenerate rather than edit by hand.
+// several separated by ';'. Regenerate with scripts/gen_command_metadata.py rather than edit by hand.
 #include "server/commands/command_metadata.h"
 
 #include <algorithm>
