@@ -39,8 +39,18 @@ size_t ClientRegistry::Count() const {
 }
 
 void ClientRegistry::ForEach(const std::function<void(ClientState&, const std::function<void()>&)>& f) const {
-  std::lock_guard lock(mu_);
-  for (const auto& [client, close] : clients_) f(*client, close);
+  // Closers that f asks for run after the lock is released: a closer may drop the last reference to a
+  // connection, whose destructor calls Remove() and takes this same lock.
+  std::vector<std::function<void()>> deferred;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [client, close] : clients_) {
+      const std::function<void()>& real_close = close;
+      std::function<void()> defer = [&deferred, &real_close] { deferred.push_back(real_close); };
+      f(*client, defer);
+    }
+  }
+  for (auto& close : deferred) close();
 }
 
 }  // namespace redrock::server

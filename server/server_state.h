@@ -28,7 +28,8 @@ class ClientRegistry {
   void Remove(ClientState* client);
   size_t Count() const;
 
-  // Calls f(client, close) for each client under the registry lock.
+  // Calls f(client, close) for each client under the registry lock. A `close` that f calls runs after
+  // the lock is released, once every client has been visited.
   void ForEach(const std::function<void(ClientState&, const std::function<void()>&)>& f) const;
   // Name fields of ClientState are written under this mutex.
   std::mutex& mutex() const { return mu_; }
