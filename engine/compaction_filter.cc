@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/collection.h"
 #include "engine/encoding.h"
 
 namespace redrock::engine {
@@ -40,22 +41,48 @@ class DataCompactionFilterFactory final : public rocksdb::CompactionFilterFactor
 
 class MembersCompactionFilter final : public rocksdb::CompactionFilter {
  public:
-  bool Filter(int /*level*/, const rocksdb::Slice& /*key*/, const rocksdb::Slice& /*value*/,
+  explicit MembersCompactionFilter(std::shared_ptr<MembersFilterContext> context) : context_(std::move(context)) {}
+
+  bool Filter(int /*level*/, const rocksdb::Slice& key, const rocksdb::Slice& /*value*/,
               std::string* /*new_value*/, bool* /*value_changed*/) const override {
-    // TODO(issue 3): look up the key's metadata in "default" and drop the member when the key is gone,
-    // expired, or its version differs from the member's.
-    return false;
+    rocksdb::DB* db = context_->db.load(std::memory_order_acquire);
+    rocksdb::ColumnFamilyHandle* data_cf = context_->data_cf.load(std::memory_order_acquire);
+    if (db == nullptr || data_cf == nullptr) return false;
+    int member_db = 0;
+    std::string_view user_key, suffix;
+    uint64_t version = 0;
+    if (!collection::DecodeMemberKey(std::string_view(key.data(), key.size()), &member_db, &user_key, &version,
+                                     &suffix)) {
+      return false;  // not ours to judge
+    }
+    encoding::EncodeDataKey(&data_key_, member_db, user_key);
+    rocksdb::PinnableSlice meta;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), data_cf, data_key_, &meta);
+    if (s.IsNotFound()) return true;
+    if (!s.ok()) return false;  // keep on doubt
+    encoding::ValueHeader header;
+    if (!encoding::ParseValueHeader(std::string_view(meta.data(), meta.size()), &header)) return false;
+    return header.type == KeyType::kString || header.version != version;
   }
   const char* Name() const override { return "redrock.MembersFilter"; }
+
+ private:
+  std::shared_ptr<MembersFilterContext> context_;
+  mutable std::string data_key_;  // a filter is used by one compaction thread at a time
 };
 
 class MembersCompactionFilterFactory final : public rocksdb::CompactionFilterFactory {
  public:
+  explicit MembersCompactionFilterFactory(std::shared_ptr<MembersFilterContext> context)
+      : context_(std::move(context)) {}
   std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
       const rocksdb::CompactionFilter::Context& /*context*/) override {
-    return std::make_unique<MembersCompactionFilter>();
+    return std::make_unique<MembersCompactionFilter>(context_);
   }
   const char* Name() const override { return "redrock.MembersFilterFactory"; }
+
+ private:
+  std::shared_ptr<MembersFilterContext> context_;
 };
 
 }  // namespace
@@ -64,8 +91,9 @@ std::shared_ptr<rocksdb::CompactionFilterFactory> NewDataCompactionFilterFactory
   return std::make_shared<DataCompactionFilterFactory>(std::move(clock));
 }
 
-std::shared_ptr<rocksdb::CompactionFilterFactory> NewMembersCompactionFilterFactory() {
-  return std::make_shared<MembersCompactionFilterFactory>();
+std::shared_ptr<rocksdb::CompactionFilterFactory> NewMembersCompactionFilterFactory(
+    std::shared_ptr<MembersFilterContext> context) {
+  return std::make_shared<MembersCompactionFilterFactory>(std::move(context));
 }
 
 }  // namespace redrock::engine

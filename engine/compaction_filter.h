@@ -2,10 +2,12 @@
 // Compaction filters: the last line of expiry. Active expiry removes expired keys (keeping the counters
 // exact); these only reclaim disk from what it missed.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
 #include <rocksdb/compaction_filter.h>
+#include <rocksdb/db.h>
 
 #include "engine/clock.h"
 
@@ -18,7 +20,16 @@ namespace redrock::engine {
 inline constexpr int64_t kCompactionExpiryMarginMs = 10 * 60 * 1000;
 
 std::shared_ptr<rocksdb::CompactionFilterFactory> NewDataCompactionFilterFactory(std::shared_ptr<Clock> clock);
-// Hook for issue 3: will drop members whose version no longer matches their key's metadata.
-std::shared_ptr<rocksdb::CompactionFilterFactory> NewMembersCompactionFilterFactory();
+// Where the members filter looks up a member's collection metadata. Null until the DB is open (and
+// again while it closes): the filter then keeps everything.
+struct MembersFilterContext {
+  std::atomic<rocksdb::DB*> db{nullptr};
+  std::atomic<rocksdb::ColumnFamilyHandle*> data_cf{nullptr};
+};
+
+// Drops members whose collection is gone or has another version (deleted, overwritten, expired and
+// reclaimed): what makes DEL and overwrite of a big collection O(1) on the request path.
+std::shared_ptr<rocksdb::CompactionFilterFactory> NewMembersCompactionFilterFactory(
+    std::shared_ptr<MembersFilterContext> context);
 
 }  // namespace redrock::engine

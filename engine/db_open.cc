@@ -99,7 +99,7 @@ Status Engine::Impl::OpenDb() {
   // Bounds the merge operands a counter read has to fold in the memtable.
   meta.max_successive_merges = 128;
   rocksdb::ColumnFamilyOptions members = BaseCfOptions(options, block_cache, options.write_buffer_bytes);
-  members.compaction_filter_factory = NewMembersCompactionFilterFactory();
+  members.compaction_filter_factory = NewMembersCompactionFilterFactory(members_filter);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, data},
@@ -121,6 +121,8 @@ Status Engine::Impl::OpenDb() {
   expiry_cf = handles[1];
   meta_cf = handles[2];
   members_cf = handles[3];
+  members_filter->data_cf.store(data_cf, std::memory_order_release);
+  members_filter->db.store(db, std::memory_order_release);
   return Status::OK();
 }
 
@@ -141,6 +143,8 @@ void Engine::Impl::StopBackground() {
 
 void Engine::Impl::CloseDb() {
   if (db == nullptr) return;
+  members_filter->db.store(nullptr, std::memory_order_release);
+  members_filter->data_cf.store(nullptr, std::memory_order_release);
   db->SyncWAL().PermitUncheckedError();
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   handles.clear();

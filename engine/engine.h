@@ -187,6 +187,7 @@ class Engine {
   struct Impl;
 
  private:
+  friend struct EngineInternals;  // engine/*.cc only (collection.h): the type families reach Impl through it
   friend struct EngineTestPeer;  // tests/engine only: raw access for cases the public API cannot build
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -1,6 +1,7 @@
 // Shared helpers of Engine::Impl: reads, writes, counter/index bookkeeping, the generic value hooks.
 #include "engine/engine_impl.h"
 
+#include "engine/collection.h"
 #include "engine/counters.h"
 
 namespace redrock::engine {
@@ -121,17 +122,26 @@ void Engine::Impl::NotifyExpired(int db, std::string_view key) {
   if (options.on_expired) options.on_expired(db, key);
 }
 
-Status Engine::Impl::AddCloneValue(rocksdb::WriteBatch* batch, const OldValue& src, int dst_db,
+Status Engine::Impl::AddCloneValue(rocksdb::WriteBatch* batch, const OldValue& src,
+                                   std::string_view src_data_key, int dst_db,
                                    std::string_view dst_data_key) const {
-  switch (src.header.type) {
-    case KeyType::kString:
-      batch->Put(data_cf, rocksdb::Slice(dst_data_key.data(), dst_data_key.size()), src.raw);
-      return Status::OK();
-    default:
-      // TODO(issue 3): copy the metadata under a fresh version and copy every member from
-      // [src db][len][src key][old version] to [dst_db][len][dst key][new version] in this batch.
-      return Status::InvalidArgument("copying this type is not supported yet");
+  const rocksdb::Slice dst(dst_data_key.data(), dst_data_key.size());
+  if (src.header.type == KeyType::kString) {
+    batch->Put(data_cf, dst, src.raw);
+    return Status::OK();
   }
+  // A collection: the copy gets a fresh version, and every member is copied under it (O(size), as
+  // COPY is in Redis). The source's data key gives its db and user key.
+  auto& self = const_cast<Engine::Impl&>(*this);
+  const uint64_t version = collection::NextVersion(self);
+  const int src_db = static_cast<uint8_t>(src_data_key[0]);
+  Status st = collection::CloneMembers(self, src_db, encoding::UserKeyOf(src_data_key), src.header.version, dst_db,
+                                       encoding::UserKeyOf(dst_data_key), version, batch);
+  if (!st.ok()) return st;
+  batch->Put(data_cf, dst,
+             collection::EncodeMetadata(src.header.type, src.header.expire_at_ms, version, src.header.size,
+                                        std::string_view(src.raw).substr(encoding::kCollectionHeaderSize)));
+  return Status::OK();
 }
 
 void Engine::Impl::AddDeleteValue(rocksdb::WriteBatch* batch, const OldValue& old,

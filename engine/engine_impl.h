@@ -16,6 +16,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "engine/compaction_filter.h"
 #include "engine/encoding.h"
 #include "engine/engine.h"
 #include "engine/key_locks.h"
@@ -65,6 +66,14 @@ struct Engine::Impl {
   std::atomic<SyncMode> sync_mode{SyncMode::kEverySec};
   KeyLocks locks;
   ScanCursors cursors;
+
+  // The members compaction filter's view of the DB (see compaction_filter.h).
+  std::shared_ptr<MembersFilterContext> members_filter = std::make_shared<MembersFilterContext>();
+  // Collection versions (collection.cc NextVersion): the next one to hand out, and the persisted
+  // high-water mark no version may reach before it is raised.
+  std::mutex version_mu;
+  uint64_t next_version = 0;  // 0: not loaded yet
+  uint64_t version_hwm = 0;
 
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> write_errors{0};
@@ -121,9 +130,9 @@ struct Engine::Impl {
 
   // Adds to `batch` whatever makes dst (db dst_db, encoded dst_data_key) an exact copy of `src`
   // (a live value), with its expiry. Generic over types: strings copy the value inline; collections
-  // will need their members copied under a new version (issue 3).
-  Status AddCloneValue(rocksdb::WriteBatch* batch, const OldValue& src, int dst_db,
-                       std::string_view dst_data_key) const;
+  // copy their members under a fresh version (collection.cc).
+  Status AddCloneValue(rocksdb::WriteBatch* batch, const OldValue& src, std::string_view src_data_key,
+                       int dst_db, std::string_view dst_data_key) const;
   // Adds to `batch` the removal of a stored value (any type). Collection members become garbage that
   // the members compaction filter reclaims once their version is stale (issue 3).
   void AddDeleteValue(rocksdb::WriteBatch* batch, const OldValue& old, std::string_view data_key) const;

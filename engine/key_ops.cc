@@ -154,7 +154,7 @@ Status Transfer(Engine::Impl& impl, int src_db, std::string_view src_key, const 
                 const OldValue& src, int dst_db, std::string_view dst_key, const std::string& dst_dkey,
                 const OldValue& dst, bool remove_src) {
   rocksdb::WriteBatch batch;
-  Status st = impl.AddCloneValue(&batch, src, dst_db, dst_dkey);
+  Status st = impl.AddCloneValue(&batch, src, src_dkey, dst_db, dst_dkey);
   if (!st.ok()) return st;
   impl.AddBookkeeping(&batch, dst_db, dst_key, dst.phys(), PhysState{true, src.header.expire_at_ms});
   if (remove_src) {

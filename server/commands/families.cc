@@ -8,6 +8,10 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterTransactionCommands(table);
   RegisterStringCommands(table);
   RegisterKeyCommands(table);
+  RegisterHashCommands(table);
+  RegisterSetCommands(table);
+  RegisterListCommands(table);
+  RegisterZSetCommands(table);
 }
 
 }  // namespace redrock::server

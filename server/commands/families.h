@@ -10,6 +10,10 @@ void RegisterServerCommands(CommandTable& table);       // INFO CONFIG COMMAND D
 void RegisterTransactionCommands(CommandTable& table);  // MULTI EXEC DISCARD
 void RegisterStringCommands(CommandTable& table);       // GET SET ... SUBSTR
 void RegisterKeyCommands(CommandTable& table);          // DEL ... MOVE, KEYS, SCAN
+void RegisterHashCommands(CommandTable& table);         // HSET ... HSCAN
+void RegisterSetCommands(CommandTable& table);          // SADD ... SSCAN
+void RegisterListCommands(CommandTable& table);         // LPUSH ... BLMOVE
+void RegisterZSetCommands(CommandTable& table);         // ZADD ... ZSCAN
 
 // All of the above, in that order.
 void RegisterAllCommands(CommandTable& table);

@@ -1,0 +1,8 @@
+// Placeholder until the set family lands (issue 3).
+#include "server/commands/families.h"
+
+namespace redrock::server {
+
+void RegisterSetCommands(CommandTable& /*table*/) {}
+
+}  // namespace redrock::server
