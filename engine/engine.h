@@ -63,7 +63,8 @@ struct ExpiryUpdate {
   int64_t at_ms = 0;  // for kSetAt; at or before now deletes the key after reading it
 };
 
-enum class ExpireCondition : uint8_t { kAlways, kNX, kXX, kGT, kLT };
+// kXXLT is XX and LT together: the key must have an expiry, later than the new one.
+enum class ExpireCondition : uint8_t { kAlways, kNX, kXX, kGT, kLT, kXXLT };
 
 struct ScanResult {
   uint64_t next_cursor = 0;  // 0 when the iteration is complete

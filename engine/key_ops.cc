@@ -95,6 +95,7 @@ Result<bool> Engine::ExpireAt(int db, std::string_view key, int64_t at_ms, Expir
     case ExpireCondition::kXX: if (current == 0) return false; break;
     case ExpireCondition::kGT: if (current == 0 || at_ms <= current) return false; break;
     case ExpireCondition::kLT: if (current != 0 && at_ms >= current) return false; break;
+    case ExpireCondition::kXXLT: if (current == 0 || at_ms >= current) return false; break;
   }
   rocksdb::WriteBatch batch;
   if (at_ms <= now) {

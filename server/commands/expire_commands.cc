@@ -81,24 +81,12 @@ void ExpireGeneric(CommandContext& ctx, std::string_view command, bool relative,
   }
   when += base;
 
-  // XX+GT is GT (GT already fails on a key without expiry); XX+LT needs "has an expiry" first, which the
-  // engine's single condition cannot say, so that combination reads the expiry before setting it.
+  // XX+GT is GT (GT already fails on a key without expiry); XX+LT is its own engine condition.
   engine::ExpireCondition condition = engine::ExpireCondition::kAlways;
   if (flags & kNx) condition = engine::ExpireCondition::kNX;
   if (flags & kXx) condition = engine::ExpireCondition::kXX;
   if (flags & kGt) condition = engine::ExpireCondition::kGT;
-  if (flags & kLt) condition = engine::ExpireCondition::kLT;
-  if ((flags & kXx) && (flags & kLt)) {
-    auto current = ctx.engine().ExpireTimeMs(ctx.db(), ctx.argv[1]);
-    if (!current.ok()) {
-      ctx.reply.Error(err::FromStatus(current.status()));
-      return;
-    }
-    if (*current < 0) {  // missing, or no expiry: XX fails
-      ctx.reply.Integer(0);
-      return;
-    }
-  }
+  if (flags & kLt) condition = (flags & kXx) ? engine::ExpireCondition::kXXLT : engine::ExpireCondition::kLT;
   auto result = ctx.engine().ExpireAt(ctx.db(), ctx.argv[1], when, condition);
   if (result.ok()) {
     ctx.reply.Integer(*result ? 1 : 0);
