@@ -170,11 +170,18 @@ Status WrongTypeUnless(bool exists, KeyType actual, KeyType wanted) {
 }  // namespace
 
 Writer::Writer(Engine& engine, int db, std::string_view key)
-    : impl_(EngineInternals::Of(engine)),
-      db_(db),
-      key_(key),
-      data_key_(DataKey(db, key)),
-      lock_(impl_.locks, data_key_) {
+    : impl_(EngineInternals::Of(engine)), db_(db), key_(key), data_key_(DataKey(db, key)) {
+  lock_.emplace(impl_.locks, data_key_);
+  Load();
+}
+
+Writer::Writer(Engine& engine, int db, std::string_view key, AlreadyLocked)
+    : impl_(EngineInternals::Of(engine)), db_(db), key_(key), data_key_(DataKey(db, key)) {
+  Load();
+}
+
+// Reads the metadata; the key's stripe is held (by this writer or by the caller).
+void Writer::Load() {
   status_ = impl_.ReadOld(data_key_, impl_.Now(), &old_);
   if (!status_.ok() || !old_.live()) return;
   exists_ = true;
@@ -189,6 +196,11 @@ Writer::Writer(Engine& engine, int db, std::string_view key)
 }
 
 Status Writer::CheckType(KeyType type) const { return WrongTypeUnless(exists_, type_, type); }
+
+void Writer::Recreate(KeyType type) {
+  exists_ = false;
+  Create(type);
+}
 
 void Writer::Create(KeyType type) {
   if (exists_) return;
@@ -226,8 +238,7 @@ void Writer::DeleteMember(std::string_view suffix) {
   batch_.Delete(impl_.members_cf, scratch_);
 }
 
-Status Writer::Commit() {
-  if (!status_.ok()) return status_;
+bool Writer::Stage() {
   PhysState after;
   if (exists_ && size_ > 0) {
     batch_.Put(impl_.data_cf, data_key_, EncodeMetadata(type_, expire_at_ms_, version_, size_, extra_));
@@ -236,11 +247,68 @@ Status Writer::Commit() {
     // Emptied (or never filled): the key disappears; leftover members are stale once it is gone.
     impl_.AddDeleteValue(&batch_, old_, data_key_);
   }
-  if (batch_.Count() == 0) return Status::OK();
+  if (batch_.Count() == 0) return false;
   impl_.AddBookkeeping(&batch_, db_, key_, old_.phys(), after);
+  return true;
+}
+
+Status Writer::Commit() {
+  if (!status_.ok()) return status_;
+  if (!Stage()) return Status::OK();
   Status st = impl_.Write(&batch_);
   if (!st.ok()) return st;
   if (old_.expired) impl_.NotifyExpired(db_, key_);
+  return Status::OK();
+}
+
+namespace {
+// Replays one WriteBatch into another (RocksDB has no public batch concatenation). Only the record kinds
+// the writers produce are expected; anything else fails the replay.
+class BatchAppender : public rocksdb::WriteBatch::Handler {
+ public:
+  BatchAppender(Engine::Impl& impl, rocksdb::WriteBatch* out) : impl_(impl), out_(out) {}
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice& value) override {
+    return out_->Put(Handle(cf), key, value);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override { return out_->Delete(Handle(cf), key); }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return out_->SingleDelete(Handle(cf), key);
+  }
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice& value) override {
+    return out_->Merge(Handle(cf), key, value);
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(uint32_t id) const {
+    for (rocksdb::ColumnFamilyHandle* h : impl_.handles) {
+      if (h->GetID() == id) return h;
+    }
+    return impl_.db->DefaultColumnFamily();
+  }
+  Engine::Impl& impl_;
+  rocksdb::WriteBatch* out_;
+};
+}  // namespace
+
+Status Writer::CommitAll(std::span<Writer* const> writers) {
+  if (writers.empty()) return Status::OK();
+  for (Writer* w : writers) {
+    if (!w->status_.ok()) return w->status_;
+  }
+  Engine::Impl& impl = writers.front()->impl_;
+  rocksdb::WriteBatch all;
+  for (Writer* w : writers) {
+    if (!w->Stage()) continue;
+    BatchAppender appender(impl, &all);
+    rocksdb::Status s = w->batch_.Iterate(&appender);
+    if (!s.ok()) return Status::IOError(s.ToString());
+  }
+  if (all.Count() == 0) return Status::OK();
+  Status st = impl.Write(&all);
+  if (!st.ok()) return st;
+  for (Writer* w : writers) {
+    if (w->old_.expired) impl.NotifyExpired(w->db_, w->key_);
+  }
   return Status::OK();
 }
 
@@ -248,6 +316,15 @@ Status Writer::Commit() {
 
 Reader::Reader(Engine& engine, int db, std::string_view key)
     : impl_(EngineInternals::Of(engine)), snapshot_(impl_.db->GetSnapshot()) {
+  Load(db, key);
+}
+
+Reader::Reader(Engine& engine, int db, std::string_view key, const Reader& same_snapshot)
+    : impl_(EngineInternals::Of(engine)), snapshot_(same_snapshot.snapshot_), owns_snapshot_(false) {
+  Load(db, key);
+}
+
+void Reader::Load(int db, std::string_view key) {
   std::string data_key = DataKey(db, key);
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
@@ -276,7 +353,9 @@ Reader::Reader(Engine& engine, int db, std::string_view key)
   }
 }
 
-Reader::~Reader() { impl_.db->ReleaseSnapshot(snapshot_); }
+Reader::~Reader() {
+  if (owns_snapshot_) impl_.db->ReleaseSnapshot(snapshot_);
+}
 
 Status Reader::CheckType(KeyType type) const { return WrongTypeUnless(exists_, type_, type); }
 
@@ -291,6 +370,20 @@ Status Reader::GetMember(std::string_view suffix, std::string* value, bool* foun
 
 std::unique_ptr<MemberIterator> Reader::NewIterator(std::string_view suffix_prefix) const {
   return std::make_unique<MemberIterator>(impl_.db, impl_.members_cf, snapshot_, member_prefix_, suffix_prefix);
+}
+
+// ---- Multi-key locking --------------------------------------------------------------------------
+
+MultiKeyLock LockKeys(Engine& engine, int db, std::span<const std::string_view> keys) {
+  Engine::Impl& impl = EngineInternals::Of(engine);
+  std::vector<size_t> stripes;
+  stripes.reserve(keys.size());
+  std::string data_key;
+  for (std::string_view key : keys) {
+    encoding::EncodeDataKey(&data_key, db, key);
+    stripes.push_back(KeyLocks::StripeOf(data_key));
+  }
+  return MultiKeyLock(impl.locks, std::move(stripes));
 }
 
 // ---- Scan ----------------------------------------------------------------------------------------

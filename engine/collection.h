@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,10 @@ class MemberIterator {
 class Writer {
  public:
   Writer(Engine& engine, int db, std::string_view key);
+  // For multi-key operations: the caller already holds this key's stripe (a MultiKeyLock from
+  // LockKeys() over every key involved), so the writer takes no lock of its own.
+  struct AlreadyLocked {};
+  Writer(Engine& engine, int db, std::string_view key, AlreadyLocked);
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
@@ -99,6 +104,10 @@ class Writer {
   // Starts an empty collection of `type` with a fresh version and no expiry when the key does not exist
   // (a missing or expired key). A no-op when it exists.
   void Create(KeyType type);
+  // Replaces whatever the key holds (any type, or nothing) with an empty collection of `type` under a
+  // fresh version and no expiry, as a Redis store command (ZUNIONSTORE, SINTERSTORE...) overwrites its
+  // destination. The old members become stale at once; Commit() deletes the key if nothing is added.
+  void Recreate(KeyType type);
 
   KeyType type() const { return type_; }
   uint64_t version() const { return version_; }
@@ -124,13 +133,22 @@ class Writer {
   // Writes the batch: the metadata (or, when size() is 0, deletes the key), the member changes, the
   // counters and the expiry index. Fires on_expired when it replaced an expired value.
   Status Commit();
+  // Commits several writers of distinct keys (opened AlreadyLocked under one LockKeys()) as one atomic
+  // WriteBatch, so a reader sees all of the keys change or none (SMOVE, LMOVE...). Each writer's own
+  // rules apply as in Commit(); a writer must not be committed twice.
+  static Status CommitAll(std::span<Writer* const> writers);
 
  private:
+  void Load();
+  // Adds the metadata (or the key's deletion) and the bookkeeping to batch_; false when the batch is
+  // empty and nothing needs writing.
+  bool Stage();
+
   Engine::Impl& impl_;
   int db_;
   std::string key_;
   std::string data_key_;
-  SingleKeyLock lock_;
+  std::optional<SingleKeyLock> lock_;  // empty when constructed AlreadyLocked
   Status status_;
   OldValue old_;
   bool exists_ = false;
@@ -149,6 +167,9 @@ class Writer {
 class Reader {
  public:
   Reader(Engine& engine, int db, std::string_view key);
+  // Reads another key from the same snapshot as `same_snapshot` (which must outlive this reader), so
+  // a multi-key read (SINTER, SUNION...) sees one consistent state of all its keys without locking.
+  Reader(Engine& engine, int db, std::string_view key, const Reader& same_snapshot);
   ~Reader();
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
@@ -168,7 +189,10 @@ class Reader {
 
  private:
   Engine::Impl& impl_;
+  void Load(int db, std::string_view key);
+
   const rocksdb::Snapshot* snapshot_ = nullptr;
+  bool owns_snapshot_ = true;
   Status status_;
   bool exists_ = false;
   KeyType type_ = KeyType::kNone;
@@ -178,6 +202,10 @@ class Reader {
   std::string extra_;
   std::string member_prefix_;
 };
+
+// Locks the stripes of every key in `keys` (db `db`), sorted and deduplicated, so multi-key operations
+// never deadlock. Use Writer(..., AlreadyLocked) for the keys it covers.
+MultiKeyLock LockKeys(Engine& engine, int db, std::span<const std::string_view> keys);
 
 // One step of HSCAN/SSCAN/ZSCAN over the members whose suffix starts with `suffix_prefix` (zset: its
 // member sub-space). `name` is the suffix without suffix_prefix; `pattern` (empty = all) is matched

@@ -12,6 +12,7 @@
 #include "engine/compaction_filter.h"
 #include "engine/counters.h"
 #include "engine/engine_impl.h"
+#include "engine/info_log.h"
 
 namespace redrock::engine {
 
@@ -84,6 +85,10 @@ Status Engine::Impl::OpenDb() {
   dbo.keep_log_file_num = 2;
   dbo.max_log_file_size = 4u << 20;
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Both survive a full disk; see write_failure.cc and info_log.h.
+  info_log = NewInfoLog(options.dir, dbo.info_log_level);
+  dbo.info_log = info_log;
+  dbo.listeners.push_back(NewErrorListener());
   // Four column families share the WAL; without a cap, a rarely written one (expiry, meta) would pin
   // old WAL files forever.
   dbo.max_total_wal_size = std::max<uint64_t>(64u << 20, 4 * options.write_buffer_bytes);
@@ -145,7 +150,9 @@ void Engine::Impl::CloseDb() {
   if (db == nullptr) return;
   members_filter->db.store(nullptr, std::memory_order_release);
   members_filter->data_cf.store(nullptr, std::memory_order_release);
-  db->SyncWAL().PermitUncheckedError();
+  // After a failed write the WAL is not synced (nothing more reaches it, and every acknowledged write
+  // is already in it); RocksDB's close then skips the broken WAL writer without aborting.
+  if (!write_failed.load()) (void)SyncWal();
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   handles.clear();
   db->Close().PermitUncheckedError();
@@ -160,29 +167,38 @@ void Engine::Impl::SyncThreadMain() {
     if (stopping) break;
     if (sync_mode.load(std::memory_order_relaxed) != SyncMode::kEverySec) continue;
     lock.unlock();
-    rocksdb::Status s = db->SyncWAL();
-    if (!s.ok()) {
-      write_errors.fetch_add(1, std::memory_order_relaxed);
-      std::lock_guard elock(error_mu);
-      last_write_error = s.ToString();
-    }
+    SyncOnce();
     lock.lock();
   }
+}
+
+void Engine::Impl::SyncOnce() {
+  // Nothing to sync while writes are stopped (the next write resumes them, and Resume flushes the
+  // memtables to synced SST files), nor when nothing was written since the last sync.
+  if (write_failed.load() || !wal_dirty.exchange(false)) return;
+  if (!SyncWal().ok()) wal_dirty.store(true);
 }
 
 void Engine::SetSyncMode(SyncMode mode) {
   const SyncMode before = impl_->sync_mode.exchange(mode);
   // Leaving a mode that did not sync every write: make what was written so far durable now.
-  if (before != SyncMode::kAlways && mode == SyncMode::kAlways) impl_->db->SyncWAL().PermitUncheckedError();
+  if (before != SyncMode::kAlways && mode == SyncMode::kAlways && !impl_->write_failed.load()) {
+    (void)impl_->SyncWal();
+  }
 }
 
 Status Engine::Flush() {
+  Impl& impl = *impl_;
+  if (impl.write_failed.load()) {
+    // Never flush a DB whose writes are stopped (see TryResume); resuming flushes the memtables anyway.
+    rocksdb::Status s = impl.TryResume(/*force=*/true);
+    if (!s.ok()) return Status::IOError(WriteErrorText(s));
+  }
   rocksdb::FlushOptions fo;
   fo.wait = true;
-  rocksdb::Status s = impl_->db->Flush(fo, impl_->handles);
-  if (s.ok()) s = impl_->db->SyncWAL();
-  if (!s.ok()) return Status::IOError(s.ToString());
-  return Status::OK();
+  rocksdb::Status s = impl.db->Flush(fo, impl.handles);
+  if (!s.ok()) return impl.WriteFailed(s);
+  return impl.SyncWal();
 }
 
 EngineStats Engine::Stats() {

@@ -38,15 +38,14 @@ rocksdb::WriteOptions Engine::Impl::WriteOpts() const {
 }
 
 Status Engine::Impl::Write(rocksdb::WriteBatch* batch) {
-  rocksdb::Status s = db->Write(WriteOpts(), batch);
-  if (s.ok()) return Status::OK();
-  std::string msg = s.ToString();
-  write_errors.fetch_add(1, std::memory_order_relaxed);
-  {
-    std::lock_guard lock(error_mu);
-    last_write_error = msg;
-  }
-  return Status::IOError(std::move(msg));
+  // After a failure, try to resume first (rate-limited). Writing without resuming is safe either way:
+  // while RocksDB has writes stopped it returns its background error without touching the WAL.
+  if (write_failed.load(std::memory_order_acquire)) TryResume().PermitUncheckedError();
+  const rocksdb::WriteOptions wo = WriteOpts();
+  rocksdb::Status s = db->Write(wo, batch);
+  if (!s.ok()) return WriteFailed(s);
+  if (!wo.sync && !wal_dirty.load(std::memory_order_relaxed)) wal_dirty.store(true, std::memory_order_relaxed);
+  return Status::OK();
 }
 
 Status Engine::Impl::ReadError(const rocksdb::Status& s) const {

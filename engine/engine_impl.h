@@ -3,6 +3,7 @@
 // This is the only header that mixes engine types with RocksDB types; it is never installed.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,8 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/write_batch.h>
 
 #include "engine/compaction_filter.h"
@@ -48,6 +51,10 @@ struct OldValue {
   }
 };
 
+// One line for clients: "No space left on device" for a full disk, otherwise RocksDB's text without
+// its "IO error: " prefix.
+std::string WriteErrorText(const rocksdb::Status& s);
+
 struct Engine::Impl {
   explicit Impl(const Options& opts);
   ~Impl();
@@ -80,6 +87,40 @@ struct Engine::Impl {
   std::mutex error_mu;
   std::string last_write_error;
 
+  // ---- Write failures (write_failure.cc) ----
+  // A failed WAL append (a full disk) stops RocksDB's writes, and its WAL writer is then unusable:
+  // Debian's librocksdb is built with assertions, and SyncWAL/FlushWAL on that writer abort the
+  // process. So the engine never calls SyncWAL (SyncWal below syncs through the write path, which
+  // refuses while writes are stopped), never uses RocksDB's own info log (it aborts on its next line
+  // after a failed append; see info_log.h), and turns RocksDB's automatic recovery off (it waits for
+  // 64 MB free and makes a manual Resume() return Busy meanwhile). Instead `write_failed` is raised by
+  // any failed write and by RocksDB's background-error callback, and the next write first tries
+  // db->Resume(), at most once per resume_interval_ms. Resume flushes the memtables to SST files, so
+  // everything acknowledged before the failure is durable again, and drops the broken WAL.
+  std::atomic<bool> write_failed{false};
+  std::mutex resume_mu;                                  // one Resume at a time; guards last_resume_try
+  std::chrono::steady_clock::time_point last_resume_try;  // epoch: never tried
+  std::atomic<int64_t> resume_interval_ms{100};          // tests set 0
+  // Something was written without sync since the WAL was last synced (everysec has work to do).
+  std::atomic<bool> wal_dirty{false};
+  std::shared_ptr<rocksdb::Logger> info_log;
+
+  // Counts a failed write, records its full text for Stats() and raises write_failed. Returns the
+  // IOError for the caller; its message is one line (e.g. "No space left on device").
+  Status WriteFailed(const rocksdb::Status& s);
+  // If write_failed is raised and the rate limit allows, calls db->Resume() and lowers the flag when it
+  // succeeds. Without `force` it skips (returning Busy) when another thread is resuming or the last try
+  // was too recent; with `force` it waits for that thread and ignores the rate limit. OK means the
+  // flag is down. While the flag is up, nothing may flush memtables or compact: switching the
+  // memtable of a DB whose WAL append failed turns the error fatal (Resume can no longer clear it).
+  rocksdb::Status TryResume(bool force = false);
+  // Makes everything written so far durable: an empty write with sync=true (it fsyncs every live WAL
+  // file, and returns the background error instead while writes are stopped). Not db->SyncWAL(),
+  // which aborts after a failed WAL append.
+  Status SyncWal();
+  // Reports background errors into write_failed and disables RocksDB's automatic recovery.
+  std::shared_ptr<rocksdb::EventListener> NewErrorListener();
+
   // Background threads (active expiry, WAL sync) wait on bg_cv so shutdown never waits out a sleep.
   std::mutex bg_mu;
   std::condition_variable bg_cv;
@@ -108,7 +149,8 @@ struct Engine::Impl {
 
   // ---- io helpers (engine_impl.cc) ----
   rocksdb::WriteOptions WriteOpts() const;
-  // Writes the batch; a failure is counted in Stats() and returned as IOError.
+  // Writes the batch; a failure is counted in Stats() and returned as IOError (one line, e.g.
+  // "No space left on device"). After an earlier failure it first tries to resume (see TryResume).
   Status Write(rocksdb::WriteBatch* batch);
   Status ReadError(const rocksdb::Status& s) const;
   rocksdb::Status GetRaw(std::string_view data_key, rocksdb::PinnableSlice* out) const;
@@ -146,6 +188,8 @@ struct Engine::Impl {
   int64_t RunExpiryCycle();
   void ExpiryThreadMain();
   void SyncThreadMain();
+  // One pass of the everysec sync thread (db_open.cc).
+  void SyncOnce();
 };
 
 // Test-only access to internals (tests/engine): writes raw values of any type, e.g. a fake hash to

@@ -1,8 +1,351 @@
-// Placeholder until the hash family lands (issue 3).
+// The hash family: HSET/HMSET/HSETNX, HGET/HMGET, HGETALL/HKEYS/HVALS, HDEL, HLEN, HEXISTS, HSTRLEN,
+// HINCRBY/HINCRBYFLOAT, HRANDFIELD and HSCAN. Validation order and error texts follow Redis 7.0's
+// t_hash.c; the semantics live in engine/hash.h.
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/hash.h"
+#include "protocol/number_format.h"
+#include "server/args.h"
+#include "server/command_table.h"
 #include "server/commands/families.h"
+#include "server/commands/key_commands.h"
+#include "server/errors.h"
 
 namespace redrock::server {
 
-void RegisterHashCommands(CommandTable& /*table*/) {}
+namespace {
+
+// Hash-only error texts (t_hash.c).
+constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
+constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
+constexpr std::string_view kIncrNanOrInfinity = "ERR value is NaN or Infinity";
+constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for HRANDFIELD's count.
+constexpr std::string_view kCountOutOfRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+constexpr int64_t kDefaultScanCount = 10;
+
+void ReplyError(CommandContext& ctx, const engine::Status& status) { ctx.reply.Error(err::FromStatus(status)); }
+
+template <typename T>
+bool Failed(CommandContext& ctx, const engine::Result<T>& result) {
+  if (result.ok()) return false;
+  ReplyError(ctx, result.status());
+  return true;
+}
+
+// HSET and HMSET share one path (Redis hsetCommand); only the reply differs.
+void HSetGeneric(CommandContext& ctx, std::string_view name, bool reply_ok) {
+  if (ctx.argc() % 2 == 1) {
+    ctx.reply.Error(err::WrongArity(name));
+    return;
+  }
+  std::vector<engine::FieldValue> pairs;
+  pairs.reserve((ctx.argc() - 2) / 2);
+  for (size_t i = 2; i + 1 < ctx.argc(); i += 2) pairs.emplace_back(ctx.argv[i], ctx.argv[i + 1]);
+  auto result = engine::HSet(ctx.engine(), ctx.db(), ctx.argv[1], pairs);
+  if (Failed(ctx, result)) return;
+  if (reply_ok) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Integer(*result);
+  }
+}
+
+// HSET key field value [field value ...]
+void HSetCommand(CommandContext& ctx) { HSetGeneric(ctx, "hset", false); }
+
+// HMSET key field value [field value ...]
+void HMSetCommand(CommandContext& ctx) { HSetGeneric(ctx, "hmset", true); }
+
+// HSETNX key field value
+void HSetNxCommand(CommandContext& ctx) {
+  auto result = engine::HSetNx(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], ctx.argv[3]);
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result ? 1 : 0);
+}
+
+// HGET key field
+void HGetCommand(CommandContext& ctx) {
+  auto result = engine::HGet(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2]);
+  if (result.ok()) {
+    ctx.reply.Bulk(*result);
+  } else if (result.status().IsNotFound()) {
+    ctx.reply.Null();
+  } else {
+    ReplyError(ctx, result.status());
+  }
+}
+
+// HMGET key field [field ...]
+void HMGetCommand(CommandContext& ctx) {
+  auto result = engine::HMGet(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
+  if (Failed(ctx, result)) return;
+  ctx.reply.ArrayHeader(result->size());
+  for (const auto& value : *result) {
+    if (value) {
+      ctx.reply.Bulk(*value);
+    } else {
+      ctx.reply.Null();
+    }
+  }
+}
+
+// Writes HGETALL/HKEYS/HVALS straight from the engine's iterator into the reply buffer.
+class ReplyVisitor : public engine::HashVisitor {
+ public:
+  enum Part { kKeys = 1, kValues = 2, kBoth = 3 };
+  ReplyVisitor(protocol::ReplyWriter& reply, Part part) : reply_(reply), part_(part) {}
+  void Begin(uint64_t size) override {
+    // RESP3: a map only when both halves are returned (Redis uses a flat array for HKEYS/HVALS).
+    if (part_ == kBoth) {
+      reply_.MapHeader(size);
+    } else {
+      reply_.ArrayHeader(size);
+    }
+  }
+  void Field(std::string_view field, std::string_view value) override {
+    if (part_ & kKeys) reply_.Bulk(field);
+    if (part_ & kValues) reply_.Bulk(value);
+  }
+
+ private:
+  protocol::ReplyWriter& reply_;
+  Part part_;
+};
+
+void HGetAllGeneric(CommandContext& ctx, ReplyVisitor::Part part) {
+  std::string* out = ctx.reply.buffer();
+  const size_t mark = out->size();
+  ReplyVisitor visitor(ctx.reply, part);
+  const engine::Status st = engine::HVisit(ctx.engine(), ctx.db(), ctx.argv[1], visitor);
+  if (!st.ok()) {
+    out->resize(mark);  // drop a partly written reply
+    ReplyError(ctx, st);
+  }
+}
+
+// HGETALL key
+void HGetAllCommand(CommandContext& ctx) { HGetAllGeneric(ctx, ReplyVisitor::kBoth); }
+
+// HKEYS key
+void HKeysCommand(CommandContext& ctx) { HGetAllGeneric(ctx, ReplyVisitor::kKeys); }
+
+// HVALS key
+void HValsCommand(CommandContext& ctx) { HGetAllGeneric(ctx, ReplyVisitor::kValues); }
+
+// HDEL key field [field ...]
+void HDelCommand(CommandContext& ctx) {
+  auto result = engine::HDel(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result);
+}
+
+// HLEN key
+void HLenCommand(CommandContext& ctx) {
+  auto result = engine::HLen(ctx.engine(), ctx.db(), ctx.argv[1]);
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result);
+}
+
+// HEXISTS key field
+void HExistsCommand(CommandContext& ctx) {
+  auto result = engine::HExists(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2]);
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result ? 1 : 0);
+}
+
+// HSTRLEN key field
+void HStrLenCommand(CommandContext& ctx) {
+  auto result = engine::HStrLen(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2]);
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result);
+}
+
+// HINCRBY key field increment
+void HIncrByCommand(CommandContext& ctx) {
+  int64_t delta = 0;
+  if (!protocol::ParseInt64(ctx.argv[3], &delta)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  auto result = engine::HIncrBy(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], delta);
+  if (result.ok()) {
+    ctx.reply.Integer(*result);
+  } else if (result.status().code() == engine::Status::Code::kNotInteger) {
+    ctx.reply.Error(kHashNotInteger);
+  } else {
+    ReplyError(ctx, result.status());
+  }
+}
+
+// HINCRBYFLOAT key field increment
+void HIncrByFloatCommand(CommandContext& ctx) {
+  long double delta = 0;
+  if (!protocol::ParseLongDouble(ctx.argv[3], &delta)) {
+    ctx.reply.Error(err::kNotFloat);
+    return;
+  }
+  if (std::isnan(delta) || std::isinf(delta)) {
+    ctx.reply.Error(kIncrNanOrInfinity);
+    return;
+  }
+  auto result = engine::HIncrByFloat(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], delta);
+  if (result.ok()) {
+    ctx.reply.Bulk(*result);
+  } else if (result.status().code() == engine::Status::Code::kNotFloat) {
+    ctx.reply.Error(kHashNotFloat);
+  } else {
+    ReplyError(ctx, result.status());
+  }
+}
+
+// HRANDFIELD key [count [WITHVALUES]]
+void HRandFieldCommand(CommandContext& ctx) {
+  if (ctx.argc() == 2) {
+    auto result = engine::HRandField(ctx.engine(), ctx.db(), ctx.argv[1]);
+    if (result.ok()) {
+      ctx.reply.Bulk(*result);
+    } else if (result.status().IsNotFound()) {
+      ctx.reply.Null();
+    } else {
+      ReplyError(ctx, result.status());
+    }
+    return;
+  }
+  // As Redis: the count is validated first, then the option, then (with WITHVALUES) the count's range.
+  int64_t count = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &count)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  if (count < -std::numeric_limits<int64_t>::max()) {
+    ctx.reply.Error(kCountOutOfRange);
+    return;
+  }
+  const bool with_values = ctx.argc() == 4;
+  if (ctx.argc() > 4 || (with_values && !EqualsIgnoreCase(ctx.argv[3], "withvalues"))) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  constexpr int64_t kHalf = std::numeric_limits<int64_t>::max() / 2;
+  if (with_values && (count < -kHalf || count > kHalf)) {
+    ctx.reply.Error(kValueOutOfRange);
+    return;
+  }
+  auto result = engine::HRandFieldCount(ctx.engine(), ctx.db(), ctx.argv[1], count, with_values);
+  if (Failed(ctx, result)) return;
+  // WITHVALUES: a flat field/value array in RESP2, an array of [field, value] pairs in RESP3.
+  const bool pairs = with_values && ctx.reply.resp() >= 3;
+  ctx.reply.ArrayHeader(with_values && !pairs ? result->size() * 2 : result->size());
+  for (const auto& [field, value] : *result) {
+    if (pairs) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(field);
+    if (with_values) ctx.reply.Bulk(value);
+  }
+}
+
+struct HScanArgs {
+  std::string_view pattern;  // empty: every field
+  int64_t count = kDefaultScanCount;
+};
+
+// Redis scanGenericCommand's option loop for a key (no TYPE option). Returns the error text, or an
+// empty view when the options are valid.
+std::string_view ParseHScanOptions(CommandContext& ctx, HScanArgs* out) {
+  ArgReader args(ctx.argv, 3);
+  while (!args.Done()) {
+    const std::string_view opt = args.Take();
+    if (args.Done()) return err::kSyntax;
+    if (EqualsIgnoreCase(opt, "count")) {
+      if (!protocol::ParseInt64(args.Take(), &out->count)) return err::kNotInteger;
+      if (out->count < 1) return err::kSyntax;
+    } else if (EqualsIgnoreCase(opt, "match")) {
+      out->pattern = args.Take();
+      if (out->pattern == "*") out->pattern = {};
+    } else {
+      return err::kSyntax;
+    }
+  }
+  return {};
+}
+
+void ReplyScan(CommandContext& ctx, uint64_t cursor, const engine::HashScanResult* result) {
+  char buf[24];
+  const auto printed = std::to_chars(buf, buf + sizeof(buf), cursor);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(printed.ptr - buf)));
+  ctx.reply.ArrayHeader(result ? result->items.size() * 2 : 0);
+  if (!result) return;
+  for (const auto& [field, value] : result->items) {
+    ctx.reply.Bulk(field);
+    ctx.reply.Bulk(value);
+  }
+}
+
+// HSCAN key cursor [MATCH pattern] [COUNT count]
+void HScanCommand(CommandContext& ctx) {
+  uint64_t cursor = 0;
+  if (!ParseScanCursor(ctx.argv[2], &cursor)) {
+    ctx.reply.Error(kInvalidCursor);
+    return;
+  }
+  HScanArgs args;
+  const std::string_view option_error = ParseHScanOptions(ctx, &args);
+  if (!option_error.empty()) {
+    // Redis looks the key up before it parses the options: a missing key answers an empty scan and
+    // another type WRONGTYPE, whatever the options say. Only this error path reads the key separately.
+    auto len = engine::HLen(ctx.engine(), ctx.db(), ctx.argv[1]);
+    if (Failed(ctx, len)) return;
+    if (*len == 0) {
+      ReplyScan(ctx, 0, nullptr);
+    } else {
+      ctx.reply.Error(option_error);
+    }
+    return;
+  }
+  auto result = engine::HScan(ctx.engine(), ctx.db(), ctx.argv[1], cursor, args.pattern, args.count);
+  if (Failed(ctx, result)) return;
+  ReplyScan(ctx, result->next_cursor, &*result);
+}
+
+}  // namespace
+
+void RegisterHashCommands(CommandTable& table) {
+  // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
+  constexpr uint32_t kRead = kCmdReadOnly;
+  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
+  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  const std::string kReadFastCats = "@read @hash @fast";
+  const std::string kReadSlowCats = "@read @hash @slow";
+  const std::string kWriteFastCats = "@write @hash @fast";
+
+  table.Register({"hset", -4, kWriteOomFast, 1, 1, 1, HSetCommand, {}, kWriteFastCats});
+  table.Register({"hsetnx", 4, kWriteOomFast, 1, 1, 1, HSetNxCommand, {}, kWriteFastCats});
+  table.Register({"hget", 3, kReadFast, 1, 1, 1, HGetCommand, {}, kReadFastCats});
+  table.Register({"hmget", -3, kReadFast, 1, 1, 1, HMGetCommand, {}, kReadFastCats});
+  table.Register({"hmset", -4, kWriteOomFast, 1, 1, 1, HMSetCommand, {}, kWriteFastCats});
+  table.Register({"hgetall", 2, kRead, 1, 1, 1, HGetAllCommand, {}, kReadSlowCats});
+  table.Register({"hdel", -3, kWriteFast, 1, 1, 1, HDelCommand, {}, kWriteFastCats});
+  table.Register({"hlen", 2, kReadFast, 1, 1, 1, HLenCommand, {}, kReadFastCats});
+  table.Register({"hexists", 3, kReadFast, 1, 1, 1, HExistsCommand, {}, kReadFastCats});
+  table.Register({"hkeys", 2, kRead, 1, 1, 1, HKeysCommand, {}, kReadSlowCats});
+  table.Register({"hvals", 2, kRead, 1, 1, 1, HValsCommand, {}, kReadSlowCats});
+  table.Register({"hincrby", 4, kWriteOomFast, 1, 1, 1, HIncrByCommand, {}, kWriteFastCats});
+  table.Register({"hincrbyfloat", 4, kWriteOomFast, 1, 1, 1, HIncrByFloatCommand, {}, kWriteFastCats});
+  table.Register({"hstrlen", 3, kReadFast, 1, 1, 1, HStrLenCommand, {}, kReadFastCats});
+  table.Register({"hrandfield", -2, kRead, 1, 1, 1, HRandFieldCommand, {}, kReadSlowCats});
+  table.Register({"hscan", -3, kRead, 1, 1, 1, HScanCommand, {}, kReadSlowCats});
+}
 
 }  // namespace redrock::server

@@ -1,8 +1,333 @@
-// Placeholder until the set family lands (issue 3).
+// The set family: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SINTER SINTERCARD SUNION
+// SDIFF SINTERSTORE SUNIONSTORE SDIFFSTORE SMOVE SSCAN. Argument checks and their order follow Redis 7.0's
+// t_set.c; reply types too (SMEMBERS, SINTER, SUNION, SDIFF and SPOP with a count are RESP3 sets,
+// SRANDMEMBER with a count is an array).
+
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "engine/engine.h"
+#include "engine/set.h"
+#include "protocol/number_format.h"
+#include "server/args.h"
+#include "server/command_table.h"
 #include "server/commands/families.h"
+#include "server/commands/key_commands.h"
+#include "server/errors.h"
 
 namespace redrock::server {
 
-void RegisterSetCommands(CommandTable& /*table*/) {}
+namespace {
+
+// getPositiveLongFromObjectOrReply without a message (SPOP's count): a non-integer says the same.
+constexpr std::string_view kNotPositive = "ERR value is out of range, must be positive";
+// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for SRANDMEMBER's count.
+constexpr std::string_view kRandCountRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
+constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
+constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+
+void ReplyError(CommandContext& ctx, const engine::Status& status) { ctx.reply.Error(err::FromStatus(status)); }
+
+void ReplyInteger(CommandContext& ctx, const engine::Result<int64_t>& result) {
+  if (result.ok()) {
+    ctx.reply.Integer(*result);
+  } else {
+    ReplyError(ctx, result.status());
+  }
+}
+
+// A RESP3 set (array in RESP2) of members.
+void ReplySet(CommandContext& ctx, const engine::Result<std::vector<std::string>>& result) {
+  if (!result.ok()) {
+    ReplyError(ctx, result.status());
+    return;
+  }
+  ctx.reply.SetHeader(result->size());
+  for (const std::string& m : *result) ctx.reply.Bulk(m);
+}
+
+// SADD key member [member ...]
+void SAddCommand(CommandContext& ctx) {
+  ReplyInteger(ctx, engine::SAdd(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2)));
+}
+
+// SREM key member [member ...]
+void SRemCommand(CommandContext& ctx) {
+  ReplyInteger(ctx, engine::SRem(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2)));
+}
+
+// SCARD key
+void SCardCommand(CommandContext& ctx) { ReplyInteger(ctx, engine::SCard(ctx.engine(), ctx.db(), ctx.argv[1])); }
+
+// SISMEMBER key member
+void SIsMemberCommand(CommandContext& ctx) {
+  auto result = engine::SIsMember(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2]);
+  if (result.ok()) {
+    ctx.reply.Integer(*result ? 1 : 0);
+  } else {
+    ReplyError(ctx, result.status());
+  }
+}
+
+// SMISMEMBER key member [member ...]
+void SMIsMemberCommand(CommandContext& ctx) {
+  auto result = engine::SMIsMember(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
+  if (!result.ok()) {
+    ReplyError(ctx, result.status());
+    return;
+  }
+  ctx.reply.ArrayHeader(result->size());
+  for (bool found : *result) ctx.reply.Integer(found ? 1 : 0);
+}
+
+// Writes the members straight from the engine's iterator into the reply.
+class ReplySink : public engine::SetMemberSink {
+ public:
+  explicit ReplySink(protocol::ReplyWriter& reply) : reply_(reply) {}
+  void Begin(size_t count) override { reply_.SetHeader(count); }
+  void Member(std::string_view member) override { reply_.Bulk(member); }
+
+ private:
+  protocol::ReplyWriter& reply_;
+};
+
+// SMEMBERS key   (Redis 7.0 runs SINTER on the one key: a missing key is an empty set)
+void SMembersCommand(CommandContext& ctx) {
+  std::string* buffer = ctx.reply.buffer();
+  const size_t mark = buffer->size();
+  ReplySink sink(ctx.reply);
+  engine::Status st = engine::SMembers(ctx.engine(), ctx.db(), ctx.argv[1], sink);
+  if (!st.ok()) {
+    buffer->resize(mark);  // drop a partial reply from a failed iteration
+    ReplyError(ctx, st);
+  }
+}
+
+// SPOP key [count]
+void SPopCommand(CommandContext& ctx) {
+  if (ctx.argc() > 3) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  if (ctx.argc() == 2) {
+    auto result = engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], 1);
+    if (!result.ok()) {
+      ReplyError(ctx, result.status());
+    } else if (result->empty()) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(result->front());
+    }
+    return;
+  }
+  // The count is checked before the key is looked up.
+  int64_t count = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &count) || count < 0) {
+    ctx.reply.Error(kNotPositive);
+    return;
+  }
+  ReplySet(ctx, engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], static_cast<uint64_t>(count)));
+}
+
+// SRANDMEMBER key [count]
+void SRandMemberCommand(CommandContext& ctx) {
+  if (ctx.argc() > 3) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  if (ctx.argc() == 2) {
+    auto result = engine::SRandMember(ctx.engine(), ctx.db(), ctx.argv[1], 1);
+    if (!result.ok()) {
+      ReplyError(ctx, result.status());
+    } else if (result->empty()) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(result->front());
+    }
+    return;
+  }
+  int64_t count = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &count)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  if (count == std::numeric_limits<int64_t>::min()) {
+    ctx.reply.Error(kRandCountRange);
+    return;
+  }
+  auto result = engine::SRandMember(ctx.engine(), ctx.db(), ctx.argv[1], count);
+  if (!result.ok()) {
+    ReplyError(ctx, result.status());
+    return;
+  }
+  ctx.reply.ArrayHeader(result->size());  // an array, not a set: members may repeat
+  for (const std::string& m : *result) ctx.reply.Bulk(m);
+}
+
+// SINTER key [key ...]
+void SInterCommand(CommandContext& ctx) {
+  ReplySet(ctx, engine::SetCombine(ctx.engine(), ctx.db(), engine::SetOp::kInter, ctx.argv.subspan(1)));
+}
+
+// SUNION key [key ...]
+void SUnionCommand(CommandContext& ctx) {
+  ReplySet(ctx, engine::SetCombine(ctx.engine(), ctx.db(), engine::SetOp::kUnion, ctx.argv.subspan(1)));
+}
+
+// SDIFF key [key ...]
+void SDiffCommand(CommandContext& ctx) {
+  ReplySet(ctx, engine::SetCombine(ctx.engine(), ctx.db(), engine::SetOp::kDiff, ctx.argv.subspan(1)));
+}
+
+// SINTERSTORE destination key [key ...]
+void SInterStoreCommand(CommandContext& ctx) {
+  ReplyInteger(ctx, engine::SetCombineStore(ctx.engine(), ctx.db(), engine::SetOp::kInter, ctx.argv[1],
+                                            ctx.argv.subspan(2)));
+}
+
+// SUNIONSTORE destination key [key ...]
+void SUnionStoreCommand(CommandContext& ctx) {
+  ReplyInteger(ctx, engine::SetCombineStore(ctx.engine(), ctx.db(), engine::SetOp::kUnion, ctx.argv[1],
+                                            ctx.argv.subspan(2)));
+}
+
+// SDIFFSTORE destination key [key ...]
+void SDiffStoreCommand(CommandContext& ctx) {
+  ReplyInteger(ctx, engine::SetCombineStore(ctx.engine(), ctx.db(), engine::SetOp::kDiff, ctx.argv[1],
+                                            ctx.argv.subspan(2)));
+}
+
+// SINTERCARD numkeys key [key ...] [LIMIT limit]
+void SInterCardCommand(CommandContext& ctx) {
+  int64_t numkeys = 0;
+  if (!protocol::ParseInt64(ctx.argv[1], &numkeys) || numkeys < 1) {
+    ctx.reply.Error(kNumKeys);
+    return;
+  }
+  if (static_cast<uint64_t>(numkeys) > ctx.argc() - 2) {
+    ctx.reply.Error(kTooManyKeys);
+    return;
+  }
+  int64_t limit = 0;
+  ArgReader args(ctx.argv, 2 + static_cast<size_t>(numkeys));
+  while (!args.Done()) {
+    if (args.Remaining() >= 2 && args.EatFlag("limit")) {
+      if (!protocol::ParseInt64(args.Take(), &limit) || limit < 0) {
+        ctx.reply.Error(kLimitNegative);
+        return;
+      }
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return;
+    }
+  }
+  ReplyInteger(ctx, engine::SInterCard(ctx.engine(), ctx.db(), ctx.argv.subspan(2, static_cast<size_t>(numkeys)),
+                                       static_cast<uint64_t>(limit)));
+}
+
+// SMOVE source destination member
+void SMoveCommand(CommandContext& ctx) {
+  auto result = engine::SMove(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], ctx.argv[3]);
+  if (result.ok()) {
+    ctx.reply.Integer(*result ? 1 : 0);
+  } else {
+    ReplyError(ctx, result.status());
+  }
+}
+
+void ReplyScan(CommandContext& ctx, uint64_t cursor, const std::vector<std::string>& members) {
+  char buf[24];
+  const auto printed = std::to_chars(buf, buf + sizeof(buf), cursor);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(printed.ptr - buf)));
+  ctx.reply.ArrayHeader(members.size());
+  for (const std::string& m : members) ctx.reply.Bulk(m);
+}
+
+// SSCAN key cursor [MATCH pattern] [COUNT count]
+void SScanCommand(CommandContext& ctx) {
+  uint64_t cursor = 0;
+  if (!ParseScanCursor(ctx.argv[2], &cursor)) {
+    ctx.reply.Error(kInvalidCursor);
+    return;
+  }
+  // Redis looks the key up before it parses the options: a missing key scans empty and a wrongly typed
+  // one is WRONGTYPE whatever the options say. So an option error is only reported for a real set.
+  std::string_view pattern;
+  int64_t count = 10;
+  std::string_view option_error;
+  ArgReader args(ctx.argv, 3);
+  while (!args.Done() && option_error.empty()) {
+    const std::string_view opt = args.Take();
+    if (args.Done()) {
+      option_error = err::kSyntax;
+    } else if (EqualsIgnoreCase(opt, "count")) {
+      if (!protocol::ParseInt64(args.Take(), &count)) {
+        option_error = err::kNotInteger;
+      } else if (count < 1) {
+        option_error = err::kSyntax;
+      }
+    } else if (EqualsIgnoreCase(opt, "match")) {
+      pattern = args.Take();
+    } else {
+      option_error = err::kSyntax;
+    }
+  }
+  if (!option_error.empty()) {
+    auto size = engine::SCard(ctx.engine(), ctx.db(), ctx.argv[1]);
+    if (!size.ok()) {
+      ReplyError(ctx, size.status());
+    } else if (*size == 0) {
+      ReplyScan(ctx, 0, {});
+    } else {
+      ctx.reply.Error(option_error);
+    }
+    return;
+  }
+  auto result = engine::SScan(ctx.engine(), ctx.db(), ctx.argv[1], cursor, pattern, count);
+  if (!result.ok()) {
+    ReplyError(ctx, result.status());
+    return;
+  }
+  ReplyScan(ctx, result->next_cursor, result->members);
+}
+
+}  // namespace
+
+void RegisterSetCommands(CommandTable& table) {
+  constexpr uint32_t kRead = kCmdReadOnly;
+  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
+  constexpr uint32_t kWriteOom = kCmdWrite | kCmdDenyOom;
+  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  constexpr const char* kReadFastCats = "@read @set @fast";
+  constexpr const char* kReadSlowCats = "@read @set @slow";
+  constexpr const char* kWriteFastCats = "@write @set @fast";
+  constexpr const char* kWriteSlowCats = "@write @set @slow";
+
+  table.Register({"sadd", -3, kWriteOomFast, 1, 1, 1, SAddCommand, {}, kWriteFastCats});
+  table.Register({"srem", -3, kWriteFast, 1, 1, 1, SRemCommand, {}, kWriteFastCats});
+  table.Register({"smembers", 2, kRead, 1, 1, 1, SMembersCommand, {}, kReadSlowCats});
+  table.Register({"sismember", 3, kReadFast, 1, 1, 1, SIsMemberCommand, {}, kReadFastCats});
+  table.Register({"smismember", -3, kReadFast, 1, 1, 1, SMIsMemberCommand, {}, kReadFastCats});
+  table.Register({"scard", 2, kReadFast, 1, 1, 1, SCardCommand, {}, kReadFastCats});
+  table.Register({"spop", -2, kWriteFast, 1, 1, 1, SPopCommand, {}, kWriteFastCats});
+  table.Register({"srandmember", -2, kRead, 1, 1, 1, SRandMemberCommand, {}, kReadSlowCats});
+  table.Register({"sinter", -2, kRead, 1, -1, 1, SInterCommand, {}, kReadSlowCats});
+  table.Register({"sintercard", -3, kRead | kCmdMovableKeys, 0, 0, 0, SInterCardCommand, {}, kReadSlowCats});
+  table.Register({"sunion", -2, kRead, 1, -1, 1, SUnionCommand, {}, kReadSlowCats});
+  table.Register({"sdiff", -2, kRead, 1, -1, 1, SDiffCommand, {}, kReadSlowCats});
+  table.Register({"sinterstore", -3, kWriteOom, 1, -1, 1, SInterStoreCommand, {}, kWriteSlowCats});
+  table.Register({"sunionstore", -3, kWriteOom, 1, -1, 1, SUnionStoreCommand, {}, kWriteSlowCats});
+  table.Register({"sdiffstore", -3, kWriteOom, 1, -1, 1, SDiffStoreCommand, {}, kWriteSlowCats});
+  table.Register({"smove", 4, kWriteFast, 1, 2, 1, SMoveCommand, {}, kWriteFastCats});
+  table.Register({"sscan", -3, kRead, 1, 1, 1, SScanCommand, {}, kReadSlowCats});
+}
 
 }  // namespace redrock::server

@@ -1,8 +1,369 @@
-// Placeholder until the zset family lands (issue 3).
+// The sorted-set family, point commands: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
+// ZPOPMIN, ZPOPMAX, ZRANDMEMBER and ZSCAN. The range and set-algebra commands are in
+// zset_range_commands.cc. Validation order and error texts follow Redis 7.0's t_zset.c; the semantics
+// live in engine/zset.h.
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/zset.h"
+#include "protocol/number_format.h"
+#include "server/args.h"
+#include "server/command_table.h"
 #include "server/commands/families.h"
+#include "server/commands/key_commands.h"
+#include "server/commands/zset_commands.h"
+#include "server/errors.h"
 
 namespace redrock::server {
 
-void RegisterZSetCommands(CommandTable& /*table*/) {}
+namespace {
+
+// Sorted-set error texts (t_zset.c, object.c).
+constexpr std::string_view kXxAndNx = "ERR XX and NX options at the same time are not compatible";
+constexpr std::string_view kGtLtNx = "ERR GT, LT, and/or NX options at the same time are not compatible";
+constexpr std::string_view kIncrSinglePair = "ERR INCR option supports a single increment-element pair";
+constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for ZRANDMEMBER's count.
+constexpr std::string_view kCountOutOfRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+constexpr int64_t kDefaultScanCount = 10;
+
+template <typename T>
+bool Failed(CommandContext& ctx, const engine::Result<T>& result) {
+  if (result.ok()) return false;
+  ctx.reply.Error(err::FromStatus(result.status()));
+  return true;
+}
+
+// Redis d2string, which ZSCAN's scores go through (they are stored as strings in the small encoding):
+// integral values within +-2^62 print as integers, the rest as "%.17g".
+std::string_view D2String(double v, char* buf) {
+  constexpr double kLimit = static_cast<double>(std::numeric_limits<int64_t>::max() / 2);
+  if (std::isfinite(v) && v >= -kLimit && v <= kLimit) {
+    const auto ll = static_cast<int64_t>(v);
+    if (static_cast<double>(ll) == v) return protocol::FormatInt64(ll, buf);
+  }
+  return protocol::FormatDoubleTo(v, buf);
+}
+
+// Replies with a double, or a null when NotFound.
+void ReplyScoreOrNull(CommandContext& ctx, const engine::Result<double>& result) {
+  if (result.ok()) {
+    ctx.reply.Double(*result);
+  } else if (result.status().IsNotFound()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+// ---- ZADD / ZINCRBY ----------------------------------------------------------------------------
+
+// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
+void ZAddCommand(CommandContext& ctx) {
+  engine::ZAddOptions options;
+  bool nx = false, xx = false, ch = false;
+  ArgReader args(ctx.argv, 2);
+  for (;;) {
+    if (args.EatFlag("nx")) {
+      nx = true;
+    } else if (args.EatFlag("xx")) {
+      xx = true;
+    } else if (args.EatFlag("ch")) {
+      ch = true;
+    } else if (args.EatFlag("incr")) {
+      options.incr = true;
+    } else if (args.EatFlag("gt")) {
+      options.gt = true;
+    } else if (args.EatFlag("lt")) {
+      options.lt = true;
+    } else {
+      break;
+    }
+  }
+  const size_t first = args.Position();
+  const size_t elements = ctx.argc() - first;
+  if (elements == 0 || elements % 2 != 0) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  if (nx && xx) {
+    ctx.reply.Error(kXxAndNx);
+    return;
+  }
+  if ((options.gt && nx) || (options.lt && nx) || (options.gt && options.lt)) {
+    ctx.reply.Error(kGtLtNx);
+    return;
+  }
+  if (options.incr && elements > 2) {
+    ctx.reply.Error(kIncrSinglePair);
+    return;
+  }
+  options.condition = nx ? engine::ZAddCondition::kIfMissing
+                         : (xx ? engine::ZAddCondition::kIfExists : engine::ZAddCondition::kAlways);
+  // Every score is validated before anything is written, as Redis does.
+  std::vector<std::pair<double, std::string_view>> pairs;
+  pairs.reserve(elements / 2);
+  for (size_t i = first; i < ctx.argc(); i += 2) {
+    double score = 0;
+    if (!protocol::ParseDouble(ctx.argv[i], &score)) {
+      ctx.reply.Error(err::kNotFloat);
+      return;
+    }
+    pairs.emplace_back(score, ctx.argv[i + 1]);
+  }
+  auto result = engine::ZAdd(ctx.engine(), ctx.db(), ctx.argv[1], pairs, options);
+  if (Failed(ctx, result)) return;
+  if (options.incr) {
+    if (result->score) {
+      ctx.reply.Double(*result->score);
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  ctx.reply.Integer(ch ? result->added + result->updated : result->added);
+}
+
+// ZINCRBY key increment member
+void ZIncrByCommand(CommandContext& ctx) {
+  double delta = 0;
+  if (!protocol::ParseDouble(ctx.argv[2], &delta)) {
+    ctx.reply.Error(err::kNotFloat);
+    return;
+  }
+  engine::ZAddOptions options;
+  options.incr = true;
+  const std::pair<double, std::string_view> pair{delta, ctx.argv[3]};
+  auto result = engine::ZAdd(ctx.engine(), ctx.db(), ctx.argv[1], std::span(&pair, 1), options);
+  if (Failed(ctx, result)) return;
+  ctx.reply.Double(result->score.value_or(0));
+}
+
+// ---- ZREM / point reads ------------------------------------------------------------------------
+
+// ZREM key member [member ...]
+void ZRemCommand(CommandContext& ctx) {
+  auto result = engine::ZRem(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result);
+}
+
+// ZCARD key
+void ZCardCommand(CommandContext& ctx) {
+  auto result = engine::ZCard(ctx.engine(), ctx.db(), ctx.argv[1]);
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result);
+}
+
+// ZSCORE key member
+void ZScoreCommand(CommandContext& ctx) {
+  ReplyScoreOrNull(ctx, engine::ZScore(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2]));
+}
+
+// ZMSCORE key member [member ...]
+void ZMScoreCommand(CommandContext& ctx) {
+  auto result = engine::ZMScore(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
+  if (Failed(ctx, result)) return;
+  ctx.reply.ArrayHeader(result->size());
+  for (const std::optional<double>& score : *result) {
+    if (score) {
+      ctx.reply.Double(*score);
+    } else {
+      ctx.reply.Null();
+    }
+  }
+}
+
+void ZRankGeneric(CommandContext& ctx, bool reverse) {
+  auto result = engine::ZRank(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], reverse);
+  if (result.ok()) {
+    ctx.reply.Integer(*result);
+  } else if (result.status().IsNotFound()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Error(err::FromStatus(result.status()));
+  }
+}
+
+// ZRANK key member
+void ZRankCommand(CommandContext& ctx) { ZRankGeneric(ctx, false); }
+// ZREVRANK key member
+void ZRevRankCommand(CommandContext& ctx) { ZRankGeneric(ctx, true); }
+
+// ---- ZPOPMIN / ZPOPMAX -------------------------------------------------------------------------
+
+// Redis zpopMinMaxCommand: at most one count argument, a non-negative integer.
+void ZPopGeneric(CommandContext& ctx, bool max) {
+  if (ctx.argc() > 3) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  int64_t count = 1;
+  const bool has_count = ctx.argc() == 3;
+  if (has_count && (!protocol::ParseInt64(ctx.argv[2], &count) || count < 0)) {
+    ctx.reply.Error(kMustBePositive);
+    return;
+  }
+  auto result = engine::ZPop(ctx.engine(), ctx.db(), ctx.argv[1], max, count);
+  if (Failed(ctx, result)) return;
+  if (result->empty()) {
+    ctx.reply.ArrayHeader(0);
+  } else if (has_count) {
+    // With a count: a flat array in RESP2, pairs in RESP3.
+    ReplyScoredMembers(ctx, *result, true);
+  } else {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(result->front().member);
+    ctx.reply.Double(result->front().score);
+  }
+}
+
+// ZPOPMIN key [count]
+void ZPopMinCommand(CommandContext& ctx) { ZPopGeneric(ctx, false); }
+// ZPOPMAX key [count]
+void ZPopMaxCommand(CommandContext& ctx) { ZPopGeneric(ctx, true); }
+
+// ---- ZRANDMEMBER -------------------------------------------------------------------------------
+
+// ZRANDMEMBER key [count [WITHSCORES]]
+void ZRandMemberCommand(CommandContext& ctx) {
+  if (ctx.argc() == 2) {
+    auto result = engine::ZRandMember(ctx.engine(), ctx.db(), ctx.argv[1], -1);
+    if (Failed(ctx, result)) return;
+    if (result->empty()) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(result->front().member);
+    }
+    return;
+  }
+  int64_t count = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &count)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  if (count == std::numeric_limits<int64_t>::min()) {
+    ctx.reply.Error(kCountOutOfRange);
+    return;
+  }
+  if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.argv[3], "withscores"))) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  const bool withscores = ctx.argc() == 4;
+  constexpr int64_t kHalf = std::numeric_limits<int64_t>::max() / 2;
+  if (withscores && (count < -kHalf || count > kHalf)) {
+    ctx.reply.Error(kValueOutOfRange);
+    return;
+  }
+  auto result = engine::ZRandMember(ctx.engine(), ctx.db(), ctx.argv[1], count);
+  if (Failed(ctx, result)) return;
+  ReplyScoredMembers(ctx, *result, withscores);
+}
+
+// ---- ZSCAN -------------------------------------------------------------------------------------
+
+// ZSCAN key cursor [MATCH pattern] [COUNT count]
+void ZScanCommand(CommandContext& ctx) {
+  uint64_t cursor = 0;
+  if (!ParseScanCursor(ctx.argv[2], &cursor)) {
+    ctx.reply.Error(kInvalidCursor);
+    return;
+  }
+  // Redis looks the key up before it reads the options: a missing key scans as empty and a wrong type
+  // is reported whatever the options say. So an option error is only reported for a live sorted set.
+  std::string_view pattern;
+  int64_t count = kDefaultScanCount;
+  std::string_view option_error;
+  ArgReader args(ctx.argv, 3);
+  while (!args.Done() && option_error.empty()) {
+    const std::string_view opt = args.Take();
+    if (args.Done()) {
+      option_error = err::kSyntax;
+    } else if (EqualsIgnoreCase(opt, "count")) {
+      if (!protocol::ParseInt64(args.Take(), &count)) {
+        option_error = err::kNotInteger;
+      } else if (count < 1) {
+        option_error = err::kSyntax;
+      }
+    } else if (EqualsIgnoreCase(opt, "match")) {
+      pattern = args.Take();
+    } else {
+      option_error = err::kSyntax;
+    }
+  }
+  if (!option_error.empty()) {
+    auto card = engine::ZCard(ctx.engine(), ctx.db(), ctx.argv[1]);
+    if (Failed(ctx, card)) return;
+    if (*card > 0) {
+      ctx.reply.Error(option_error);
+      return;
+    }
+    pattern = {};
+  }
+  auto result = engine::ZScan(ctx.engine(), ctx.db(), ctx.argv[1], cursor, pattern, count);
+  if (Failed(ctx, result)) return;
+  char buf[protocol::kDoubleBufSize];
+  const auto printed = std::to_chars(buf, buf + sizeof(buf), result->next_cursor);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(printed.ptr - buf)));
+  ctx.reply.ArrayHeader(result->items.size() * 2);
+  for (const engine::ScoredMember& item : result->items) {
+    ctx.reply.Bulk(item.member);
+    // Small sets print their scores as Redis's listpack stores them; large ones with "%.17g".
+    ctx.reply.Bulk(result->whole ? D2String(item.score, buf) : protocol::FormatDoubleTo(item.score, buf));
+  }
+}
+
+}  // namespace
+
+void ReplyScoredMembers(CommandContext& ctx, const std::vector<engine::ScoredMember>& members, bool withscores) {
+  if (!withscores) {
+    ctx.reply.ArrayHeader(members.size());
+    for (const engine::ScoredMember& m : members) ctx.reply.Bulk(m.member);
+    return;
+  }
+  const bool pairs = ctx.reply.resp() >= 3;
+  ctx.reply.ArrayHeader(pairs ? members.size() : members.size() * 2);
+  for (const engine::ScoredMember& m : members) {
+    if (pairs) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(m.member);
+    ctx.reply.Double(m.score);
+  }
+}
+
+void RegisterZSetCommands(CommandTable& table) {
+  // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
+  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
+  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  const std::string kWriteFastCats = "@write @sortedset @fast";
+  const std::string kReadFastCats = "@read @sortedset @fast";
+  const std::string kReadSlowCats = "@read @sortedset @slow";
+  table.Register({"zadd", -4, kWriteOomFast, 1, 1, 1, ZAddCommand, {}, kWriteFastCats});
+  table.Register({"zincrby", 4, kWriteOomFast, 1, 1, 1, ZIncrByCommand, {}, kWriteFastCats});
+  table.Register({"zrem", -3, kWriteFast, 1, 1, 1, ZRemCommand, {}, kWriteFastCats});
+  table.Register({"zcard", 2, kReadFast, 1, 1, 1, ZCardCommand, {}, kReadFastCats});
+  table.Register({"zscore", 3, kReadFast, 1, 1, 1, ZScoreCommand, {}, kReadFastCats});
+  table.Register({"zmscore", -3, kReadFast, 1, 1, 1, ZMScoreCommand, {}, kReadFastCats});
+  table.Register({"zrank", 3, kReadFast, 1, 1, 1, ZRankCommand, {}, kReadFastCats});
+  table.Register({"zrevrank", 3, kReadFast, 1, 1, 1, ZRevRankCommand, {}, kReadFastCats});
+  table.Register({"zpopmin", -2, kWriteFast, 1, 1, 1, ZPopMinCommand, {}, kWriteFastCats});
+  table.Register({"zpopmax", -2, kWriteFast, 1, 1, 1, ZPopMaxCommand, {}, kWriteFastCats});
+  table.Register({"zrandmember", -2, kCmdReadOnly, 1, 1, 1, ZRandMemberCommand, {}, kReadSlowCats});
+  table.Register({"zscan", -3, kCmdReadOnly, 1, 1, 1, ZScanCommand, {}, kReadSlowCats});
+  RegisterZSetRangeCommands(table);
+}
 
 }  // namespace redrock::server

@@ -1,0 +1,105 @@
+// What the engine does after a write fails, a full disk above all: one-line errors, the failed state,
+// resuming once space is back without a restart, and a WAL sync that cannot abort. The reasons are in
+// engine_impl.h next to `write_failed`.
+#include <string_view>
+
+#include "engine/engine_impl.h"
+
+namespace redrock::engine {
+
+namespace {
+
+// Sees RocksDB's background errors (a failed WAL append is reported here too, before the write
+// returns) and keeps RocksDB from starting its own recovery, which waits for 64 MB of free space and
+// makes a manual Resume() return Busy meanwhile.
+class ErrorListener : public rocksdb::EventListener {
+ public:
+  explicit ErrorListener(Engine::Impl* impl) : impl_(impl) {}
+
+  const char* Name() const override { return "RedrockErrorListener"; }
+
+  // Runs with RocksDB's DB mutex held: it only records, and never calls into the DB.
+  void OnBackgroundError(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status* bg_error) override {
+    if (bg_error == nullptr || bg_error->ok()) return;
+    impl_->write_failed.store(true, std::memory_order_release);
+    std::lock_guard lock(impl_->error_mu);
+    impl_->last_write_error = bg_error->ToString();
+  }
+
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status bg_error,
+                            bool* auto_recovery) override {
+    bg_error.PermitUncheckedError();
+    if (auto_recovery != nullptr) *auto_recovery = false;
+  }
+
+ private:
+  Engine::Impl* impl_;  // outlives the DB, which owns this listener
+};
+
+}  // namespace
+
+std::string WriteErrorText(const rocksdb::Status& s) {
+  if (s.IsNoSpace()) return "No space left on device";
+  if (s.IsIOError() && s.subcode() == rocksdb::Status::kSpaceLimit) return "Disk space limit reached";
+  std::string text = s.ToString();
+  constexpr std::string_view kPrefix = "IO error: ";
+  if (text.compare(0, kPrefix.size(), kPrefix) == 0) text.erase(0, kPrefix.size());
+  for (char& c : text) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  return text;
+}
+
+std::shared_ptr<rocksdb::EventListener> Engine::Impl::NewErrorListener() {
+  return std::make_shared<ErrorListener>(this);
+}
+
+Status Engine::Impl::WriteFailed(const rocksdb::Status& s) {
+  write_errors.fetch_add(1, std::memory_order_relaxed);
+  write_failed.store(true, std::memory_order_release);
+  {
+    std::lock_guard lock(error_mu);
+    last_write_error = s.ToString();
+  }
+  return Status::IOError(WriteErrorText(s));
+}
+
+rocksdb::Status Engine::Impl::TryResume(bool force) {
+  std::unique_lock lock(resume_mu, std::defer_lock);
+  if (force) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return rocksdb::Status::Busy("another thread is resuming");
+  }
+  if (!write_failed.load(std::memory_order_acquire)) return rocksdb::Status::OK();
+  const auto now = std::chrono::steady_clock::now();
+  const auto interval = std::chrono::milliseconds(resume_interval_ms.load(std::memory_order_relaxed));
+  if (!force && last_resume_try.time_since_epoch().count() != 0 && now - last_resume_try < interval) {
+    return rocksdb::Status::Busy("resume tried recently");
+  }
+  last_resume_try = now;
+  // Lowered before the attempt: a write that fails meanwhile, or a background error during the
+  // attempt, raises it again, so no failure is forgotten (a stale raised flag only costs one more
+  // Resume, which returns OK at once when nothing is stopped).
+  write_failed.store(false, std::memory_order_release);
+  rocksdb::Status s = db->Resume();
+  if (!s.ok()) {
+    write_failed.store(true, std::memory_order_release);
+    std::lock_guard elock(error_mu);
+    last_write_error = s.ToString();
+    return s;
+  }
+  rocksdb::Warn(info_log, "redrock: writes resumed after a write error");
+  return s;
+}
+
+Status Engine::Impl::SyncWal() {
+  rocksdb::WriteBatch empty;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db->Write(wo, &empty);
+  if (!s.ok()) return WriteFailed(s);
+  return Status::OK();
+}
+
+}  // namespace redrock::engine

@@ -1,0 +1,146 @@
+"""A full disk: the client gets a clear Redis-style error, the server keeps running and loses no data.
+
+The server's --dir lives on a small tmpfs mounted for the test, next to a filler file. Writes go until
+one fails; the error must be one line, reads keep working, and once the filler is deleted writes work
+again without a restart. Then SIGTERM must exit cleanly, and a restart on the same directory must
+have every key whose SET was acknowledged.
+
+Mounting needs root (CI runs as root); without it the test is skipped. Real Redis is skipped too: it
+only touches the disk when persistence is on, and its errors differ.
+"""
+
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import redis
+
+from conftest import HOST, ServerProcess, is_real_redis
+
+DISK_BYTES = 8 << 20
+# Freed to end the episode. It must exceed what the WAL can take before the disk fills, so that the
+# memtable flush that resumes writes fits (the values below do not compress).
+FILLER_BYTES = 5 << 20
+VALUE_BYTES = 4096
+RESUME_TIMEOUT_S = 3.0
+FULL_DISK_ERROR = b"-ERR storage I/O error: No space left on device\r\n"
+
+
+def mount_tmpfs(size):
+    """Mounts a tmpfs of `size` bytes on a fresh directory; skips the test when that is not allowed."""
+    if is_real_redis():
+        pytest.skip("full-disk behaviour is redrock's (real Redis needs AOF and replies MISCONF)")
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    path = tempfile.mkdtemp(prefix="redrock-full-disk-")
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", path],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        os.rmdir(path)
+        pytest.skip(f"cannot mount a tmpfs: {proc.stderr.strip() or proc.returncode}")
+    return path
+
+
+def unmount(path):
+    if subprocess.run(["umount", path], capture_output=True).returncode != 0:
+        subprocess.run(["umount", "-l", path], capture_output=True)
+    os.rmdir(path)
+
+
+def raw_command(port, *args):
+    """Sends one command and returns its raw reply (one line is all this test needs)."""
+    payload = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        payload += b"$%d\r\n%s\r\n" % (len(a), a)
+    with socket.create_connection((HOST, port), timeout=5) as s:
+        s.sendall(payload)
+        data = b""
+        while not data.endswith(b"\r\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def test_full_disk_error_recovery_and_restart():
+    mount = mount_tmpfs(DISK_BYTES)
+    srv = None
+    try:
+        filler = os.path.join(mount, "filler")
+        with open(filler, "wb") as f:
+            f.write(b"\0" * FILLER_BYTES)
+        srv = ServerProcess()
+        srv.dir = os.path.join(mount, "data")  # the log stays outside, in the server's own temp dir
+        srv.start()
+        r = redis.Redis(host=HOST, port=srv.port, socket_timeout=5)
+
+        # Fill the disk. Every acknowledged SET is remembered; the first failure must be the full disk.
+        acked = {}
+        error = None
+        for i in range(100000):
+            key, value = f"key:{i}", os.urandom(VALUE_BYTES)
+            try:
+                assert r.set(key, value) is True
+            except redis.ResponseError as e:
+                error = str(e)
+                break
+            acked[key] = value
+        assert error == "storage I/O error: No space left on device"
+        assert len(acked) > 100
+
+        # The exact reply: one line, a Redis-style ERR. Still full, so it stays that way.
+        assert raw_command(srv.port, "SET", "probe", "x" * VALUE_BYTES) == FULL_DISK_ERROR
+        assert raw_command(srv.port, "INCR", "counter") == FULL_DISK_ERROR
+
+        # Reads keep working, and the server survives its everysec WAL sync (once a second).
+        time.sleep(1.1)
+        assert r.ping() is True
+        assert r.get("key:0") == acked["key:0"]
+        assert r.dbsize() == len(acked)
+        assert r.exists("key:1", "key:2", "missing") == 2
+        assert len(r.keys("key:1*")) > 0
+        assert r.info("persistence")["aof_last_write_status"] == "err"
+        assert srv.proc.poll() is None
+
+        # Space comes back: writes work again without a restart (a resume is tried at most every 100 ms).
+        os.unlink(filler)
+        deadline = time.monotonic() + RESUME_TIMEOUT_S
+        while True:
+            try:
+                assert r.set("after", b"resumed") is True
+                break
+            except redis.ResponseError as e:
+                assert str(e) == "storage I/O error: No space left on device"
+                assert time.monotonic() < deadline, "writes did not resume after space came back"
+                time.sleep(0.05)
+        acked["after"] = b"resumed"
+        assert r.incr("counter") == 1
+        acked["counter"] = b"1"
+        r.close()
+
+        # A clean exit, then every acknowledged key after a restart on the same directory.
+        code = srv.stop()
+        assert code == 0, f"server exit code {code}:\n{srv.log_tail()}"
+        srv.start()
+        r = redis.Redis(host=HOST, port=srv.port, socket_timeout=5)
+        keys = list(acked)
+        values = []
+        for start in range(0, len(keys), 200):
+            values += r.mget(keys[start:start + 200])
+        missing = [k for k, v in zip(keys, values) if v != acked[k]]
+        assert missing == [], f"{len(missing)} acknowledged keys lost, e.g. {missing[:5]}"
+        assert r.dbsize() == len(acked)
+        assert r.set("post-restart", b"ok") is True
+        r.close()
+        code = srv.stop()
+        assert code == 0, f"server exit code {code}:\n{srv.log_tail()}"
+    finally:
+        if srv is not None:
+            srv.stop(kill=True)
+            srv.cleanup()
+        unmount(mount)
