@@ -165,7 +165,6 @@ void Engine::Impl::SyncThreadMain() {
   while (!stopping) {
     bg_cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping; });
     if (stopping) break;
-    if (sync_mode.load(std::memory_order_relaxed) != SyncMode::kEverySec) continue;
     lock.unlock();
     SyncOnce();
     lock.lock();
@@ -173,9 +172,12 @@ void Engine::Impl::SyncThreadMain() {
 }
 
 void Engine::Impl::SyncOnce() {
-  // Nothing to sync while writes are stopped (the next write resumes them, and Resume flushes the
-  // memtables to synced SST files), nor when nothing was written since the last sync.
-  if (write_failed.load() || !wal_dirty.exchange(false)) return;
+  // While writes are stopped, try to resume them, so that writes work again once there is space even
+  // if no client writes meanwhile. Until then there is nothing to sync: the WAL is refused, and a
+  // successful Resume flushes the memtables to synced SST files.
+  if (write_failed.load() && !TryResume().ok()) return;
+  if (sync_mode.load(std::memory_order_relaxed) != SyncMode::kEverySec) return;
+  if (!wal_dirty.exchange(false)) return;
   if (!SyncWal().ok()) wal_dirty.store(true);
 }
 

@@ -94,8 +94,8 @@ struct Engine::Impl {
   // refuses while writes are stopped), never uses RocksDB's own info log (it aborts on its next line
   // after a failed append; see info_log.h), and turns RocksDB's automatic recovery off (it waits for
   // 64 MB free and makes a manual Resume() return Busy meanwhile). Instead `write_failed` is raised by
-  // any failed write and by RocksDB's background-error callback, and the next write first tries
-  // db->Resume(), at most once per resume_interval_ms. Resume flushes the memtables to SST files, so
+  // any failed write and by RocksDB's background-error callback; then the next write, and the
+  // once-a-second sync thread, first try db->Resume(), at most once per resume_interval_ms. Resume flushes the memtables to SST files, so
   // everything acknowledged before the failure is durable again, and drops the broken WAL.
   std::atomic<bool> write_failed{false};
   std::mutex resume_mu;                                  // one Resume at a time; guards last_resume_try
@@ -188,7 +188,7 @@ struct Engine::Impl {
   int64_t RunExpiryCycle();
   void ExpiryThreadMain();
   void SyncThreadMain();
-  // One pass of the everysec sync thread (db_open.cc).
+  // One pass of the sync thread (db_open.cc): resume after a failure, then the everysec WAL sync.
   void SyncOnce();
 };
 

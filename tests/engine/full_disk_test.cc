@@ -135,7 +135,9 @@ TEST_CASE("A full disk fails writes cleanly and writes resume once space is back
   // A 16 MB memtable never fills here, so a WAL append is what hits the full disk; with 1 MB ones,
   // memtable flushes run meanwhile and a background flush may be what fails first.
   const size_t write_buffer = GENERATE(size_t{16} << 20, size_t{1} << 20);
-  INFO("write buffer " << write_buffer);
+  // Writes resume either at the next write or at the sync thread's next pass.
+  const bool resume_by_write = GENERATE(true, false);
+  INFO("write buffer " << write_buffer << ", resume by " << (resume_by_write ? "write" : "sync pass"));
   auto clock = std::make_shared<ManualClock>();
   const Options opts = DiskOptions(disk.path() + "/db", clock, write_buffer);
   std::mt19937_64 rng(42);
@@ -153,11 +155,15 @@ TEST_CASE("A full disk fails writes cleanly and writes resume once space is back
     REQUIRE(acked.size() > 100);
 
     // Nothing may abort while the WAL writer is broken (before any resume attempt replaces it): the
-    // everysec pass, switching to appendfsync always, Flush (SAVE), expiry.
+    // WAL sync, switching to appendfsync always, the sync thread's pass, Flush (SAVE), expiry.
+    Status synced = impl.SyncWal();
+    CHECK(synced.code() == Status::Code::kIOError);
+    CHECK(synced.message() == "No space left on device");
     impl.wal_dirty.store(true);
-    impl.SyncOnce();
     e->SetSyncMode(SyncMode::kAlways);
     e->SetSyncMode(SyncMode::kEverySec);
+    impl.SyncOnce();  // tries to resume, which fails: still full
+    CHECK(impl.write_failed.load());
     Status flushed = e->Flush();  // tries to resume first, which fails: still full
     CHECK(flushed.code() == Status::Code::kIOError);
     CHECK(flushed.message() == "No space left on device");
@@ -180,8 +186,12 @@ TEST_CASE("A full disk fails writes cleanly and writes resume once space is back
     CHECK(stats.write_errors >= 2);
     CHECK(stats.last_write_error.find("No space left on device") != std::string::npos);
 
-    // Space comes back: the next write resumes without a restart.
+    // Space comes back: writes resume without a restart.
     std::filesystem::remove(filler);
+    if (!resume_by_write) {
+      impl.SyncOnce();
+      CHECK_FALSE(impl.write_failed.load());
+    }
     auto after = e->Set(0, "after", "resumed", SetOptions{});
     INFO(after.status().ToString());
     REQUIRE(after.ok());

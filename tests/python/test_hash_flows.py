@@ -61,7 +61,7 @@ async def test_session_hash_written_with_mapping(r):
     assert await r.hset("session:abc", mapping={"role": "user", "theme": "dark"}) == 1
     assert await r.hget("session:abc", "role") == b"user"
     assert await r.hset("session:abc", "csrf", "t0k") == 1
-    assert await r.hsetnx("session:abc", "csrf", "other") is False
+    assert await r.hsetnx("session:abc", "csrf", "other") == 0
     assert await r.hdel("session:abc", "theme", "csrf", "nope") == 2
     assert await r.hgetall("missing:session") == {}
 
