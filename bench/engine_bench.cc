@@ -178,7 +178,7 @@ void BM_Keys(benchmark::State& state, Pattern pattern) {
   }
   if (matched != static_cast<size_t>(Expected(size, pattern))) state.SkipWithError("KEYS matched a wrong count");
   state.SetItemsProcessed(state.iterations());
-  state.counters["matched"] = static_cast<double>(matched);
+  state.counters["matched"] = benchmark::Counter(static_cast<double>(matched), benchmark::Counter::kAvgThreads);
 }
 
 // A whole SCAN iteration (cursor 0 back to 0) with COUNT 1000, as a client's scan_iter would run it.
@@ -202,7 +202,7 @@ void BM_ScanAll(benchmark::State& state, Pattern pattern) {
   // SCAN may return a key twice in Redis; redrock's ordered scan must not, so the count is exact.
   if (matched != static_cast<size_t>(Expected(size, pattern))) state.SkipWithError("SCAN matched a wrong count");
   state.SetItemsProcessed(state.iterations());
-  state.counters["matched"] = static_cast<double>(matched);
+  state.counters["matched"] = benchmark::Counter(static_cast<double>(matched), benchmark::Counter::kAvgThreads);
 }
 
 void PointArgs(benchmark::internal::Benchmark* b) { b->Threads(1)->Threads(2)->UseRealTime(); }

@@ -26,7 +26,7 @@ Status Open(const collection::Writer& writer) {
   return writer.CheckType(KeyType::kList);
 }
 
-Status IterationEnd(const MemberIterator& it) {
+Status IterationEnd(const collection::MemberIterator& it) {
   Status st = it.status();
   return st.ok() ? Status::Corruption("list shorter than its metadata") : st;
 }

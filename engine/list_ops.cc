@@ -119,6 +119,7 @@ Result<std::vector<std::string>> ListPop(Engine& engine, int db, std::string_vie
   std::vector<std::string> popped;
   st = list.Pop(end, count < 1 ? 0 : static_cast<uint64_t>(count), &popped);
   if (!st.ok()) return st;
+  if (popped.empty()) return popped;  // LPOP key 0: nothing to write
   list.Save();
   st = writer.Commit();
   if (!st.ok()) return st;
@@ -168,13 +169,12 @@ Status ListRange(Engine& engine, int db, std::string_view key, int64_t start, in
   collection::Reader reader(engine, db, key);
   Status st = Open(reader);
   if (!st.ok()) return st;
+  const Window window = list_internal::DecodeWindow(reader.extra());
   uint64_t first = 0, last = 0;
-  if (!reader.exists() ||
-      !list_internal::ResolveRange(start, stop, list_internal::DecodeWindow(reader.extra()).size(), &first, &last)) {
+  if (!reader.exists() || !list_internal::ResolveRange(start, stop, window.size(), &first, &last)) {
     on_count(0);
     return Status::OK();
   }
-  const Window window = list_internal::DecodeWindow(reader.extra());
   const uint64_t n = last - first + 1;
   on_count(static_cast<size_t>(n));
   auto it = reader.NewIterator();

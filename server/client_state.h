@@ -9,6 +9,16 @@
 
 namespace redrock::server {
 
+// What a client blocked by BLPOP & co. waits for (see server/blocking.h). When the timeout expires the
+// client gets a null array (`*-1`, RESP3 `_`), whatever the command: Redis answers every list blocking
+// command so, BLMOVE and BRPOPLPUSH included (only inside MULTI do those two answer a null bulk).
+struct BlockedState {
+  bool active = false;             // set by the handler: the connection must wait and re-run the command
+  int db = 0;
+  std::vector<std::string> keys;
+  int64_t timeout_ms = 0;          // 0 = forever
+};
+
 struct ClientState {
   uint64_t id = 0;
   std::string addr;   // "127.0.0.1:51234"
@@ -30,6 +40,12 @@ struct ClientState {
   bool in_multi = false;
   bool multi_error = false;  // a queued command was rejected: EXEC answers EXECABORT
   std::vector<std::vector<std::string>> queued;
+
+  // Blocking commands. may_block is set by the connection only while it runs a blocking command
+  // directly (never inside EXEC, never in the in-process harness); a handler that finds nothing to pop
+  // then fills `blocked` instead of replying.
+  bool may_block = false;
+  BlockedState blocked;
 
   int64_t created_ms = 0;
   std::atomic<int64_t> last_interaction_ms{0};

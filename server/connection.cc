@@ -32,6 +32,10 @@ constexpr size_t kKeepReadBuffer = 1024 * 1024;
 // Replies are written out mid-batch once they reach this size, so a pipeline of big GETs does not
 // accumulate without bound.
 constexpr size_t kFlushThreshold = 4 * 1024 * 1024;
+// Timeouts longer than this (about 100 years) block forever: the deadline would overflow the clock.
+constexpr int64_t kForeverMs = int64_t{100} * 365 * 24 * 3600 * 1000;
+// A blocked client that sends more than this (Redis's client-query-buffer-limit) is disconnected.
+constexpr size_t kMaxBlockedQueryBuffer = size_t{1} << 30;
 
 std::mutex g_tracker_mu;
 std::condition_variable g_tracker_cv;
@@ -92,11 +96,17 @@ bool ConnectionTracker::WaitIdle(int64_t timeout_ms) {
 
 Connection::Connection(tcp::socket socket, ServerState& state, const CommandTable& table,
                        ConnectionTracker& tracker)
-    : socket_(std::move(socket)), state_(state), table_(table), tracker_(tracker) {
+    : socket_(std::move(socket)),
+      state_(state),
+      table_(table),
+      tracker_(tracker),
+      block_timer_(socket_.get_executor()) {
   tracker_.live.fetch_add(1);
 }
 
 Connection::~Connection() {
+  // A coroutine frame destroyed while blocked (server stop) still leaves the wait queue.
+  if (waiter_) state_.blocking.Remove(waiter_, false);
   if (registered_) state_.clients.Remove(&client_);
   tracker_.Done();
 }
@@ -160,28 +170,7 @@ asio::awaitable<void> Connection::Serve() {
   UpdateParserLimits();
 
   for (;;) {
-    // Make room: compact the unconsumed bytes to the front, and grow only when one partial command
-    // already fills the buffer (growth is driven by bytes actually received).
-    if (in_start_ == in_end_) {
-      in_start_ = in_end_ = 0;
-      if (in_.size() > kKeepReadBuffer) {
-        std::string().swap(in_);
-        in_.resize(kInitialReadBuffer);
-      }
-    } else if (in_end_ == in_.size()) {
-      if (in_start_ > 0) {
-        std::memmove(in_.data(), in_.data() + in_start_, in_end_ - in_start_);
-        in_end_ -= in_start_;
-        in_start_ = 0;
-      }
-      if (in_end_ == in_.size()) {
-        // The parser has already checked the argument's length against proto-max-bulk-len, so this
-        // only grows to what an accepted command needs.
-        size_t need = BytesForCurrentArgument(std::string_view(in_.data(), in_end_));
-        in_.resize(std::max(need, in_.size() * 2));
-      }
-    }
-
+    PrepareRead();
     size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
                                                 asio::redirect_error(asio::use_awaitable, ec));
     if (ec || n == 0) co_return;
@@ -190,6 +179,30 @@ asio::awaitable<void> Connection::Serve() {
     client_.last_interaction_ms.store(WallMs(), std::memory_order_relaxed);
 
     if (!co_await ProcessBuffer()) co_return;
+  }
+}
+
+void Connection::PrepareRead() {
+  // Make room: compact the unconsumed bytes to the front, and grow only when one partial command
+  // already fills the buffer (growth is driven by bytes actually received).
+  if (in_start_ == in_end_) {
+    in_start_ = in_end_ = 0;
+    if (in_.size() > kKeepReadBuffer) {
+      std::string().swap(in_);
+      in_.resize(kInitialReadBuffer);
+    }
+  } else if (in_end_ == in_.size()) {
+    if (in_start_ > 0) {
+      std::memmove(in_.data(), in_.data() + in_start_, in_end_ - in_start_);
+      in_end_ -= in_start_;
+      in_start_ = 0;
+    }
+    if (in_end_ == in_.size()) {
+      // The parser has already checked the argument's length against proto-max-bulk-len, so this
+      // only grows to what an accepted command needs.
+      size_t need = BytesForCurrentArgument(std::string_view(in_.data(), in_end_));
+      in_.resize(std::max(need, in_.size() * 2));
+    }
   }
 }
 
@@ -219,7 +232,13 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
 
     const bool was_authenticated = client_.authenticated;
     protocol::ReplyWriter writer(&out_, client_.resp);
+    client_.may_block = IsBlockingCommand();
     table_.Dispatch(client_, state_, writer, argv_);
+    client_.may_block = false;
+    if (client_.blocked.active) {
+      // The rest of the buffer waits until this command is served or times out.
+      if (!co_await Block()) co_return false;
+    }
     if (client_.authenticated != was_authenticated) parser_.set_authenticated(client_.authenticated);
     if (client_.close_after_reply) {
       keep_open = false;
@@ -245,6 +264,115 @@ asio::awaitable<bool> Connection::Flush() {
   out_.clear();
   if (out_.capacity() > 2 * kFlushThreshold) std::string().swap(out_);
   co_return !ec;
+}
+
+bool Connection::IsBlockingCommand() const {
+  if (argv_.empty()) return false;
+  const CommandSpec* spec = table_.Find(argv_[0]);
+  return spec != nullptr && (spec->flags & kCmdBlocking) != 0;
+}
+
+asio::awaitable<bool> Connection::Block() {
+  using Clock = std::chrono::steady_clock;
+  // The command's arguments point into in_, which the reads made while blocked may move: own them.
+  const std::vector<std::string> command(argv_.begin(), argv_.end());
+  const std::vector<std::string_view> views(command.begin(), command.end());
+  BlockedState blocked = std::move(client_.blocked);
+  client_.blocked = BlockedState{};
+  // The deadline is fixed when the command first blocks; re-runs after a wake do not extend it.
+  Clock::time_point deadline = Clock::time_point::max();
+  if (blocked.timeout_ms > 0 && blocked.timeout_ms < kForeverMs) {
+    deadline = Clock::now() + std::chrono::milliseconds(blocked.timeout_ms);
+  }
+  std::weak_ptr<Connection> weak = weak_from_this();
+  auto executor = socket_.get_executor();
+  const uint64_t block_id = ++block_id_;
+  auto wake = [weak, executor, block_id] {
+    asio::post(executor, [weak, block_id] {
+      auto self = weak.lock();
+      // Ignore a wake for a wait that is over (served, timed out) or a connection that is gone.
+      if (!self || !self->waiter_ || self->block_id_ != block_id) return;
+      self->wake_pending_ = true;
+      if (self->reading_) {
+        boost::system::error_code ignored;
+        self->socket_.cancel(ignored);
+      }
+    });
+  };
+  waiter_ = state_.blocking.Add(blocked.db, std::move(blocked.keys), std::move(wake));
+
+  bool ok = out_.empty() || co_await Flush();
+  WaitResult result = WaitResult::kClosed;
+  while (ok) {
+    // Re-run the command: right after registering (a push may have landed since the handler looked),
+    // then after every wake.
+    wake_pending_ = false;
+    state_.blocking.Rearm(*waiter_);
+    protocol::ReplyWriter writer(&out_, client_.resp);
+    client_.may_block = true;
+    table_.Dispatch(client_, state_, writer, views);
+    client_.may_block = false;
+    if (!client_.blocked.active) {
+      state_.blocking.Remove(waiter_, /*pass_on=*/true);
+      waiter_.reset();
+      co_return true;
+    }
+    client_.blocked = BlockedState{};
+    result = co_await WaitForWake(deadline);
+    if (result != WaitResult::kWoken) break;
+  }
+  state_.blocking.Remove(waiter_, /*pass_on=*/false);
+  waiter_.reset();
+  if (!ok || result == WaitResult::kClosed) co_return false;
+  protocol::ReplyWriter writer(&out_, client_.resp);
+  writer.NullArray();  // see BlockedState
+  co_return true;
+}
+
+asio::awaitable<Connection::WaitResult> Connection::WaitForWake(std::chrono::steady_clock::time_point deadline) {
+  const uint64_t generation = ++wait_generation_;
+  timed_out_ = false;
+  if (deadline != std::chrono::steady_clock::time_point::max()) {
+    block_timer_.expires_at(deadline);
+    block_timer_.async_wait([weak = weak_from_this(), generation](const boost::system::error_code& ec) {
+      if (ec) return;
+      auto self = weak.lock();
+      if (!self || self->wait_generation_ != generation) return;
+      self->timed_out_ = true;
+      if (self->reading_) {
+        boost::system::error_code ignored;
+        self->socket_.cancel(ignored);
+      }
+    });
+  }
+  WaitResult result = WaitResult::kClosed;
+  boost::system::error_code ec;
+  for (;;) {
+    if (wake_pending_) {
+      result = WaitResult::kWoken;
+      break;
+    }
+    if (timed_out_) {
+      result = WaitResult::kTimeout;
+      break;
+    }
+    // Keep reading while blocked, as Redis does: later commands are buffered for afterwards, and a
+    // client that disconnects is noticed (and leaves the wait queue) at once.
+    PrepareRead();
+    if (in_end_ - in_start_ > kMaxBlockedQueryBuffer) break;
+    reading_ = true;
+    size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                                                asio::redirect_error(asio::use_awaitable, ec));
+    reading_ = false;
+    if (ec == asio::error::operation_aborted && socket_.is_open()) continue;  // a wake or the deadline
+    if (ec || n == 0) break;
+    in_end_ += n;
+    state_.stats.total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+    client_.last_interaction_ms.store(WallMs(), std::memory_order_relaxed);
+  }
+  ++wait_generation_;  // a timer handler still in flight is now stale
+  block_timer_.cancel();
+  co_return result;
 }
 
 }  // namespace redrock::server

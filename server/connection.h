@@ -7,14 +7,17 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "protocol/resp_parser.h"
+#include "server/blocking.h"
 #include "server/client_state.h"
 
 namespace redrock::server {
@@ -51,6 +54,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<bool> ProcessBuffer();
   void UpdateParserLimits();
 
+  // Blocking commands (see server/blocking.h). After a handler set client_.blocked: writes out the
+  // replies so far, registers a waiter and re-runs the command on every wake until it is served or its
+  // deadline passes (the timeout reply), keeping later commands of the buffer for afterwards. The final
+  // reply is left in out_. False when the connection closed meanwhile.
+  boost::asio::awaitable<bool> Block();
+  enum class WaitResult { kWoken, kTimeout, kClosed };
+  // Waits, reading (and buffering) whatever the client sends meanwhile, so a disconnect is noticed.
+  boost::asio::awaitable<WaitResult> WaitForWake(std::chrono::steady_clock::time_point deadline);
+  // Makes room after in_end_ for the next read (compacts, grows).
+  void PrepareRead();
+  // True when the command in argv_ is a blocking one (only those may block).
+  bool IsBlockingCommand() const;
+
   boost::asio::ip::tcp::socket socket_;
   ServerState& state_;
   const CommandTable& table_;
@@ -64,6 +80,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t in_end_ = 0;
   std::string out_;       // replies of the current batch
   std::vector<std::string_view> argv_;
+
+  // Blocked-client state; touched only on this connection's executor.
+  boost::asio::steady_timer block_timer_;
+  std::shared_ptr<BlockingRegistry::Waiter> waiter_;
+  uint64_t block_id_ = 0;         // which Block() a posted wake belongs to
+  uint64_t wait_generation_ = 0;  // which WaitForWake() a timer handler belongs to
+  bool wake_pending_ = false;
+  bool timed_out_ = false;
+  bool reading_ = false;  // a read is pending: a wake or the deadline cancels it
 };
 
 }  // namespace redrock::server

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/client_state.h"
 #include "server/exec_gate.h"
 
@@ -67,6 +68,9 @@ struct ServerState {
   // Every command holds this shared; EXEC (and other kCmdExclusive commands) hold it exclusively, so no
   // client ever sees half a transaction.
   mutable ExecGate exec_gate;
+
+  // Clients blocked in BLPOP & co., and the wake-ups that list pushes send them.
+  BlockingRegistry blocking;
 
   // Set by the server: SHUTDOWN calls it to stop the process's server gracefully.
   std::function<void()> request_shutdown;

@@ -1,8 +1,370 @@
-// Placeholder until the list family lands (issue 3).
+// The list family: LPUSH/RPUSH(X), LPOP/RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS,
+// RPOPLPUSH, LMOVE and LMPOP; the blocking forms are in list_blocking_commands.cc. Validation order and
+// error texts follow Redis 7.0's t_list.c; the semantics live in engine/list.h. Every command that adds
+// elements wakes the clients blocked on its key.
+
+#include "server/commands/list_commands.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/list.h"
+#include "protocol/number_format.h"
+#include "server/args.h"
+#include "server/command_table.h"
 #include "server/commands/families.h"
+#include "server/errors.h"
+#include "server/server_state.h"
 
 namespace redrock::server {
 
-void RegisterListCommands(CommandTable& /*table*/) {}
+namespace list_commands {
+
+bool ParseListEnd(std::string_view arg, engine::ListEnd* end) {
+  if (EqualsIgnoreCase(arg, "left")) {
+    *end = engine::ListEnd::kLeft;
+    return true;
+  }
+  if (EqualsIgnoreCase(arg, "right")) {
+    *end = engine::ListEnd::kRight;
+    return true;
+  }
+  return false;
+}
+
+void SignalPushed(CommandContext& ctx, std::string_view key) { ctx.server.blocking.Signal(ctx.db(), key); }
+
+bool ParseMPopArgs(CommandContext& ctx, size_t numkeys_index, MPopArgs* out) {
+  constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
+  constexpr std::string_view kCount = "ERR count should be greater than 0";
+  int64_t numkeys = 0;
+  if (!protocol::ParseInt64(ctx.argv[numkeys_index], &numkeys) || numkeys < 1) {
+    ctx.reply.Error(kNumKeys);
+    return false;
+  }
+  const size_t argc = ctx.argc();
+  if (static_cast<uint64_t>(numkeys) >= argc - numkeys_index - 1) {
+    ctx.reply.Error(err::kSyntax);  // no room left for LEFT|RIGHT
+    return false;
+  }
+  const size_t where_index = numkeys_index + 1 + static_cast<size_t>(numkeys);
+  if (!ParseListEnd(ctx.argv[where_index], &out->end)) {
+    ctx.reply.Error(err::kSyntax);
+    return false;
+  }
+  out->keys = ctx.argv.subspan(numkeys_index + 1, static_cast<size_t>(numkeys));
+  bool have_count = false;
+  for (size_t j = where_index + 1; j < argc; ++j) {
+    const bool more = j + 1 < argc;
+    if (!have_count && more && EqualsIgnoreCase(ctx.argv[j], "count")) {
+      ++j;
+      if (!protocol::ParseInt64(ctx.argv[j], &out->count) || out->count < 1) {
+        ctx.reply.Error(kCount);
+        return false;
+      }
+      have_count = true;
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return false;
+    }
+  }
+  if (!have_count) out->count = 1;
+  return true;
+}
+
+void ReplyKeyElements(CommandContext& ctx, const engine::KeyElements& popped) {
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(popped.key);
+  ctx.reply.ArrayHeader(popped.elements.size());
+  for (const std::string& element : popped.elements) ctx.reply.Bulk(element);
+}
+
+}  // namespace list_commands
+
+namespace {
+
+using engine::ListEnd;
+using list_commands::ParseListEnd;
+using list_commands::SignalPushed;
+
+// t_list.c's texts.
+constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+constexpr std::string_view kRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to "
+    "start from the end of the list";
+constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
+constexpr std::string_view kMaxLenNegative = "ERR MAXLEN can't be negative";
+
+template <typename T>
+bool Failed(CommandContext& ctx, const engine::Result<T>& result) {
+  if (result.ok()) return false;
+  ctx.reply.Error(err::FromStatus(result.status()));
+  return true;
+}
+
+bool Failed(CommandContext& ctx, const engine::Status& status) {
+  if (status.ok()) return false;
+  ctx.reply.Error(err::FromStatus(status));
+  return true;
+}
+
+// LPUSH/RPUSH/LPUSHX/RPUSHX key element [element ...]
+void PushGeneric(CommandContext& ctx, ListEnd end, bool only_if_exists) {
+  auto result = engine::ListPush(ctx.engine(), ctx.db(), ctx.argv[1], end, ctx.argv.subspan(2), only_if_exists);
+  if (Failed(ctx, result)) return;
+  if (*result > 0) SignalPushed(ctx, ctx.argv[1]);
+  ctx.reply.Integer(*result);
+}
+void LPushCommand(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kLeft, false); }
+void RPushCommand(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kRight, false); }
+void LPushXCommand(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kLeft, true); }
+void RPushXCommand(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kRight, true); }
+
+// LPOP/RPOP key [count]
+void PopGeneric(CommandContext& ctx, ListEnd end) {
+  if (ctx.argc() > 3) {
+    ctx.reply.Error(err::WrongArity(end == ListEnd::kLeft ? "lpop" : "rpop"));
+    return;
+  }
+  const bool has_count = ctx.argc() == 3;
+  int64_t count = 1;
+  if (has_count && (!protocol::ParseInt64(ctx.argv[2], &count) || count < 0)) {
+    ctx.reply.Error(kMustBePositive);
+    return;
+  }
+  auto result = engine::ListPop(ctx.engine(), ctx.db(), ctx.argv[1], end, count);
+  if (!result.ok() && result.status().IsNotFound()) {
+    if (has_count) {
+      ctx.reply.NullArray();
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  if (Failed(ctx, result)) return;
+  if (!has_count) {
+    ctx.reply.Bulk(result->front());
+    return;
+  }
+  ctx.reply.ArrayHeader(result->size());
+  for (const std::string& element : *result) ctx.reply.Bulk(element);
+}
+void LPopCommand(CommandContext& ctx) { PopGeneric(ctx, ListEnd::kLeft); }
+void RPopCommand(CommandContext& ctx) { PopGeneric(ctx, ListEnd::kRight); }
+
+// LLEN key
+void LLenCommand(CommandContext& ctx) {
+  auto result = engine::ListLength(ctx.engine(), ctx.db(), ctx.argv[1]);
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result);
+}
+
+// LRANGE key start stop
+void LRangeCommand(CommandContext& ctx) {
+  int64_t start = 0, stop = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &start) || !protocol::ParseInt64(ctx.argv[3], &stop)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  // Replies straight from the iterator; a failure midway takes back what was written.
+  std::string* out = ctx.reply.buffer();
+  const size_t mark = out->size();
+  engine::Status st = engine::ListRange(
+      ctx.engine(), ctx.db(), ctx.argv[1], start, stop, [&](size_t n) { ctx.reply.ArrayHeader(n); },
+      [&](std::string_view element) { ctx.reply.Bulk(element); });
+  if (!st.ok()) {
+    out->resize(mark);
+    ctx.reply.Error(err::FromStatus(st));
+  }
+}
+
+// LINDEX key index
+void LIndexCommand(CommandContext& ctx) {
+  int64_t index = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &index)) {
+    // Redis looks the key up first: a missing key answers nil, a wrong type WRONGTYPE.
+    auto length = engine::ListLength(ctx.engine(), ctx.db(), ctx.argv[1]);
+    if (Failed(ctx, length)) return;
+    if (*length == 0) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Error(err::kNotInteger);
+    }
+    return;
+  }
+  auto result = engine::ListIndex(ctx.engine(), ctx.db(), ctx.argv[1], index);
+  if (Failed(ctx, result)) return;
+  if (result->has_value()) {
+    ctx.reply.Bulk(**result);
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+// LSET key index element
+void LSetCommand(CommandContext& ctx) {
+  int64_t index = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &index)) {
+    // As LINDEX: the key is looked up before the index is parsed.
+    auto length = engine::ListLength(ctx.engine(), ctx.db(), ctx.argv[1]);
+    if (Failed(ctx, length)) return;
+    ctx.reply.Error(*length == 0 ? err::kNoSuchKey : err::kNotInteger);
+    return;
+  }
+  if (Failed(ctx, engine::ListSet(ctx.engine(), ctx.db(), ctx.argv[1], index, ctx.argv[3]))) return;
+  ctx.reply.Ok();
+}
+
+// LINSERT key BEFORE|AFTER pivot element
+void LInsertCommand(CommandContext& ctx) {
+  bool before = false;
+  if (EqualsIgnoreCase(ctx.argv[2], "before")) {
+    before = true;
+  } else if (!EqualsIgnoreCase(ctx.argv[2], "after")) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  auto result = engine::ListInsert(ctx.engine(), ctx.db(), ctx.argv[1], before, ctx.argv[3], ctx.argv[4]);
+  if (Failed(ctx, result)) return;
+  if (*result > 0) SignalPushed(ctx, ctx.argv[1]);
+  ctx.reply.Integer(*result);
+}
+
+// LREM key count element
+void LRemCommand(CommandContext& ctx) {
+  int64_t count = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &count)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  auto result = engine::ListRemove(ctx.engine(), ctx.db(), ctx.argv[1], count, ctx.argv[3]);
+  if (Failed(ctx, result)) return;
+  ctx.reply.Integer(*result);
+}
+
+// LTRIM key start stop
+void LTrimCommand(CommandContext& ctx) {
+  int64_t start = 0, stop = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &start) || !protocol::ParseInt64(ctx.argv[3], &stop)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  if (Failed(ctx, engine::ListTrim(ctx.engine(), ctx.db(), ctx.argv[1], start, stop))) return;
+  ctx.reply.Ok();
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+void LPosCommand(CommandContext& ctx) {
+  engine::ListPosOptions options;
+  bool has_count = false;
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    const std::string_view opt = ctx.argv[j];
+    const bool more = j + 1 < ctx.argc();
+    if (more && EqualsIgnoreCase(opt, "rank")) {
+      if (!protocol::ParseInt64(ctx.argv[++j], &options.rank)) {
+        ctx.reply.Error(err::kNotInteger);
+        return;
+      }
+      if (options.rank == 0) {
+        ctx.reply.Error(kRankZero);
+        return;
+      }
+    } else if (more && EqualsIgnoreCase(opt, "count")) {
+      if (!protocol::ParseInt64(ctx.argv[++j], &options.count) || options.count < 0) {
+        ctx.reply.Error(kCountNegative);
+        return;
+      }
+      has_count = true;
+    } else if (more && EqualsIgnoreCase(opt, "maxlen")) {
+      if (!protocol::ParseInt64(ctx.argv[++j], &options.maxlen) || options.maxlen < 0) {
+        ctx.reply.Error(kMaxLenNegative);
+        return;
+      }
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return;
+    }
+  }
+  if (!has_count) options.count = 1;
+  auto result = engine::ListPos(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], options);
+  if (Failed(ctx, result)) return;
+  if (has_count) {
+    ctx.reply.ArrayHeader(result->size());
+    for (int64_t index : *result) ctx.reply.Integer(index);
+  } else if (result->empty()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Integer(result->front());
+  }
+}
+
+void MoveGeneric(CommandContext& ctx, ListEnd from, ListEnd to) {
+  auto result = engine::ListMove(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], from, to);
+  if (Failed(ctx, result)) return;
+  if (!result->has_value()) {
+    ctx.reply.Null();
+    return;
+  }
+  SignalPushed(ctx, ctx.argv[2]);
+  ctx.reply.Bulk(**result);
+}
+
+// RPOPLPUSH source destination
+void RPopLPushCommand(CommandContext& ctx) { MoveGeneric(ctx, ListEnd::kRight, ListEnd::kLeft); }
+
+// LMOVE source destination LEFT|RIGHT LEFT|RIGHT
+void LMoveCommand(CommandContext& ctx) {
+  ListEnd from, to;
+  if (!ParseListEnd(ctx.argv[3], &from) || !ParseListEnd(ctx.argv[4], &to)) {
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
+  MoveGeneric(ctx, from, to);
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void LMPopCommand(CommandContext& ctx) {
+  list_commands::MPopArgs args;
+  if (!list_commands::ParseMPopArgs(ctx, 1, &args)) return;
+  auto result = engine::ListPopFirstMany(ctx.engine(), ctx.db(), args.keys, args.end, args.count);
+  if (Failed(ctx, result)) return;
+  if (!result->has_value()) {
+    ctx.reply.NullArray();
+    return;
+  }
+  list_commands::ReplyKeyElements(ctx, **result);
+}
+
+}  // namespace
+
+void RegisterListCommands(CommandTable& table) {
+  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  constexpr uint32_t kWriteOom = kCmdWrite | kCmdDenyOom;
+  constexpr const char* kWriteFastCats = "@write @list @fast";
+  constexpr const char* kWriteSlowCats = "@write @list @slow";
+  constexpr const char* kReadSlowCats = "@read @list @slow";
+  table.Register({"lpush", -3, kWriteOomFast, 1, 1, 1, LPushCommand, {}, kWriteFastCats});
+  table.Register({"rpush", -3, kWriteOomFast, 1, 1, 1, RPushCommand, {}, kWriteFastCats});
+  table.Register({"lpushx", -3, kWriteOomFast, 1, 1, 1, LPushXCommand, {}, kWriteFastCats});
+  table.Register({"rpushx", -3, kWriteOomFast, 1, 1, 1, RPushXCommand, {}, kWriteFastCats});
+  table.Register({"lpop", -2, kCmdWrite | kCmdFast, 1, 1, 1, LPopCommand, {}, kWriteFastCats});
+  table.Register({"rpop", -2, kCmdWrite | kCmdFast, 1, 1, 1, RPopCommand, {}, kWriteFastCats});
+  table.Register({"llen", 2, kCmdReadOnly | kCmdFast, 1, 1, 1, LLenCommand, {}, "@read @list @fast"});
+  table.Register({"lrange", 4, kCmdReadOnly, 1, 1, 1, LRangeCommand, {}, kReadSlowCats});
+  table.Register({"lindex", 3, kCmdReadOnly, 1, 1, 1, LIndexCommand, {}, kReadSlowCats});
+  table.Register({"lset", 4, kWriteOom, 1, 1, 1, LSetCommand, {}, kWriteSlowCats});
+  table.Register({"linsert", 5, kWriteOom, 1, 1, 1, LInsertCommand, {}, kWriteSlowCats});
+  table.Register({"lrem", 4, kCmdWrite, 1, 1, 1, LRemCommand, {}, kWriteSlowCats});
+  table.Register({"ltrim", 4, kCmdWrite, 1, 1, 1, LTrimCommand, {}, kWriteSlowCats});
+  table.Register({"lpos", -3, kCmdReadOnly, 1, 1, 1, LPosCommand, {}, kReadSlowCats});
+  table.Register({"rpoplpush", 3, kWriteOom, 1, 2, 1, RPopLPushCommand, {}, kWriteSlowCats});
+  table.Register({"lmove", 5, kWriteOom, 1, 2, 1, LMoveCommand, {}, kWriteSlowCats});
+  table.Register({"lmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, LMPopCommand, {}, kWriteSlowCats});
+  list_commands::RegisterBlockingListCommands(table);
+}
 
 }  // namespace redrock::server

@@ -1,0 +1,34 @@
+#pragma once
+// Private to the list family (server/commands/list_*.cc): pieces shared by the plain and the blocking
+// commands.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "engine/list.h"
+#include "server/command_table.h"
+
+namespace redrock::server::list_commands {
+
+// LEFT / RIGHT (case-insensitive); false for anything else (the caller replies "ERR syntax error").
+bool ParseListEnd(std::string_view arg, engine::ListEnd* end);
+
+// Wakes clients blocked on (db, key) after elements were added to it (see server/blocking.h).
+void SignalPushed(CommandContext& ctx, std::string_view key);
+
+// Registers BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP (list_blocking_commands.cc).
+void RegisterBlockingListCommands(CommandTable& table);
+
+// The LMPOP / BLMPOP arguments from numkeys on: `numkeys key... LEFT|RIGHT [COUNT count]`. Writes the
+// Redis error and returns false when invalid.
+struct MPopArgs {
+  std::span<const std::string_view> keys;
+  engine::ListEnd end = engine::ListEnd::kLeft;
+  int64_t count = 1;
+};
+bool ParseMPopArgs(CommandContext& ctx, size_t numkeys_index, MPopArgs* out);
+// [key, [elements...]].
+void ReplyKeyElements(CommandContext& ctx, const engine::KeyElements& popped);
+
+}  // namespace redrock::server::list_commands
