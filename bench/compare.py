@@ -139,7 +139,7 @@ def run_rounds(args, servers, workloads, failures):
             for s in servers:
                 try:
                     result = time_keys(args, s) if w.rb_args is None else run_redis_benchmark(args, s, w)
-                    log("[round %d/%d] %-28s %-10s %12s rps  p50 %s  p99 %s ms"
+                    log("[round %d/%d] %-30s %-10s %12s rps  p50 %s  p99 %s ms"
                         % (rnd, args.rounds, w.title, s.label, report.fmt_rps(result["rps"]),
                            report.fmt_ms(result["p50"]), report.fmt_ms(result["p99"])))
                 except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
@@ -230,7 +230,7 @@ def machine_info(args):
         "redrock_server": first_line([args.redrock, "--version"]),
         "redrock_commit": commit,
         "python": platform.python_version(),
-        "command": shlex.join(["bench/compare.py"] + sys.argv[1:]),
+        "command": shlex.join(sys.argv),
     }
 
 

@@ -6,11 +6,13 @@
 //   1. The handler tries to serve at once (pop like LPOP). If every key is empty and the client may
 //      block (ClientState::may_block: set by the connection for a blocking command it runs directly,
 //      never inside EXEC or the in-process harness), it calls BlockClient() and writes no reply;
-//      otherwise it writes the timeout reply, as Redis does inside MULTI.
+//      otherwise it answers as Redis does inside MULTI: as if the timeout expired at once (BLPOP, BRPOP,
+//      BLMPOP: null array; BLMOVE, BRPOPLPUSH: null bulk).
 //   2. The connection sees ClientState::blocked, registers a Waiter here (Add), and re-runs the command
 //      once right away, so a push that landed between the handler's attempt and Add() is never missed.
 //      While still blocked it waits on its own executor, without holding the exec gate, for a wake, its
-//      deadline, or the socket closing.
+//      deadline, or the socket closing. At the deadline it answers a null array (Redis's timeout reply
+//      for every list blocking command, BLMOVE included).
 //   3. Every command that adds elements to a list (LPUSH, RPUSH, LINSERT, LMOVE's destination...), from
 //      any client and inside EXEC too, calls Signal(db, key) after its write is committed. Signal wakes
 //      the oldest waiter on that key that is not already woken: waiters are served in the order they

@@ -46,6 +46,9 @@ struct ClientState {
   // then fills `blocked` instead of replying.
   bool may_block = false;
   BlockedState blocked;
+  // True while the connection waits in a blocking command; readable from any thread (CLIENT LIST's
+  // "b" flag, the idle-timeout cron, which Redis does not apply to blocked clients).
+  std::atomic<bool> waiting_blocked{false};
 
   int64_t created_ms = 0;
   std::atomic<int64_t> last_interaction_ms{0};

@@ -279,6 +279,11 @@ asio::awaitable<bool> Connection::Block() {
   const std::vector<std::string_view> views(command.begin(), command.end());
   BlockedState blocked = std::move(client_.blocked);
   client_.blocked = BlockedState{};
+  client_.waiting_blocked.store(true, std::memory_order_relaxed);
+  struct ClearWaiting {
+    ClientState& client;
+    ~ClearWaiting() { client.waiting_blocked.store(false, std::memory_order_relaxed); }
+  } clear_waiting{client_};
   // The deadline is fixed when the command first blocks; re-runs after a wake do not extend it.
   Clock::time_point deadline = Clock::time_point::max();
   if (blocked.timeout_ms > 0 && blocked.timeout_ms < kForeverMs) {
