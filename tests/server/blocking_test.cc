@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -168,6 +169,15 @@ struct BlockingServer {
     REQUIRE(blocked() == n);
   }
 
+  // Clients whose ClientState says they wait in a blocking command.
+  int WaitingClients() {
+    int n = 0;
+    server->state().clients.ForEach([&](ClientState& c, const std::function<void()>&) {
+      if (c.waiting_blocked.load()) ++n;
+    });
+    return n;
+  }
+
   redrock::testing::TempDir dir;
   std::unique_ptr<engine::Engine> engine;
   Config config;
@@ -183,10 +193,12 @@ TEST_CASE("BLPOP is woken by an LPUSH from another client; later commands wait t
   CHECK(waiter.Read() == "+PONG\r\n");  // replies before the blocked command are written at once
   s.WaitBlocked(1);
   CHECK(waiter.Silent(50));
+  CHECK(s.WaitingClients() == 1);
   waiter.Send(Cmd({"ECHO", "sent while blocked"}));
   CHECK(producer.Call({"LPUSH", "q", "hello"}) == ":1\r\n");
   CHECK(waiter.Read(3) == Pair("q", "hello") + "+PONG\r\n" + Bulk("sent while blocked"));
   CHECK(s.blocked() == 0);
+  CHECK(s.WaitingClients() == 0);
   CHECK(producer.Call({"EXISTS", "q"}) == ":0\r\n");
 
   // Several keys: woken by the second one.
