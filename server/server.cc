@@ -128,6 +128,8 @@ struct Server::Impl {
       if (timeout <= 0) continue;
       int64_t now = WallMs();
       state.clients.ForEach([&](ClientState& client, const std::function<void()>& close) {
+        // Blocked clients are exempt, as in Redis: their wait has its own timeout.
+        if (client.waiting_blocked.load(std::memory_order_relaxed)) return;
         if (now - client.last_interaction_ms.load(std::memory_order_relaxed) > timeout * 1000) {
           Log(LogLevel::kVerbose, "Closing idle client");
           close();

@@ -122,7 +122,7 @@ void ClientsSection(const CommandContext& ctx, InfoBuilder& b) {
   b.Field("maxclients", ctx.server.config.maxclients());
   b.Field("client_recent_max_input_buffer", 0);
   b.Field("client_recent_max_output_buffer", 0);
-  b.Field("blocked_clients", 0);
+  b.Field("blocked_clients", static_cast<int64_t>(ctx.server.blocking.blocked_clients()));
   b.Field("tracking_clients", 0);
   b.Field("clients_in_timeout_table", 0);
 }

@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "protocol/number_format.h"
 #include "server/args.h"
+#include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
@@ -91,6 +92,7 @@ void TypeCommand(CommandContext& ctx) {
 void RenameCommand(CommandContext& ctx) {
   auto result = ctx.engine().Rename(ctx.db(), ctx.argv[1], ctx.argv[2], /*nx=*/false);
   if (result.ok()) {
+    ctx.server.blocking.Signal(ctx.db(), ctx.argv[2]);  // a list may have arrived for a blocked client
     ctx.reply.Ok();
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));  // NotFound is "ERR no such key"
@@ -101,6 +103,7 @@ void RenameCommand(CommandContext& ctx) {
 void RenameNxCommand(CommandContext& ctx) {
   auto result = ctx.engine().Rename(ctx.db(), ctx.argv[1], ctx.argv[2], /*nx=*/true);
   if (result.ok()) {
+    if (*result) ctx.server.blocking.Signal(ctx.db(), ctx.argv[2]);
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));  // NotFound is "ERR no such key"
@@ -144,7 +147,9 @@ void CopyCommand(CommandContext& ctx) {
     ctx.reply.Error(err::kSameObject);
     return;
   }
-  ReplyBool(ctx, ctx.engine().Copy(ctx.db(), ctx.argv[1], args.dst_db, ctx.argv[2], args.replace));
+  auto copied = ctx.engine().Copy(ctx.db(), ctx.argv[1], args.dst_db, ctx.argv[2], args.replace);
+  if (copied.ok() && *copied) ctx.server.blocking.Signal(args.dst_db, ctx.argv[2]);
+  ReplyBool(ctx, copied);
 }
 
 // MOVE key db
@@ -155,7 +160,9 @@ void MoveCommand(CommandContext& ctx) {
     ctx.reply.Error(err::kSameObject);
     return;
   }
-  ReplyBool(ctx, ctx.engine().Move(ctx.db(), ctx.argv[1], dst_db));
+  auto moved = ctx.engine().Move(ctx.db(), ctx.argv[1], dst_db);
+  if (moved.ok() && *moved) ctx.server.blocking.Signal(dst_db, ctx.argv[1]);
+  ReplyBool(ctx, moved);
 }
 
 // The encoding Redis 7.0 gives a string stored by SET (tryObjectEncoding): "int" for a strict integer
