@@ -18,6 +18,7 @@
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
 #include "server/errors.h"
+#include "server/server_state.h"
 
 namespace redrock::server {
 
