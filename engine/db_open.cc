@@ -142,6 +142,9 @@ void Engine::Impl::StopBackground() {
     stopping = true;
   }
   bg_cv.notify_all();
+  // A Resume can block forever in RocksDB 7.8 (see write_failed); stopping RocksDB's background work
+  // makes it return, as DB::Close would do first anyway.
+  if (resuming.load() && db != nullptr) rocksdb::CancelAllBackgroundWork(db, false);
   if (expiry_thread.joinable()) expiry_thread.join();
   if (sync_thread.joinable()) sync_thread.join();
 }
@@ -163,7 +166,11 @@ void Engine::Impl::CloseDb() {
 void Engine::Impl::SyncThreadMain() {
   std::unique_lock lock(bg_mu);
   while (!stopping) {
-    bg_cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping; });
+    // Once a second, or every resume_interval_ms while writes are stopped.
+    const auto wait = write_failed.load() && auto_resume.load()
+                          ? std::chrono::milliseconds(std::max<int64_t>(1, resume_interval_ms.load()))
+                          : std::chrono::milliseconds(1000);
+    bg_cv.wait_for(lock, wait, [this] { return stopping; });
     if (stopping) break;
     lock.unlock();
     SyncOnce();
@@ -172,10 +179,10 @@ void Engine::Impl::SyncThreadMain() {
 }
 
 void Engine::Impl::SyncOnce() {
-  // While writes are stopped, try to resume them, so that writes work again once there is space even
-  // if no client writes meanwhile. Until then there is nothing to sync: the WAL is refused, and a
-  // successful Resume flushes the memtables to synced SST files.
-  if (write_failed.load() && !TryResume().ok()) return;
+  // While writes are stopped, try to resume them: writes work again soon after space is back. Until
+  // then there is nothing to sync: the WAL is refused, and a successful Resume flushes the memtables
+  // to synced SST files.
+  if (write_failed.load() && (!auto_resume.load() || !TryResume().ok())) return;
   if (sync_mode.load(std::memory_order_relaxed) != SyncMode::kEverySec) return;
   if (!wal_dirty.exchange(false)) return;
   if (!SyncWal().ok()) wal_dirty.store(true);
@@ -191,11 +198,9 @@ void Engine::SetSyncMode(SyncMode mode) {
 
 Status Engine::Flush() {
   Impl& impl = *impl_;
-  if (impl.write_failed.load()) {
-    // Never flush a DB whose writes are stopped (see TryResume); resuming flushes the memtables anyway.
-    rocksdb::Status s = impl.TryResume(/*force=*/true);
-    if (!s.ok()) return Status::IOError(WriteErrorText(s));
-  }
+  // Never flush a DB whose writes are stopped (see write_failed); the sync thread's Resume flushes the
+  // memtables once it can.
+  if (impl.write_failed.load()) return impl.StoppedError();
   rocksdb::FlushOptions fo;
   fo.wait = true;
   rocksdb::Status s = impl.db->Flush(fo, impl.handles);

@@ -38,9 +38,8 @@ rocksdb::WriteOptions Engine::Impl::WriteOpts() const {
 }
 
 Status Engine::Impl::Write(rocksdb::WriteBatch* batch) {
-  // After a failure, try to resume first (rate-limited). Writing without resuming is safe either way:
-  // while RocksDB has writes stopped it returns its background error without touching the WAL.
-  if (write_failed.load(std::memory_order_acquire)) TryResume().PermitUncheckedError();
+  // Even after a failure this goes to RocksDB: while it has writes stopped it returns its background
+  // error without touching the WAL, and once the sync thread has resumed it the write just works.
   const rocksdb::WriteOptions wo = WriteOpts();
   rocksdb::Status s = db->Write(wo, batch);
   if (!s.ok()) return WriteFailed(s);

@@ -3,7 +3,6 @@
 // This is the only header that mixes engine types with RocksDB types; it is never installed.
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -93,27 +92,42 @@ struct Engine::Impl {
   // process. So the engine never calls SyncWAL (SyncWal below syncs through the write path, which
   // refuses while writes are stopped), never uses RocksDB's own info log (it aborts on its next line
   // after a failed append; see info_log.h), and turns RocksDB's automatic recovery off (it waits for
-  // 64 MB free and makes a manual Resume() return Busy meanwhile). Instead `write_failed` is raised by
-  // any failed write and by RocksDB's background-error callback; then the next write, and the
-  // once-a-second sync thread, first try db->Resume(), at most once per resume_interval_ms. Resume flushes the memtables to SST files, so
-  // everything acknowledged before the failure is durable again, and drops the broken WAL.
+  // 64 MB free and makes a manual Resume() return Busy meanwhile).
+  //
+  // Instead `write_failed` is raised by any failed write and by RocksDB's background-error callback,
+  // and while it is up the sync thread calls db->Resume() every resume_interval_ms. Resume flushes the
+  // memtables to SST files, so everything acknowledged before the failure is durable again, and drops
+  // the broken WAL. Resume runs only there, never on a client's thread: after failed memtable flushes
+  // RocksDB 7.8's Resume (like Flush with wait) can block forever waiting for a flush that is never
+  // rescheduled; the sync thread may then hang in it, but clients keep getting the error and
+  // StopBackground unblocks it (CancelAllBackgroundWork) so shutdown still works.
+  //
+  // While the flag is up nothing may flush memtables or compact either: switching the memtable of a
+  // DB whose WAL append failed turns the error fatal (Resume can no longer clear it).
   std::atomic<bool> write_failed{false};
-  std::mutex resume_mu;                                  // one Resume at a time; guards last_resume_try
-  std::chrono::steady_clock::time_point last_resume_try;  // epoch: never tried
-  std::atomic<int64_t> resume_interval_ms{100};          // tests set 0
+  std::atomic<int64_t> resume_interval_ms{100};
+  std::atomic<bool> auto_resume{true};  // tests turn it off and call TryResume themselves
+  std::mutex resume_mu;                 // one Resume at a time
+  std::atomic<bool> resuming{false};    // a Resume call is in progress
+  std::string last_error_text;          // guarded by error_mu; the client's text of the last failure
+  uint64_t failure_generation = 0;      // guarded by error_mu; counts RaiseWriteFailed calls
   // Something was written without sync since the WAL was last synced (everysec has work to do).
   std::atomic<bool> wal_dirty{false};
   std::shared_ptr<rocksdb::Logger> info_log;
 
-  // Counts a failed write, records its full text for Stats() and raises write_failed. Returns the
-  // IOError for the caller; its message is one line (e.g. "No space left on device").
+  // Counts a failed write, records its text for Stats() and later refusals and raises write_failed.
+  // Returns the IOError for the caller; its message is one line (e.g. "No space
+  // left on device").
   Status WriteFailed(const rocksdb::Status& s);
-  // If write_failed is raised and the rate limit allows, calls db->Resume() and lowers the flag when it
-  // succeeds. Without `force` it skips (returning Busy) when another thread is resuming or the last try
-  // was too recent; with `force` it waits for that thread and ignores the rate limit. OK means the
-  // flag is down. While the flag is up, nothing may flush memtables or compact: switching the
-  // memtable of a DB whose WAL append failed turns the error fatal (Resume can no longer clear it).
-  rocksdb::Status TryResume(bool force = false);
+  // Raises write_failed (from anywhere, including RocksDB callbacks).
+  void RaiseWriteFailed();
+  // The IOError for an operation refused while write_failed is up.
+  Status StoppedError();
+  // Calls db->Resume() if write_failed is up, lowering the flag when it succeeds and nothing failed
+  // meanwhile. OK means the flag is down; Busy when another thread is resuming or something failed
+  // during the attempt. May block for a long time (see above): call it only
+  // from the sync thread (or a test).
+  rocksdb::Status TryResume();
   // Makes everything written so far durable: an empty write with sync=true (it fsyncs every live WAL
   // file, and returns the background error instead while writes are stopped). Not db->SyncWAL(),
   // which aborts after a failed WAL append.
@@ -150,7 +164,7 @@ struct Engine::Impl {
   // ---- io helpers (engine_impl.cc) ----
   rocksdb::WriteOptions WriteOpts() const;
   // Writes the batch; a failure is counted in Stats() and returned as IOError (one line, e.g.
-  // "No space left on device"). After an earlier failure it first tries to resume (see TryResume).
+  // "No space left on device"). While RocksDB has writes stopped it fails at once.
   Status Write(rocksdb::WriteBatch* batch);
   Status ReadError(const rocksdb::Status& s) const;
   rocksdb::Status GetRaw(std::string_view data_key, rocksdb::PinnableSlice* out) const;
@@ -188,7 +202,8 @@ struct Engine::Impl {
   int64_t RunExpiryCycle();
   void ExpiryThreadMain();
   void SyncThreadMain();
-  // One pass of the sync thread (db_open.cc): resume after a failure, then the everysec WAL sync.
+  // One pass of the sync thread (db_open.cc): resume after a failure (if auto_resume), then the
+  // everysec WAL sync.
   void SyncOnce();
 };
 

@@ -47,6 +47,22 @@ Status OpenReader(const collection::Reader& reader) {
   return reader.CheckType(KeyType::kHash);
 }
 
+// Reads one field of the hash at `key` through a fresh reader; a missing key reads as a missing field.
+Status ReadField(Engine& engine, int db, std::string_view key, std::string_view field, std::string* value,
+                 bool* found) {
+  collection::Reader reader(engine, db, key);
+  Status st = OpenReader(reader);
+  if (!st.ok()) return st;
+  return reader.GetMember(field, value, found);
+}
+
+// Opens a writer (missing key or hash) and reads `field` through it.
+Status OpenWriterField(const collection::Writer& writer, std::string_view field, std::string* value, bool* found) {
+  Status st = OpenWriter(writer);
+  if (!st.ok()) return st;
+  return writer.GetMember(field, value, found);
+}
+
 }  // namespace
 
 Result<int64_t> HSet(Engine& engine, int db, std::string_view key, std::span<const FieldValue> pairs) {
@@ -76,11 +92,9 @@ Result<int64_t> HSet(Engine& engine, int db, std::string_view key, std::span<con
 
 Result<bool> HSetNx(Engine& engine, int db, std::string_view key, std::string_view field, std::string_view value) {
   collection::Writer writer(engine, db, key);
-  Status st = OpenWriter(writer);
-  if (!st.ok()) return st;
   std::string existing;
   bool found = false;
-  st = writer.GetMember(field, &existing, &found);
+  Status st = OpenWriterField(writer, field, &existing, &found);
   if (!st.ok()) return st;
   if (found) return false;
   writer.Create(KeyType::kHash);
@@ -92,12 +106,9 @@ Result<bool> HSetNx(Engine& engine, int db, std::string_view key, std::string_vi
 }
 
 Result<std::string> HGet(Engine& engine, int db, std::string_view key, std::string_view field) {
-  collection::Reader reader(engine, db, key);
-  Status st = OpenReader(reader);
-  if (!st.ok()) return st;
   std::string value;
   bool found = false;
-  st = reader.GetMember(field, &value, &found);
+  Status st = ReadField(engine, db, key, field, &value, &found);
   if (!st.ok()) return st;
   if (!found) return Status::NotFound();
   return value;
@@ -153,34 +164,26 @@ Result<int64_t> HLen(Engine& engine, int db, std::string_view key) {
 }
 
 Result<bool> HExists(Engine& engine, int db, std::string_view key, std::string_view field) {
-  collection::Reader reader(engine, db, key);
-  Status st = OpenReader(reader);
-  if (!st.ok()) return st;
   std::string value;
   bool found = false;
-  st = reader.GetMember(field, &value, &found);
+  Status st = ReadField(engine, db, key, field, &value, &found);
   if (!st.ok()) return st;
   return found;
 }
 
 Result<int64_t> HStrLen(Engine& engine, int db, std::string_view key, std::string_view field) {
-  collection::Reader reader(engine, db, key);
-  Status st = OpenReader(reader);
-  if (!st.ok()) return st;
   std::string value;
   bool found = false;
-  st = reader.GetMember(field, &value, &found);
+  Status st = ReadField(engine, db, key, field, &value, &found);
   if (!st.ok()) return st;
   return static_cast<int64_t>(found ? value.size() : 0);
 }
 
 Result<int64_t> HIncrBy(Engine& engine, int db, std::string_view key, std::string_view field, int64_t delta) {
   collection::Writer writer(engine, db, key);
-  Status st = OpenWriter(writer);
-  if (!st.ok()) return st;
   std::string stored;
   bool found = false;
-  st = writer.GetMember(field, &stored, &found);
+  Status st = OpenWriterField(writer, field, &stored, &found);
   if (!st.ok()) return st;
   int64_t current = 0;
   if (found && !protocol::ParseInt64(stored, &current)) return Status::NotInteger();
@@ -201,11 +204,9 @@ Result<int64_t> HIncrBy(Engine& engine, int db, std::string_view key, std::strin
 Result<std::string> HIncrByFloat(Engine& engine, int db, std::string_view key, std::string_view field,
                                  long double delta) {
   collection::Writer writer(engine, db, key);
-  Status st = OpenWriter(writer);
-  if (!st.ok()) return st;
   std::string stored;
   bool found = false;
-  st = writer.GetMember(field, &stored, &found);
+  Status st = OpenWriterField(writer, field, &stored, &found);
   if (!st.ok()) return st;
   long double current = 0;
   if (found && !protocol::ParseLongDouble(stored, &current)) return Status::NotFloat();

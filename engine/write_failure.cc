@@ -21,9 +21,12 @@ class ErrorListener : public rocksdb::EventListener {
   // Runs with RocksDB's DB mutex held: it only records, and never calls into the DB.
   void OnBackgroundError(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status* bg_error) override {
     if (bg_error == nullptr || bg_error->ok()) return;
-    impl_->write_failed.store(true, std::memory_order_release);
-    std::lock_guard lock(impl_->error_mu);
-    impl_->last_write_error = bg_error->ToString();
+    {
+      std::lock_guard lock(impl_->error_mu);
+      impl_->last_write_error = bg_error->ToString();
+      impl_->last_error_text = WriteErrorText(*bg_error);
+    }
+    impl_->RaiseWriteFailed();
   }
 
   void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status bg_error,
@@ -54,41 +57,59 @@ std::shared_ptr<rocksdb::EventListener> Engine::Impl::NewErrorListener() {
   return std::make_shared<ErrorListener>(this);
 }
 
+void Engine::Impl::RaiseWriteFailed() {
+  std::lock_guard lock(error_mu);
+  ++failure_generation;
+  write_failed.store(true, std::memory_order_release);
+}
+
 Status Engine::Impl::WriteFailed(const rocksdb::Status& s) {
   write_errors.fetch_add(1, std::memory_order_relaxed);
-  write_failed.store(true, std::memory_order_release);
+  std::string text = WriteErrorText(s);
   {
     std::lock_guard lock(error_mu);
     last_write_error = s.ToString();
+    last_error_text = text;
   }
-  return Status::IOError(WriteErrorText(s));
+  RaiseWriteFailed();
+  return Status::IOError(std::move(text));
 }
 
-rocksdb::Status Engine::Impl::TryResume(bool force) {
-  std::unique_lock lock(resume_mu, std::defer_lock);
-  if (force) {
-    lock.lock();
-  } else if (!lock.try_lock()) {
-    return rocksdb::Status::Busy("another thread is resuming");
-  }
+Status Engine::Impl::StoppedError() {
+  std::lock_guard lock(error_mu);
+  return Status::IOError(last_error_text.empty() ? "writes are stopped after a storage error" : last_error_text);
+}
+
+rocksdb::Status Engine::Impl::TryResume() {
+  std::unique_lock lock(resume_mu, std::try_to_lock);
+  if (!lock.owns_lock()) return rocksdb::Status::Busy("another thread is resuming");
   if (!write_failed.load(std::memory_order_acquire)) return rocksdb::Status::OK();
-  const auto now = std::chrono::steady_clock::now();
-  const auto interval = std::chrono::milliseconds(resume_interval_ms.load(std::memory_order_relaxed));
-  if (!force && last_resume_try.time_since_epoch().count() != 0 && now - last_resume_try < interval) {
-    return rocksdb::Status::Busy("resume tried recently");
+  resuming.store(true);
+  {
+    // Paired with StopBackground: either it sees `resuming` and unblocks this call, or this sees
+    // `stopping` and does not start one.
+    std::lock_guard bg_lock(bg_mu);
+    if (stopping) {
+      resuming.store(false);
+      return rocksdb::Status::ShutdownInProgress();
+    }
   }
-  last_resume_try = now;
-  // Lowered before the attempt: a write that fails meanwhile, or a background error during the
-  // attempt, raises it again, so no failure is forgotten (a stale raised flag only costs one more
-  // Resume, which returns OK at once when nothing is stopped).
-  write_failed.store(false, std::memory_order_release);
-  rocksdb::Status s = db->Resume();
-  if (!s.ok()) {
-    write_failed.store(true, std::memory_order_release);
+  uint64_t generation;
+  {
     std::lock_guard elock(error_mu);
+    generation = failure_generation;
+  }
+  rocksdb::Status s = db->Resume();
+  resuming.store(false);
+  std::lock_guard elock(error_mu);
+  if (!s.ok()) {
     last_write_error = s.ToString();
     return s;
   }
+  // A failure reported during the attempt (a write refused meanwhile, a background error) keeps the
+  // flag up, so the next pass checks again; that Resume returns OK at once if nothing is stopped.
+  if (failure_generation != generation) return rocksdb::Status::Busy("failed again while resuming");
+  write_failed.store(false, std::memory_order_release);
   rocksdb::Warn(info_log, "redrock: writes resumed after a write error");
   return s;
 }

@@ -11,6 +11,7 @@
 #include "engine/glob.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/command_metadata.h"
 #include "server/commands/server_families.h"
 #include "server/errors.h"
@@ -327,18 +328,11 @@ void CommandHelpCommand(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
+  ReplyHelp(ctx, kLines);
 }
 
 CommandSpec Sub(const char* name, int arity, CommandHandler handler) {
-  CommandSpec spec;
-  spec.name = name;
-  spec.arity = arity;
-  spec.flags = kCmdLoading | kCmdStale;
-  spec.handler = handler;
-  spec.acl_categories = "@slow @connection";
-  return spec;
+  return MakeSpec(name, arity, kCmdLoading | kCmdStale, handler, "@slow @connection");
 }
 
 const CommandSpec& CommandContainer() {

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/server_families.h"
 #include "server/config.h"
 #include "server/config_loader.h"
@@ -231,18 +232,7 @@ void ConfigHelpCommand(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
-}
-
-CommandSpec Sub(const char* name, int arity, uint32_t flags, CommandHandler handler, const char* acl) {
-  CommandSpec spec;
-  spec.name = name;
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.acl_categories = acl;
-  return spec;
+  ReplyHelp(ctx, kLines);
 }
 
 }  // namespace
@@ -250,12 +240,12 @@ CommandSpec Sub(const char* name, int arity, uint32_t flags, CommandHandler hand
 void RegisterConfigCommand(CommandTable& table) {
   constexpr uint32_t kAdmin = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
   constexpr const char* kAcl = "@admin @slow @dangerous";
-  CommandSpec config = Sub("config", -2, 0, nullptr, "@slow");
-  config.subcommands.push_back(Sub("rewrite", 2, kAdmin, ConfigRewriteCommand, kAcl));
-  config.subcommands.push_back(Sub("get", -3, kAdmin, ConfigGetCommand, kAcl));
-  config.subcommands.push_back(Sub("help", 2, kCmdLoading | kCmdStale, ConfigHelpCommand, "@slow"));
-  config.subcommands.push_back(Sub("resetstat", 2, kAdmin, ConfigResetStatCommand, kAcl));
-  config.subcommands.push_back(Sub("set", -4, kAdmin, ConfigSetCommand, kAcl));
+  CommandSpec config = MakeSpec("config", -2, 0, nullptr, "@slow");
+  config.subcommands.push_back(MakeSpec("rewrite", 2, kAdmin, ConfigRewriteCommand, kAcl));
+  config.subcommands.push_back(MakeSpec("get", -3, kAdmin, ConfigGetCommand, kAcl));
+  config.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, ConfigHelpCommand, "@slow"));
+  config.subcommands.push_back(MakeSpec("resetstat", 2, kAdmin, ConfigResetStatCommand, kAcl));
+  config.subcommands.push_back(MakeSpec("set", -4, kAdmin, ConfigSetCommand, kAcl));
   table.Register(std::move(config));
 }
 

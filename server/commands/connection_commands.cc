@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/client_info.h"
 #include "server/commands/families.h"
 #include "server/config.h"
@@ -439,47 +440,36 @@ void ClientHelpCommand(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
-}
-
-CommandSpec Sub(const char* name, int arity, uint32_t flags, CommandHandler handler, const char* acl) {
-  CommandSpec spec;
-  spec.name = name;
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.acl_categories = acl;
-  return spec;
+  ReplyHelp(ctx, kLines);
 }
 
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable& table) {
   constexpr uint32_t kConnFlags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy;
-  table.Register(Sub("ping", -1, kCmdFast, PingCommand, "@fast @connection"));
-  table.Register(Sub("echo", 2, kCmdLoading | kCmdStale | kCmdFast, EchoCommand, "@fast @connection"));
-  table.Register(Sub("quit", -1, kConnFlags | kCmdMultiControl, QuitCommand, "@fast @connection"));
-  table.Register(Sub("reset", 1, kConnFlags | kCmdMultiControl, ResetCommand, "@fast @connection"));
-  table.Register(Sub("select", 2, kCmdLoading | kCmdStale | kCmdFast, SelectCommand, "@fast @connection"));
-  table.Register(Sub("auth", -2, kConnFlags, AuthCommand, "@fast @connection"));
-  table.Register(Sub("hello", -1, kConnFlags, HelloCommand, "@fast @connection"));
+  table.Register(MakeSpec("ping", -1, kCmdFast, PingCommand, "@fast @connection"));
+  table.Register(MakeSpec("echo", 2, kCmdLoading | kCmdStale | kCmdFast, EchoCommand, "@fast @connection"));
+  table.Register(MakeSpec("quit", -1, kConnFlags | kCmdMultiControl, QuitCommand, "@fast @connection"));
+  table.Register(MakeSpec("reset", 1, kConnFlags | kCmdMultiControl, ResetCommand, "@fast @connection"));
+  table.Register(MakeSpec("select", 2, kCmdLoading | kCmdStale | kCmdFast, SelectCommand, "@fast @connection"));
+  table.Register(MakeSpec("auth", -2, kConnFlags, AuthCommand, "@fast @connection"));
+  table.Register(MakeSpec("hello", -1, kConnFlags, HelloCommand, "@fast @connection"));
 
   constexpr uint32_t kSubFlags = kCmdNoScript | kCmdLoading | kCmdStale;
   constexpr uint32_t kAdminSub = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
   constexpr const char* kAcl = "@slow @connection";
   constexpr const char* kAdminAcl = "@admin @slow @dangerous @connection";
-  CommandSpec client = Sub("client", -2, 0, nullptr, "@slow");
-  client.subcommands.push_back(Sub("id", 2, kSubFlags, ClientIdCommand, kAcl));
-  client.subcommands.push_back(Sub("help", 2, kCmdLoading | kCmdStale, ClientHelpCommand, kAcl));
-  client.subcommands.push_back(Sub("kill", -3, kAdminSub, ClientKillCommand, kAdminAcl));
-  client.subcommands.push_back(Sub("info", 2, kSubFlags, ClientInfoCommand, kAcl));
-  client.subcommands.push_back(Sub("list", -2, kAdminSub, ClientListCommand, kAdminAcl));
-  client.subcommands.push_back(Sub("getname", 2, kSubFlags, ClientGetNameCommand, kAcl));
-  client.subcommands.push_back(Sub("setname", 3, kSubFlags, ClientSetNameCommand, kAcl));
-  client.subcommands.push_back(Sub("setinfo", 4, kSubFlags, ClientSetInfoCommand, kAcl));
-  client.subcommands.push_back(Sub("no-evict", 3, kAdminSub, ClientOnOffCommand, kAdminAcl));
-  client.subcommands.push_back(Sub("no-touch", 3, kSubFlags, ClientOnOffCommand, kAcl));
+  CommandSpec client = MakeSpec("client", -2, 0, nullptr, "@slow");
+  client.subcommands.push_back(MakeSpec("id", 2, kSubFlags, ClientIdCommand, kAcl));
+  client.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, ClientHelpCommand, kAcl));
+  client.subcommands.push_back(MakeSpec("kill", -3, kAdminSub, ClientKillCommand, kAdminAcl));
+  client.subcommands.push_back(MakeSpec("info", 2, kSubFlags, ClientInfoCommand, kAcl));
+  client.subcommands.push_back(MakeSpec("list", -2, kAdminSub, ClientListCommand, kAdminAcl));
+  client.subcommands.push_back(MakeSpec("getname", 2, kSubFlags, ClientGetNameCommand, kAcl));
+  client.subcommands.push_back(MakeSpec("setname", 3, kSubFlags, ClientSetNameCommand, kAcl));
+  client.subcommands.push_back(MakeSpec("setinfo", 4, kSubFlags, ClientSetInfoCommand, kAcl));
+  client.subcommands.push_back(MakeSpec("no-evict", 3, kAdminSub, ClientOnOffCommand, kAdminAcl));
+  client.subcommands.push_back(MakeSpec("no-touch", 3, kSubFlags, ClientOnOffCommand, kAcl));
   table.Register(std::move(client));
 }
 

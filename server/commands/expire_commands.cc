@@ -11,6 +11,7 @@
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/key_commands.h"
 #include "server/errors.h"
 
@@ -154,8 +155,7 @@ void PersistCommand(CommandContext& ctx) {
 
 void RegisterExpireCommands(CommandTable& table) {
   // As Redis 7.0.15's COMMAND INFO prints them.
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  using namespace spec_flags;
   const std::string kWriteCats = "@keyspace @write @fast";
   const std::string kReadCats = "@keyspace @read @fast";
   table.Register({"expire", -3, kWriteFast, 1, 1, 1, ExpireCommand, {}, kWriteCats});

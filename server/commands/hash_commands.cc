@@ -2,7 +2,6 @@
 // HINCRBY/HINCRBYFLOAT, HRANDFIELD and HSCAN. Validation order and error texts follow Redis 7.0's
 // t_hash.c; the semantics live in engine/hash.h.
 
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -15,6 +14,7 @@
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
 #include "server/errors.h"
@@ -31,7 +31,6 @@ constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
 // getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for HRANDFIELD's count.
 constexpr std::string_view kCountOutOfRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 constexpr int64_t kDefaultScanCount = 10;
 
 void ReplyError(CommandContext& ctx, const engine::Status& status) { ctx.reply.Error(err::FromStatus(status)); }
@@ -262,28 +261,13 @@ struct HScanArgs {
 // Redis scanGenericCommand's option loop for a key (no TYPE option). Returns the error text, or an
 // empty view when the options are valid.
 std::string_view ParseHScanOptions(CommandContext& ctx, HScanArgs* out) {
-  ArgReader args(ctx.argv, 3);
-  while (!args.Done()) {
-    const std::string_view opt = args.Take();
-    if (args.Done()) return err::kSyntax;
-    if (EqualsIgnoreCase(opt, "count")) {
-      if (!protocol::ParseInt64(args.Take(), &out->count)) return err::kNotInteger;
-      if (out->count < 1) return err::kSyntax;
-    } else if (EqualsIgnoreCase(opt, "match")) {
-      out->pattern = args.Take();
-      if (out->pattern == "*") out->pattern = {};
-    } else {
-      return err::kSyntax;
-    }
-  }
-  return {};
+  const std::string_view error = ParseKeyScanOptions(ctx.argv, 3, &out->pattern, &out->count);
+  if (out->pattern == "*") out->pattern = {};
+  return error;
 }
 
 void ReplyScan(CommandContext& ctx, uint64_t cursor, const engine::HashScanResult* result) {
-  char buf[24];
-  const auto printed = std::to_chars(buf, buf + sizeof(buf), cursor);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(printed.ptr - buf)));
+  ReplyScanCursor(ctx, cursor);
   ctx.reply.ArrayHeader(result ? result->items.size() * 2 : 0);
   if (!result) return;
   for (const auto& [field, value] : result->items) {
@@ -322,10 +306,7 @@ void HScanCommand(CommandContext& ctx) {
 
 void RegisterHashCommands(CommandTable& table) {
   // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
-  constexpr uint32_t kRead = kCmdReadOnly;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
-  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  using namespace spec_flags;
   const std::string kReadFastCats = "@read @hash @fast";
   const std::string kReadSlowCats = "@read @hash @slow";
   const std::string kWriteFastCats = "@write @hash @fast";

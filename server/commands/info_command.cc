@@ -19,6 +19,7 @@
 #include "engine/engine.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/client_info.h"
 #include "server/commands/server_families.h"
 #include "server/config.h"
@@ -370,13 +371,7 @@ void InfoCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterInfoCommand(CommandTable& table) {
-  CommandSpec spec;
-  spec.name = "info";
-  spec.arity = -1;
-  spec.flags = kCmdLoading | kCmdStale;
-  spec.handler = InfoCommand;
-  spec.acl_categories = "@slow @dangerous";
-  table.Register(std::move(spec));
+  table.Register(MakeSpec("info", -1, kCmdLoading | kCmdStale, InfoCommand, "@slow @dangerous"));
 }
 
 }  // namespace redrock::server

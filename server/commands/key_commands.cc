@@ -15,6 +15,7 @@
 #include "server/args.h"
 #include "server/blocking.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
 #include "server/errors.h"
@@ -275,8 +276,7 @@ void ObjectHelpCommand(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
+  ReplyHelp(ctx, kLines);
 }
 
 }  // namespace
@@ -295,7 +295,7 @@ void RegisterKeyCommands(CommandTable& table) {
   table.Register({"move", 3, kCmdWrite | kCmdFast, 1, 1, 1, MoveCommand, {}, "@keyspace @write @fast"});
 
   const std::string kObjectCats = "@keyspace @read @slow";
-  CommandSpec object{"object", -2, 0, 0, 0, 0, nullptr, {}, "@slow"};
+  CommandSpec object = MakeSpec("object", -2, 0, nullptr, "@slow");
   object.subcommands = {
       {"encoding", 3, kCmdReadOnly, 2, 2, 1, ObjectEncodingCommand, {}, kObjectCats},
       {"freq", 3, kCmdReadOnly, 2, 2, 1, ObjectFreqCommand, {}, kObjectCats},

@@ -16,6 +16,7 @@
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/errors.h"
 #include "server/server_state.h"
@@ -342,8 +343,7 @@ void LMPopCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterListCommands(CommandTable& table) {
-  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-  constexpr uint32_t kWriteOom = kCmdWrite | kCmdDenyOom;
+  using namespace spec_flags;
   constexpr const char* kWriteFastCats = "@write @list @fast";
   constexpr const char* kWriteSlowCats = "@write @list @slow";
   constexpr const char* kReadSlowCats = "@read @list @slow";

@@ -1,7 +1,6 @@
 // KEYS and SCAN. Both are served by the engine, which seeks to the pattern's literal prefix and returns
 // keys in key order (Redis returns them in hash order, so only the set of keys is comparable).
 
-#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -12,6 +11,7 @@
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/key_commands.h"
 #include "server/errors.h"
 
@@ -45,7 +45,6 @@ bool ParseScanCursor(std::string_view text, uint64_t* cursor) {
 
 namespace {
 
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 // Redis's default SCAN COUNT.
 constexpr int64_t kDefaultScanCount = 10;
 
@@ -114,10 +113,7 @@ void ScanCommand(CommandContext& ctx) {
     ctx.reply.Error(err::FromStatus(result.status()));
     return;
   }
-  char buf[24];
-  const auto printed = std::to_chars(buf, buf + sizeof(buf), result->next_cursor);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(printed.ptr - buf)));
+  ReplyScanCursor(ctx, result->next_cursor);
   ctx.reply.ArrayHeader(result->keys.size());
   for (const std::string& key : result->keys) ctx.reply.Bulk(key);
 }

@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/client_info.h"
 #include "server/commands/families.h"
 #include "server/commands/server_families.h"
@@ -215,18 +216,7 @@ void FunctionHelpCommand(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
-}
-
-CommandSpec Spec(const char* name, int arity, uint32_t flags, CommandHandler handler, const char* acl) {
-  CommandSpec spec;
-  spec.name = name;
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.acl_categories = acl;
-  return spec;
+  ReplyHelp(ctx, kLines);
 }
 
 }  // namespace
@@ -246,28 +236,30 @@ void RegisterServerCommands(CommandTable& table) {
   RegisterInfoCommand(table);
   RegisterConfigCommand(table);
   RegisterCommandCommand(table);
-  table.Register(Spec("dbsize", 1, kCmdReadOnly | kCmdFast, DbSizeCommand, "@keyspace @read @fast"));
-  table.Register(Spec("time", 1, kCmdLoading | kCmdStale | kCmdFast, TimeCommand, "@fast"));
-  table.Register(Spec("flushdb", -1, kCmdWrite | kCmdExclusive, FlushDbCommand, "@keyspace @write @slow @dangerous"));
+  table.Register(MakeSpec("dbsize", 1, kCmdReadOnly | kCmdFast, DbSizeCommand, "@keyspace @read @fast"));
+  table.Register(MakeSpec("time", 1, kCmdLoading | kCmdStale | kCmdFast, TimeCommand, "@fast"));
   table.Register(
-      Spec("flushall", -1, kCmdWrite | kCmdExclusive, FlushAllCommand, "@keyspace @write @slow @dangerous"));
-  table.Register(Spec("shutdown", -1,
-                      kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy,
-                      ShutdownCommand, "@admin @slow @dangerous"));
-  table.Register(Spec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSaveCommand, "@admin @fast @dangerous"));
-  table.Register(Spec("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, SaveCommand,
-                      "@admin @slow @dangerous"));
-  table.Register(Spec("bgsave", -1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, BgSaveCommand,
-                      "@admin @slow @dangerous"));
-  table.Register(Spec("role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, RoleCommand,
-                      "@admin @fast @dangerous"));
+      MakeSpec("flushdb", -1, kCmdWrite | kCmdExclusive, FlushDbCommand, "@keyspace @write @slow @dangerous"));
+  table.Register(
+      MakeSpec("flushall", -1, kCmdWrite | kCmdExclusive, FlushAllCommand, "@keyspace @write @slow @dangerous"));
+  table.Register(MakeSpec("shutdown", -1,
+                          kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy,
+                          ShutdownCommand, "@admin @slow @dangerous"));
+  table.Register(
+      MakeSpec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSaveCommand, "@admin @fast @dangerous"));
+  table.Register(MakeSpec("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, SaveCommand,
+                          "@admin @slow @dangerous"));
+  table.Register(MakeSpec("bgsave", -1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, BgSaveCommand,
+                          "@admin @slow @dangerous"));
+  table.Register(MakeSpec("role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, RoleCommand,
+                          "@admin @fast @dangerous"));
 
-  CommandSpec function = Spec("function", -2, 0, nullptr, "@slow");
+  CommandSpec function = MakeSpec("function", -2, 0, nullptr, "@slow");
   function.subcommands.push_back(
-      Spec("flush", -2, kCmdWrite | kCmdNoScript, FunctionFlushCommand, "@write @slow @scripting"));
-  function.subcommands.push_back(Spec("list", -2, kCmdNoScript, FunctionListCommand, "@slow @scripting"));
+      MakeSpec("flush", -2, kCmdWrite | kCmdNoScript, FunctionFlushCommand, "@write @slow @scripting"));
+  function.subcommands.push_back(MakeSpec("list", -2, kCmdNoScript, FunctionListCommand, "@slow @scripting"));
   function.subcommands.push_back(
-      Spec("help", 2, kCmdLoading | kCmdStale, FunctionHelpCommand, "@slow @scripting"));
+      MakeSpec("help", 2, kCmdLoading | kCmdStale, FunctionHelpCommand, "@slow @scripting"));
   table.Register(std::move(function));
 }
 

@@ -3,7 +3,6 @@
 // t_set.c; reply types too (SMEMBERS, SINTER, SUNION, SDIFF and SPOP with a count are RESP3 sets,
 // SRANDMEMBER with a count is an array).
 
-#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -14,6 +13,7 @@
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
 #include "server/errors.h"
@@ -30,7 +30,6 @@ constexpr std::string_view kRandCountRange =
 constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
 constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 
 void ReplyError(CommandContext& ctx, const engine::Status& status) { ctx.reply.Error(err::FromStatus(status)); }
 
@@ -50,6 +49,17 @@ void ReplySet(CommandContext& ctx, const engine::Result<std::vector<std::string>
   }
   ctx.reply.SetHeader(result->size());
   for (const std::string& m : *result) ctx.reply.Bulk(m);
+}
+
+// SPOP and SRANDMEMBER without a count: the one member as a bulk string, or a null for a missing key.
+void ReplyOneOrNull(CommandContext& ctx, const engine::Result<std::vector<std::string>>& result) {
+  if (!result.ok()) {
+    ReplyError(ctx, result.status());
+  } else if (result->empty()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(result->front());
+  }
 }
 
 // SADD key member [member ...]
@@ -116,14 +126,7 @@ void SPopCommand(CommandContext& ctx) {
     return;
   }
   if (ctx.argc() == 2) {
-    auto result = engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], 1);
-    if (!result.ok()) {
-      ReplyError(ctx, result.status());
-    } else if (result->empty()) {
-      ctx.reply.Null();
-    } else {
-      ctx.reply.Bulk(result->front());
-    }
+    ReplyOneOrNull(ctx, engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], 1));
     return;
   }
   // The count is checked before the key is looked up.
@@ -142,14 +145,7 @@ void SRandMemberCommand(CommandContext& ctx) {
     return;
   }
   if (ctx.argc() == 2) {
-    auto result = engine::SRandMember(ctx.engine(), ctx.db(), ctx.argv[1], 1);
-    if (!result.ok()) {
-      ReplyError(ctx, result.status());
-    } else if (result->empty()) {
-      ctx.reply.Null();
-    } else {
-      ctx.reply.Bulk(result->front());
-    }
+    ReplyOneOrNull(ctx, engine::SRandMember(ctx.engine(), ctx.db(), ctx.argv[1], 1));
     return;
   }
   int64_t count = 0;
@@ -242,10 +238,7 @@ void SMoveCommand(CommandContext& ctx) {
 }
 
 void ReplyScan(CommandContext& ctx, uint64_t cursor, const std::vector<std::string>& members) {
-  char buf[24];
-  const auto printed = std::to_chars(buf, buf + sizeof(buf), cursor);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(printed.ptr - buf)));
+  ReplyScanCursor(ctx, cursor);
   ctx.reply.ArrayHeader(members.size());
   for (const std::string& m : members) ctx.reply.Bulk(m);
 }
@@ -261,24 +254,7 @@ void SScanCommand(CommandContext& ctx) {
   // one is WRONGTYPE whatever the options say. So an option error is only reported for a real set.
   std::string_view pattern;
   int64_t count = 10;
-  std::string_view option_error;
-  ArgReader args(ctx.argv, 3);
-  while (!args.Done() && option_error.empty()) {
-    const std::string_view opt = args.Take();
-    if (args.Done()) {
-      option_error = err::kSyntax;
-    } else if (EqualsIgnoreCase(opt, "count")) {
-      if (!protocol::ParseInt64(args.Take(), &count)) {
-        option_error = err::kNotInteger;
-      } else if (count < 1) {
-        option_error = err::kSyntax;
-      }
-    } else if (EqualsIgnoreCase(opt, "match")) {
-      pattern = args.Take();
-    } else {
-      option_error = err::kSyntax;
-    }
-  }
+  const std::string_view option_error = ParseKeyScanOptions(ctx.argv, 3, &pattern, &count);
   if (!option_error.empty()) {
     auto size = engine::SCard(ctx.engine(), ctx.db(), ctx.argv[1]);
     if (!size.ok()) {
@@ -301,11 +277,7 @@ void SScanCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSetCommands(CommandTable& table) {
-  constexpr uint32_t kRead = kCmdReadOnly;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
-  constexpr uint32_t kWriteOom = kCmdWrite | kCmdDenyOom;
-  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  using namespace spec_flags;
   constexpr const char* kReadFastCats = "@read @set @fast";
   constexpr const char* kReadSlowCats = "@read @set @slow";
   constexpr const char* kWriteFastCats = "@write @set @fast";

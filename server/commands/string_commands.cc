@@ -14,6 +14,7 @@
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/errors.h"
 
@@ -396,11 +397,7 @@ void SetRangeCommand(CommandContext& ctx) {
 
 void RegisterStringCommands(CommandTable& table) {
   // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
-  constexpr uint32_t kRead = kCmdReadOnly;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
-  constexpr uint32_t kWriteOom = kCmdWrite | kCmdDenyOom;
-  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  using namespace spec_flags;
   const std::string kReadFastCats = "@read @string @fast";
   const std::string kReadSlowCats = "@read @string @slow";
   const std::string kWriteFastCats = "@write @string @fast";

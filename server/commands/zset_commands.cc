@@ -3,7 +3,6 @@
 // zset_range_commands.cc. Validation order and error texts follow Redis 7.0's t_zset.c; the semantics
 // live in engine/zset.h.
 
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -17,6 +16,7 @@
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
 #include "server/commands/zset_commands.h"
@@ -35,7 +35,6 @@ constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
 // getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for ZRANDMEMBER's count.
 constexpr std::string_view kCountOutOfRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 constexpr int64_t kDefaultScanCount = 10;
 
 template <typename T>
@@ -285,24 +284,7 @@ void ZScanCommand(CommandContext& ctx) {
   // is reported whatever the options say. So an option error is only reported for a live sorted set.
   std::string_view pattern;
   int64_t count = kDefaultScanCount;
-  std::string_view option_error;
-  ArgReader args(ctx.argv, 3);
-  while (!args.Done() && option_error.empty()) {
-    const std::string_view opt = args.Take();
-    if (args.Done()) {
-      option_error = err::kSyntax;
-    } else if (EqualsIgnoreCase(opt, "count")) {
-      if (!protocol::ParseInt64(args.Take(), &count)) {
-        option_error = err::kNotInteger;
-      } else if (count < 1) {
-        option_error = err::kSyntax;
-      }
-    } else if (EqualsIgnoreCase(opt, "match")) {
-      pattern = args.Take();
-    } else {
-      option_error = err::kSyntax;
-    }
-  }
+  const std::string_view option_error = ParseKeyScanOptions(ctx.argv, 3, &pattern, &count);
   if (!option_error.empty()) {
     auto card = engine::ZCard(ctx.engine(), ctx.db(), ctx.argv[1]);
     if (Failed(ctx, card)) return;
@@ -314,10 +296,8 @@ void ZScanCommand(CommandContext& ctx) {
   }
   auto result = engine::ZScan(ctx.engine(), ctx.db(), ctx.argv[1], cursor, pattern, count);
   if (Failed(ctx, result)) return;
+  ReplyScanCursor(ctx, result->next_cursor);
   char buf[protocol::kDoubleBufSize];
-  const auto printed = std::to_chars(buf, buf + sizeof(buf), result->next_cursor);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(printed.ptr - buf)));
   ctx.reply.ArrayHeader(result->items.size() * 2);
   for (const engine::ScoredMember& item : result->items) {
     ctx.reply.Bulk(item.member);
@@ -345,9 +325,7 @@ void ReplyScoredMembers(CommandContext& ctx, const std::vector<engine::ScoredMem
 
 void RegisterZSetCommands(CommandTable& table) {
   // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
-  constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  using namespace spec_flags;
   const std::string kWriteFastCats = "@write @sortedset @fast";
   const std::string kReadFastCats = "@read @sortedset @fast";
   const std::string kReadSlowCats = "@read @sortedset @slow";

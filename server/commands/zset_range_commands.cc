@@ -17,6 +17,7 @@
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/zset_commands.h"
 #include "server/errors.h"
 
@@ -379,7 +380,7 @@ void ZInterCardCommand(CommandContext& ctx) {
 
 void RegisterZSetRangeCommands(CommandTable& table) {
   // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
-  constexpr uint32_t kRead = kCmdReadOnly;
+  using namespace spec_flags;
   constexpr uint32_t kStoreFlags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys;
   constexpr uint32_t kAlgebraFlags = kCmdReadOnly | kCmdMovableKeys;
   const std::string kReadCats = "@read @sortedset @slow";

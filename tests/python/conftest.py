@@ -6,6 +6,7 @@ REDROCK_SERVER=/usr/bin/redis-server. Every server a test starts is stopped (SIG
 timeout) and its temporary directory removed when the test ends, pass or fail.
 """
 
+import asyncio
 import os
 import shutil
 import signal
@@ -15,11 +16,13 @@ import tempfile
 import time
 
 import pytest
+import redis.asyncio as aioredis
 
 SERVER_BINARY = os.environ.get("REDROCK_SERVER", "/usr/bin/redis-server")
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0  # real Redis stops in milliseconds; a server that takes longer is killed
+POLL_S = 0.05  # how often wait_until asks again
 
 
 def is_real_redis(binary=SERVER_BINARY):
@@ -193,6 +196,41 @@ def auth_server(auth_server_process):
     """(host, port, password) of a fresh server started with --requirepass."""
     host, port = auth_server_process.address
     return host, port, AUTH_PASSWORD
+
+
+async def _async_client(server):
+    host, port = server
+    client = aioredis.Redis(host=host, port=port, socket_timeout=5)
+    yield client
+    await client.close()
+    await client.connection_pool.disconnect()
+
+
+@pytest.fixture
+async def r(server):
+    """A redis.asyncio client of the `server` fixture's server."""
+    async for client in _async_client(server):
+        yield client
+
+
+@pytest.fixture
+async def r2(server):
+    """A second client of the same server (blocking commands tie up their connection)."""
+    async for client in _async_client(server):
+        yield client
+
+
+async def wait_until(predicate, timeout=5.0):
+    """Polls an async predicate until it is true; returns False when the bound runs out.
+
+    For what real time decides (a key's expiry as the server sees it): bounded, never a fixed sleep.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return True
+        await asyncio.sleep(POLL_S)
+    return False
 
 
 def pytest_report_header(config):

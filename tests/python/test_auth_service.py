@@ -15,7 +15,7 @@ import redis
 import redis.asyncio as aioredis
 from redis.exceptions import AuthenticationError, ResponseError
 
-POLL_S = 0.05
+from conftest import wait_until
 
 
 class RedisService:
@@ -40,27 +40,8 @@ class RedisService:
 
 
 @pytest.fixture
-async def r(server):
-    host, port = server
-    client = aioredis.Redis(host=host, port=port, socket_timeout=5)
-    yield client
-    await client.close()
-    await client.connection_pool.disconnect()
-
-
-@pytest.fixture
 async def service(r):
     return RedisService(r)
-
-
-async def wait_until(predicate, timeout=5.0):
-    """Polls an async predicate until it is true; returns False when the bound runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(POLL_S)
-    return False
 
 
 def jwt_like(n, tag):

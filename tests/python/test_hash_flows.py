@@ -6,13 +6,11 @@ expected value is what real Redis 7.0 answers (run with REDROCK_SERVER=/usr/bin/
 """
 
 import asyncio
-import time
 
 import pytest
-import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-POLL_S = 0.05
+from conftest import wait_until
 
 SESSION = {
     "user_id": "42",
@@ -21,25 +19,6 @@ SESSION = {
     "ip": "10.0.0.7",
     "hits": "0",
 }
-
-
-@pytest.fixture
-async def r(server):
-    host, port = server
-    client = aioredis.Redis(host=host, port=port, socket_timeout=5)
-    yield client
-    await client.close()
-    await client.connection_pool.disconnect()
-
-
-async def wait_until(predicate, timeout=5.0):
-    """Polls an async predicate until it is true; returns False when the bound runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(POLL_S)
-    return False
 
 
 def as_bytes(mapping):

@@ -10,27 +10,7 @@ import asyncio
 import time
 
 import pytest
-import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
-
-
-@pytest.fixture
-async def r(server):
-    host, port = server
-    client = aioredis.Redis(host=host, port=port, socket_timeout=5)
-    yield client
-    await client.close()
-    await client.connection_pool.disconnect()
-
-
-@pytest.fixture
-async def r2(server):
-    """A second client: blocking commands tie up their connection."""
-    host, port = server
-    client = aioredis.Redis(host=host, port=port, socket_timeout=5)
-    yield client
-    await client.close()
-    await client.connection_pool.disconnect()
 
 
 async def test_queue_producer_consumer(r):

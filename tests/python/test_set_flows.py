@@ -6,33 +6,10 @@ re-instating a token is SREM. Every expected value here is what real Redis 7.0 a
 REDROCK_SERVER=/usr/bin/redis-server to check).
 """
 
-import asyncio
-import time
-
 import pytest
-import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-POLL_S = 0.05
-
-
-@pytest.fixture
-async def r(server):
-    host, port = server
-    client = aioredis.Redis(host=host, port=port, socket_timeout=5)
-    yield client
-    await client.close()
-    await client.connection_pool.disconnect()
-
-
-async def wait_until(predicate, timeout=5.0):
-    """Polls an async predicate until it is true; returns False when the bound runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(POLL_S)
-    return False
+from conftest import wait_until
 
 
 class Blacklist:

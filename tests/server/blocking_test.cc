@@ -26,6 +26,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/server_state.h"
+#include "tests/support/resp_builders.h"
 #include "tests/support/temp_dir.h"
 
 namespace redrock::server {
@@ -33,12 +34,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string Cmd(std::initializer_list<std::string_view> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (std::string_view a : args) out += "$" + std::to_string(a.size()) + "\r\n" + std::string(a) + "\r\n";
-  return out;
-}
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
+using namespace ::redrock::testing::resp;
+
 std::string Pair(std::string_view key, std::string_view value) { return "*2\r\n" + Bulk(key) + Bulk(value); }
 
 // The end of the complete RESP reply starting at `pos`, or npos (enough of RESP2/3 for these tests).

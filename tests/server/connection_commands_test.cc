@@ -8,22 +8,17 @@
 #include <string_view>
 
 #include "tests/support/command_harness.h"
+#include "tests/support/resp_builders.h"
 
 namespace redrock::server {
 namespace {
 
 using testing::CommandHarness;
 using testing::HarnessOptions;
+using namespace ::redrock::testing::resp;
 
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
 const std::string kWrongPass = "-WRONGPASS invalid username-password pair or user is disabled.\r\n";
 const std::string kNoAuth = "-NOAUTH Authentication required.\r\n";
-
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string Int(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
 
 std::string HelloReply(int proto, uint64_t id) {
   std::string head = proto == 3 ? "%7\r\n" : "*14\r\n";

@@ -9,43 +9,18 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "engine/engine_impl.h"
 #include "tests/support/command_harness.h"
+#include "tests/support/resp_builders.h"
 
 namespace redrock::server {
 namespace {
 
 using testing::CommandHarness;
-
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kNull3 = "_\r\n";
-const std::string kEmpty = "*0\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kNotFloat = "-ERR value is not a valid float\r\n";
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-const std::string kEmptyScan = "*2\r\n$1\r\n0\r\n*0\r\n";
-
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string Int(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string Arity(std::string_view cmd) {
-  return Err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
-}
-std::string Array(std::initializer_list<std::string> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (const auto& item : items) out += item;
-  return out;
-}
-std::string Bulks(std::initializer_list<std::string_view> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (auto item : items) out += Bulk(item);
-  return out;
-}
+using testing::RunConcurrentClients;
+using namespace ::redrock::testing::resp;
 
 TEST_CASE("HSET, HMSET, HSETNX, HGET, HMGET", "[hash]") {
   CommandHarness h;
@@ -334,21 +309,15 @@ TEST_CASE("Concurrent HINCRBY from many clients loses no update", "[hash][concur
   CommandHarness h;
   constexpr int kThreads = 8;
   constexpr int kOps = 500;
-  std::vector<ClientState*> clients;
-  for (int t = 0; t < kThreads; ++t) clients.push_back(&h.NewClient());
   std::atomic<int> bad{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kOps; ++i) {
-        const std::string reply = h.RunAs(*clients[t], {"hincrby", "counter", "n", "1"});
-        if (reply.empty() || reply[0] != ':') ++bad;
-        const std::string field = std::to_string(t) + ":" + std::to_string(i);
-        if (h.RunAs(*clients[t], {"hset", "fields", field, "x"}) != ":1\r\n") ++bad;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  RunConcurrentClients(h, kThreads, [&](ClientState& client, int t) {
+    for (int i = 0; i < kOps; ++i) {
+      const std::string reply = h.RunAs(client, {"hincrby", "counter", "n", "1"});
+      if (reply.empty() || reply[0] != ':') ++bad;
+      const std::string field = std::to_string(t) + ":" + std::to_string(i);
+      if (h.RunAs(client, {"hset", "fields", field, "x"}) != ":1\r\n") ++bad;
+    }
+  });
   CHECK(bad.load() == 0);
   CHECK(h.Run({"hget", "counter", "n"}) == Bulk(std::to_string(kThreads * kOps)));
   CHECK(h.Run({"hlen", "fields"}) == Int(kThreads * kOps));

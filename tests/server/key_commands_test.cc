@@ -14,29 +14,17 @@
 
 #include "server/commands/key_commands.h"
 #include "tests/support/command_harness.h"
+#include "tests/support/resp_builders.h"
 
 namespace redrock::server {
 namespace {
 
 using testing::CommandHarness;
+using namespace ::redrock::testing::resp;
 
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
 const std::string kSameObject = "-ERR source and destination objects are the same\r\n";
 const std::string kDbRange = "-ERR DB index is out of range\r\n";
 const std::string kNotInt32 = "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n";
-
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string Int(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string InvalidExpire(std::string_view cmd) { return Err("ERR invalid expire time in '" + std::string(cmd) + "' command"); }
-std::string BulkArray(std::initializer_list<std::string_view> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (std::string_view item : items) out += Bulk(item);
-  return out;
-}
 
 // Splits a SCAN reply into its cursor and keys (the reply format itself is checked elsewhere).
 struct ScanReply {
@@ -244,17 +232,17 @@ TEST_CASE("KEYS with patterns", "[keys]") {
   CommandHarness h;
   CHECK(h.Run({"keys", "*"}) == "*0\r\n");
   CHECK(h.Run({"mset", "user:1", "a", "user:2", "b", "user:10", "c", "hello", "d", "hallo", "e", "a*b", "f"}) == kOk);
-  CHECK(h.Run({"keys", "*"}) == BulkArray({"a*b", "hallo", "hello", "user:1", "user:10", "user:2"}));
-  CHECK(h.Run({"keys", "user:*"}) == BulkArray({"user:1", "user:10", "user:2"}));
-  CHECK(h.Run({"keys", "user:?"}) == BulkArray({"user:1", "user:2"}));
-  CHECK(h.Run({"keys", "h[ae]llo"}) == BulkArray({"hallo", "hello"}));
-  CHECK(h.Run({"keys", "h[^e]llo"}) == BulkArray({"hallo"}));
-  CHECK(h.Run({"keys", "a\\*b"}) == BulkArray({"a*b"}));
-  CHECK(h.Run({"keys", "hello"}) == BulkArray({"hello"}));
+  CHECK(h.Run({"keys", "*"}) == Bulks({"a*b", "hallo", "hello", "user:1", "user:10", "user:2"}));
+  CHECK(h.Run({"keys", "user:*"}) == Bulks({"user:1", "user:10", "user:2"}));
+  CHECK(h.Run({"keys", "user:?"}) == Bulks({"user:1", "user:2"}));
+  CHECK(h.Run({"keys", "h[ae]llo"}) == Bulks({"hallo", "hello"}));
+  CHECK(h.Run({"keys", "h[^e]llo"}) == Bulks({"hallo"}));
+  CHECK(h.Run({"keys", "a\\*b"}) == Bulks({"a*b"}));
+  CHECK(h.Run({"keys", "hello"}) == Bulks({"hello"}));
   CHECK(h.Run({"keys", "nothing*"}) == "*0\r\n");
   CHECK(h.Run({"pexpire", "user:10", "10"}) == Int(1));
   h.clock().AdvanceMs(11);
-  CHECK(h.Run({"keys", "user:*"}) == BulkArray({"user:1", "user:2"}));
+  CHECK(h.Run({"keys", "user:*"}) == Bulks({"user:1", "user:2"}));
   CHECK(h.Run({"keys"}) == Err("ERR wrong number of arguments for 'keys' command"));
 }
 
@@ -263,10 +251,10 @@ TEST_CASE("SCAN", "[keys]") {
   CHECK(h.Run({"scan", "0"}) == "*2\r\n$1\r\n0\r\n*0\r\n");
   CHECK(h.Run({"mset", "a1", "1", "a2", "2", "a3", "3", "b1", "4", "b2", "5"}) == kOk);
   // A small keyspace comes back in one step.
-  CHECK(h.Run({"scan", "0", "MATCH", "a*"}) == "*2\r\n$1\r\n0\r\n" + BulkArray({"a1", "a2", "a3"}));
+  CHECK(h.Run({"scan", "0", "MATCH", "a*"}) == "*2\r\n$1\r\n0\r\n" + Bulks({"a1", "a2", "a3"}));
   CHECK(h.Run({"scan", "0", "match", "*", "count", "100"}) ==
-        "*2\r\n$1\r\n0\r\n" + BulkArray({"a1", "a2", "a3", "b1", "b2"}));
-  CHECK(h.Run({"scan", "0", "TYPE", "string", "MATCH", "b?"}) == "*2\r\n$1\r\n0\r\n" + BulkArray({"b1", "b2"}));
+        "*2\r\n$1\r\n0\r\n" + Bulks({"a1", "a2", "a3", "b1", "b2"}));
+  CHECK(h.Run({"scan", "0", "TYPE", "string", "MATCH", "b?"}) == "*2\r\n$1\r\n0\r\n" + Bulks({"b1", "b2"}));
 
   const std::multiset<std::string> all{"a1", "a2", "a3", "b1", "b2"};
   CHECK(ScanAll(h, {}) == all);

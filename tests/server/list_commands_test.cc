@@ -9,42 +9,18 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "server/blocking.h"
 #include "tests/support/command_harness.h"
+#include "tests/support/resp_builders.h"
 
 namespace redrock::server {
 namespace {
 
 using testing::CommandHarness;
-
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kNilArray = "*-1\r\n";
-const std::string kNull3 = "_\r\n";
-const std::string kEmpty = "*0\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string Int(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string Arity(std::string_view cmd) {
-  return Err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
-}
-std::string Array(std::initializer_list<std::string> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (const auto& item : items) out += item;
-  return out;
-}
-std::string Bulks(std::initializer_list<std::string_view> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (auto item : items) out += Bulk(item);
-  return out;
-}
+using testing::RunConcurrentClients;
+using namespace ::redrock::testing::resp;
 
 TEST_CASE("LPUSH, RPUSH, the X forms, LLEN and LRANGE", "[list]") {
   CommandHarness h;
@@ -335,22 +311,16 @@ TEST_CASE("Concurrent LPUSH and RPOP from many clients lose no update", "[list][
   CommandHarness h;
   constexpr int kThreads = 8;
   constexpr int kOps = 500;
-  std::vector<ClientState*> clients;
-  for (int t = 0; t < kThreads; ++t) clients.push_back(&h.NewClient());
   std::atomic<int> bad{0};
   std::atomic<int> popped{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kOps; ++i) {
-        const std::string v = std::to_string(t) + ":" + std::to_string(i);
-        const std::string reply = h.RunAs(*clients[t], {"lpush", "q", v});
-        if (reply.empty() || reply[0] != ':') ++bad;
-        if (i % 5 == 0 && h.RunAs(*clients[t], {"rpop", "q"}) != kNil) ++popped;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  RunConcurrentClients(h, kThreads, [&](ClientState& client, int t) {
+    for (int i = 0; i < kOps; ++i) {
+      const std::string v = std::to_string(t) + ":" + std::to_string(i);
+      const std::string reply = h.RunAs(client, {"lpush", "q", v});
+      if (reply.empty() || reply[0] != ':') ++bad;
+      if (i % 5 == 0 && h.RunAs(client, {"rpop", "q"}) != kNil) ++popped;
+    }
+  });
   CHECK(bad.load() == 0);
   CHECK(popped.load() == kThreads * kOps / 5);
   CHECK(h.Run({"llen", "q"}) == Int(kThreads * kOps - popped.load()));

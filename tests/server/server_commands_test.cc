@@ -9,18 +9,13 @@
 #include <string_view>
 
 #include "tests/support/command_harness.h"
+#include "tests/support/resp_builders.h"
 
 namespace redrock::server {
 namespace {
 
 using testing::CommandHarness;
-
-const std::string kOk = "+OK\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string Int(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
+using namespace ::redrock::testing::resp;
 
 // The body of a RESP2 bulk reply.
 std::string BulkBody(const std::string& reply) {

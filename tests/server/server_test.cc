@@ -25,18 +25,13 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/server_state.h"
+#include "tests/support/resp_builders.h"
 #include "tests/support/temp_dir.h"
 
 namespace redrock::server {
 namespace {
 
-std::string Cmd(std::initializer_list<std::string_view> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (std::string_view a : args) out += "$" + std::to_string(a.size()) + "\r\n" + std::string(a) + "\r\n";
-  return out;
-}
-
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
+using namespace ::redrock::testing::resp;
 
 // The end of the one complete RESP reply starting at `pos`, or npos if it is not all there yet.
 size_t ReplyEnd(std::string_view buf, size_t pos) {

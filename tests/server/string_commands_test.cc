@@ -10,22 +10,13 @@
 #include <vector>
 
 #include "tests/support/command_harness.h"
+#include "tests/support/resp_builders.h"
 
 namespace redrock::server {
 namespace {
 
 using testing::CommandHarness;
-
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kNotFloat = "-ERR value is not a valid float\r\n";
-
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string Int(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string InvalidExpire(std::string_view cmd) { return Err("ERR invalid expire time in '" + std::string(cmd) + "' command"); }
+using namespace ::redrock::testing::resp;
 
 TEST_CASE("GET and SET basics", "[strings]") {
   CommandHarness h;

@@ -8,40 +8,19 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <vector>
 
 #include "tests/support/command_harness.h"
+#include "tests/support/resp_builders.h"
 
 namespace redrock::server {
 namespace {
 
 using testing::CommandHarness;
+using testing::RunConcurrentClients;
+using namespace ::redrock::testing::resp;
 
-const std::string kNil = "$-1\r\n";
-const std::string kNull3 = "_\r\n";
-const std::string kEmpty = "*0\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kNotFloat = "-ERR value is not a valid float\r\n";
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const std::string kMinMaxNotFloat = "-ERR min or max is not a float\r\n";
 const std::string kMinMaxNotLex = "-ERR min or max not valid string range item\r\n";
-
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string Int(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string Dbl(std::string_view s) { return "," + std::string(s) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string Array(std::initializer_list<std::string> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (const std::string& item : items) out += item;
-  return out;
-}
-std::string Bulks(std::initializer_list<std::string_view> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (std::string_view item : items) out += Bulk(item);
-  return out;
-}
 
 TEST_CASE("ZADD options, replies and errors", "[zset]") {
   CommandHarness h;
@@ -254,21 +233,15 @@ TEST_CASE("Concurrent ZINCRBY and ZADD from many clients lose no update", "[zset
   CommandHarness h;
   constexpr int kThreads = 8;
   constexpr int kOps = 500;
-  std::vector<ClientState*> clients;
-  for (int t = 0; t < kThreads; ++t) clients.push_back(&h.NewClient());
   std::atomic<int> bad{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kOps; ++i) {
-        const std::string reply = h.RunAs(*clients[t], {"zincrby", "board", "1", "player"});
-        if (reply.empty() || reply[0] != '$') ++bad;
-        const std::string member = std::to_string(t) + ":" + std::to_string(i);
-        if (h.RunAs(*clients[t], {"zadd", "members", std::to_string(i), member}) != ":1\r\n") ++bad;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  RunConcurrentClients(h, kThreads, [&](ClientState& client, int t) {
+    for (int i = 0; i < kOps; ++i) {
+      const std::string reply = h.RunAs(client, {"zincrby", "board", "1", "player"});
+      if (reply.empty() || reply[0] != '$') ++bad;
+      const std::string member = std::to_string(t) + ":" + std::to_string(i);
+      if (h.RunAs(client, {"zadd", "members", std::to_string(i), member}) != ":1\r\n") ++bad;
+    }
+  });
   CHECK(bad.load() == 0);
   CHECK(h.Run({"zscore", "board", "player"}) == Bulk(std::to_string(kThreads * kOps)));
   CHECK(h.Run({"zcard", "members"}) == Int(kThreads * kOps));

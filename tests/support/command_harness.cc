@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "protocol/reply_writer.h"
 #include "server/commands/families.h"
 
@@ -59,6 +61,14 @@ std::string CommandHarness::RunAs(ClientState& client, const std::vector<std::st
   protocol::ReplyWriter writer(&out, client.resp);
   table_.Dispatch(client, *state_, writer, views);
   return out;
+}
+
+void RunConcurrentClients(CommandHarness& h, int threads, const std::function<void(ClientState& client, int t)>& body) {
+  std::vector<ClientState*> clients;
+  for (int t = 0; t < threads; ++t) clients.push_back(&h.NewClient());
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) running.emplace_back([&, t] { body(*clients[t], t); });
+  for (auto& th : running) th.join();
 }
 
 }  // namespace redrock::server::testing

@@ -5,6 +5,7 @@
 //   redrock::server::testing::CommandHarness h;
 //   REQUIRE(h.Run({"set", "k", "v"}) == "+OK\r\n");
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -58,5 +59,9 @@ class CommandHarness {
   CommandTable table_;
   std::vector<std::unique_ptr<ClientState>> clients_;
 };
+
+// Runs body(client, t) for t = 0 .. threads-1 on that many threads at once, each as its own new client of
+// `h` (all registered before the first thread starts); returns when every thread has finished.
+void RunConcurrentClients(CommandHarness& h, int threads, const std::function<void(ClientState& client, int t)>& body);
 
 }  // namespace redrock::server::testing
