@@ -4,11 +4,14 @@
 // COMMAND is the one container Redis also runs without a subcommand, which the table's Resolve() does
 // not allow, so it is registered as a plain command that resolves its own subcommands.
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/glob.h"
+#include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
@@ -269,6 +272,61 @@ void CommandListCommand(CommandContext& ctx) {
   for (const std::string& n : names) ctx.reply.Bulk(n);
 }
 
+// Key positions of a movablekeys command (ZUNION, ZINTERSTORE, SINTERCARD, LMPOP...), evaluated from its
+// Redis 7.0 key specs ("index:N" begin_search with "range:last:step:limit" or "keynum:idx:first:step"
+// find_keys), as Redis's getKeysUsingKeySpecs does. nullopt when the arguments are invalid (numkeys out of
+// range or below 1) or a spec cannot be evaluated.
+std::optional<std::vector<size_t>> MovableKeyPositions(const CommandSpec& spec,
+                                                       std::span<const std::string_view> cmd) {
+  const CommandMetadata* meta = FindCommandMetadata(spec.FullName());
+  if (meta == nullptr) return std::nullopt;
+  const int64_t argc = static_cast<int64_t>(cmd.size());
+  std::vector<size_t> positions;
+  for (std::string_view encoded : Split(meta->key_specs, ';')) {
+    std::vector<std::string_view> parts = Split(encoded, '|');
+    if (parts.size() < 3) return std::nullopt;
+    std::vector<std::string_view> begin = Split(parts[1], ':');
+    std::vector<std::string_view> find = Split(parts[2], ':');
+    int64_t start = 0;
+    if (begin.size() != 2 || begin[0] != "index" || !protocol::ParseInt64(begin[1], &start)) return std::nullopt;
+    if (start >= argc) continue;
+    int64_t a = 0, b = 0, c = 0;
+    if (find.size() != 4 || !protocol::ParseInt64(find[1], &a) || !protocol::ParseInt64(find[2], &b) ||
+        !protocol::ParseInt64(find[3], &c)) {
+      return std::nullopt;
+    }
+    if (find[0] == "range") {  // a = lastkey (negative: from the end), b = keystep
+      const int64_t last = a >= 0 ? start + a : argc + a;
+      for (int64_t i = start; i <= last && i < argc; i += std::max<int64_t>(b, 1)) positions.push_back(i);
+    } else if (find[0] == "keynum") {  // a = numkeys index, b = first key, c = keystep
+      int64_t numkeys = 0;
+      const int64_t at = start + a;
+      if (at >= argc || !protocol::ParseInt64(cmd[static_cast<size_t>(at)], &numkeys)) return std::nullopt;
+      const int64_t first = start + b;
+      const int64_t step = std::max<int64_t>(c, 1);
+      if (numkeys < 1 || first + (numkeys - 1) * step >= argc) return std::nullopt;
+      for (int64_t i = 0; i < numkeys; ++i) positions.push_back(static_cast<size_t>(first + i * step));
+    } else {
+      return std::nullopt;
+    }
+  }
+  return positions;
+}
+
+void ReplyMovableKeys(CommandContext& ctx, const CommandSpec& spec, std::span<const std::string_view> cmd) {
+  std::optional<std::vector<size_t>> positions = MovableKeyPositions(spec, cmd);
+  if (!positions || positions->empty()) {
+    if (spec.flags & kCmdNoMandatoryKeys) {
+      ctx.reply.ArrayHeader(0);
+    } else {
+      ctx.reply.Error("ERR Invalid arguments specified for command");
+    }
+    return;
+  }
+  ctx.reply.ArrayHeader(positions->size());
+  for (size_t i : *positions) ctx.reply.Bulk(cmd[i]);
+}
+
 // COMMAND GETKEYS command [arg ...]
 void CommandGetKeysCommand(CommandContext& ctx) {
   std::span<const std::string_view> cmd = ctx.argv.subspan(2);
@@ -288,6 +346,10 @@ void CommandGetKeysCommand(CommandContext& ctx) {
   if ((spec->arity > 0 && argc != static_cast<size_t>(spec->arity)) ||
       (spec->arity < 0 && argc < static_cast<size_t>(-spec->arity))) {
     ctx.reply.Error("ERR Invalid number of arguments specified for command");
+    return;
+  }
+  if (spec->flags & kCmdMovableKeys) {
+    ReplyMovableKeys(ctx, *spec, cmd);
     return;
   }
   if (spec->first_key <= 0) {
