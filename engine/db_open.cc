@@ -199,7 +199,8 @@ void Engine::SetSyncMode(SyncMode mode) {
 Status Engine::Flush() {
   Impl& impl = *impl_;
   // Never flush a DB whose writes are stopped (see write_failed); the sync thread's Resume flushes the
-  // memtables once it can.
+  // memtables once it can. (A write failing concurrently, before the flag is up, can still make this
+  // flush turn RocksDB's error fatal: no abort and no loss, but writes then need a restart.)
   if (impl.write_failed.load()) return impl.StoppedError();
   rocksdb::FlushOptions fo;
   fo.wait = true;

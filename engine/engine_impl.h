@@ -95,12 +95,13 @@ struct Engine::Impl {
   // 64 MB free and makes a manual Resume() return Busy meanwhile).
   //
   // Instead `write_failed` is raised by any failed write and by RocksDB's background-error callback,
-  // and while it is up the sync thread calls db->Resume() every resume_interval_ms. Resume flushes the
-  // memtables to SST files, so everything acknowledged before the failure is durable again, and drops
-  // the broken WAL. Resume runs only there, never on a client's thread: after failed memtable flushes
-  // RocksDB 7.8's Resume (like Flush with wait) can block forever waiting for a flush that is never
-  // rescheduled; the sync thread may then hang in it, but clients keep getting the error and
-  // StopBackground unblocks it (CancelAllBackgroundWork) so shutdown still works.
+  // and while it is up the sync thread calls db->Resume() every resume_interval_ms, once the disk has
+  // room for it. Resume flushes the memtables to SST files, so everything acknowledged before the
+  // failure is durable again, and drops the broken WAL. Resume runs only there, never on a client's
+  // thread: after a failed recovery flush RocksDB 7.8's Resume can block forever waiting for a flush
+  // that is never rescheduled (seen in tests with 1 MB memtables). Waiting for free space makes that
+  // rare; if it happens anyway the sync thread hangs in Resume, clients keep getting the error (a
+  // restart recovers), and StopBackground unblocks it (CancelAllBackgroundWork) so shutdown works.
   //
   // While the flag is up nothing may flush memtables or compact either: switching the memtable of a
   // DB whose WAL append failed turns the error fatal (Resume can no longer clear it).
@@ -111,6 +112,7 @@ struct Engine::Impl {
   std::atomic<bool> resuming{false};    // a Resume call is in progress
   std::string last_error_text;          // guarded by error_mu; the client's text of the last failure
   uint64_t failure_generation = 0;      // guarded by error_mu; counts RaiseWriteFailed calls
+  bool last_failure_no_space = false;   // guarded by error_mu
   // Something was written without sync since the WAL was last synced (everysec has work to do).
   std::atomic<bool> wal_dirty{false};
   std::shared_ptr<rocksdb::Logger> info_log;
@@ -125,9 +127,13 @@ struct Engine::Impl {
   Status StoppedError();
   // Calls db->Resume() if write_failed is up, lowering the flag when it succeeds and nothing failed
   // meanwhile. OK means the flag is down; Busy when another thread is resuming or something failed
-  // during the attempt. May block for a long time (see above): call it only
+  // during the attempt; Incomplete while the disk is still too full (EnoughSpaceToResume). May block for a long time (see above): call it only
   // from the sync thread (or a test).
   rocksdb::Status TryResume();
+  // After a full disk: whether the DB directory's filesystem has room for what Resume writes (as much
+  // as the live WAL files hold, plus a margin). Resume attempts that fail for lack of space are not harmless in RocksDB
+  // 7.8: a failed recovery flush can leave a memtable that the next Resume waits for forever.
+  bool EnoughSpaceToResume();
   // Makes everything written so far durable: an empty write with sync=true (it fsyncs every live WAL
   // file, and returns the background error instead while writes are stopped). Not db->SyncWAL(),
   // which aborts after a failed WAL append.

@@ -121,7 +121,8 @@ int64_t Engine::Impl::RunExpiryCycle() {
     auto all = MultiKeyLock::All(locks);
     index_floor.store(std::min(drained_now + 1, inserted_min.load()));
   }
-  // Not while writes are stopped: CompactRange flushes the memtable first (see TryResume).
+  // Not while writes are stopped: CompactRange flushes the memtable first (see write_failed in
+  // engine_impl.h).
   if (index_deletes_since_compaction >= kCompactAfterDeletes && !write_failed.load()) {
     // Reclaim the drained tombstones' space (the floor already keeps scans from reading them).
     index_deletes_since_compaction = 0;

@@ -1,13 +1,18 @@
 // What the engine does after a write fails, a full disk above all: one-line errors, the failed state,
 // resuming once space is back without a restart, and a WAL sync that cannot abort. The reasons are in
 // engine_impl.h next to `write_failed`.
+#include <filesystem>
 #include <string_view>
+#include <system_error>
 
 #include "engine/engine_impl.h"
 
 namespace redrock::engine {
 
 namespace {
+
+// Free space a resume needs beyond the memtables it flushes: a new WAL, MANIFEST and OPTIONS files.
+constexpr uint64_t kResumeSpareBytes = 1u << 20;
 
 // Sees RocksDB's background errors (a failed WAL append is reported here too, before the write
 // returns) and keeps RocksDB from starting its own recovery, which waits for 64 MB of free space and
@@ -25,6 +30,7 @@ class ErrorListener : public rocksdb::EventListener {
       std::lock_guard lock(impl_->error_mu);
       impl_->last_write_error = bg_error->ToString();
       impl_->last_error_text = WriteErrorText(*bg_error);
+      impl_->last_failure_no_space = bg_error->IsNoSpace();
     }
     impl_->RaiseWriteFailed();
   }
@@ -70,6 +76,7 @@ Status Engine::Impl::WriteFailed(const rocksdb::Status& s) {
     std::lock_guard lock(error_mu);
     last_write_error = s.ToString();
     last_error_text = text;
+    last_failure_no_space = s.IsNoSpace();
   }
   RaiseWriteFailed();
   return Status::IOError(std::move(text));
@@ -80,10 +87,32 @@ Status Engine::Impl::StoppedError() {
   return Status::IOError(last_error_text.empty() ? "writes are stopped after a storage error" : last_error_text);
 }
 
+bool Engine::Impl::EnoughSpaceToResume() {
+  {
+    std::lock_guard lock(error_mu);
+    if (!last_failure_no_space) return true;
+  }
+  // What Resume flushes came through the live WAL files, so their size bounds the SST files it writes
+  // (memtable sizes would not do: they count whole arena blocks).
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(options.dir, ec);
+  if (ec) return true;  // cannot tell: let Resume find out
+  uint64_t wal_bytes = 0;
+  // The non-throwing forms throughout: nothing in the engine throws.
+  for (std::filesystem::directory_iterator it(options.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".log") continue;
+    std::error_code size_ec;
+    const uintmax_t size = it->file_size(size_ec);
+    if (!size_ec) wal_bytes += size;
+  }
+  return space.available >= wal_bytes + kResumeSpareBytes;
+}
+
 rocksdb::Status Engine::Impl::TryResume() {
   std::unique_lock lock(resume_mu, std::try_to_lock);
   if (!lock.owns_lock()) return rocksdb::Status::Busy("another thread is resuming");
   if (!write_failed.load(std::memory_order_acquire)) return rocksdb::Status::OK();
+  if (!EnoughSpaceToResume()) return rocksdb::Status::Incomplete("waiting for free disk space");
   resuming.store(true);
   {
     // Paired with StopBackground: either it sees `resuming` and unblocks this call, or this sees

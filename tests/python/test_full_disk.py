@@ -107,7 +107,8 @@ def test_full_disk_error_recovery_and_restart():
         assert r.info("persistence")["aof_last_write_status"] == "err"
         assert srv.proc.poll() is None
 
-        # Space comes back: writes work again without a restart (a resume is tried at most every 100 ms).
+        # Space comes back: writes work again without a restart (the engine retries RocksDB's Resume in
+        # the background every 100 ms while writes are stopped).
         os.unlink(filler)
         deadline = time.monotonic() + RESUME_TIMEOUT_S
         while True:
