@@ -225,6 +225,7 @@ EngineStats Engine::Stats() {
   stats.memory_bytes += impl_->block_cache->GetUsage();
   stats.expired_keys = impl_->expired_keys.load(std::memory_order_relaxed);
   stats.write_errors = impl_->write_errors.load(std::memory_order_relaxed);
+  stats.writes_failing = impl_->write_failed.load(std::memory_order_relaxed);
   {
     std::lock_guard lock(impl_->error_mu);
     stats.last_write_error = impl_->last_write_error;

@@ -82,6 +82,7 @@ struct EngineStats {
   uint64_t memory_bytes = 0;      // memtables + block cache + table readers
   uint64_t expired_keys = 0;      // keys removed by expiry since open
   uint64_t write_errors = 0;      // failed writes since open
+  bool writes_failing = false;    // writes are refused right now (e.g. full disk) until storage recovers
   std::string last_write_error;   // empty when none
 };
 
@@ -91,7 +92,8 @@ class Engine {
   // Busy if another process holds the directory; IOError if it cannot be created or opened.
   static Result<std::unique_ptr<Engine>> Open(const Options& options);
 
-  // Stops background work, syncs the WAL and closes RocksDB.
+  // Stops background work, syncs the WAL (unless a write failed: what was acknowledged is already in it)
+  // and closes RocksDB.
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -189,7 +189,7 @@ void PersistenceSection(const CommandContext& ctx, const engine::EngineStats& st
   b.Field("rdb_changes_since_last_save", 0);
   b.Field("rdb_bgsave_in_progress", 0);
   b.Field("rdb_last_save_time", LastSaveTime(ctx.server));
-  b.Field("rdb_last_bgsave_status", stats.write_errors ? "err" : "ok");
+  b.Field("rdb_last_bgsave_status", stats.writes_failing ? "err" : "ok");
   b.Field("rdb_last_bgsave_time_sec", -1);
   b.Field("rdb_current_bgsave_time_sec", -1);
   b.Field("rdb_saves", 0);
@@ -204,7 +204,7 @@ void PersistenceSection(const CommandContext& ctx, const engine::EngineStats& st
   b.Field("aof_last_bgrewrite_status", "ok");
   b.Field("aof_rewrites", 0);
   b.Field("aof_rewrites_consecutive_failures", 0);
-  b.Field("aof_last_write_status", stats.write_errors ? "err" : "ok");
+  b.Field("aof_last_write_status", stats.writes_failing ? "err" : "ok");
   b.Field("aof_last_cow_size", 0);
   b.Field("module_fork_in_progress", 0);
   b.Field("module_fork_last_cow_size", 0);
