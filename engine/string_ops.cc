@@ -207,122 +207,111 @@ Result<std::string> Engine::GetEx(int db, std::string_view key, const ExpiryUpda
   return result;
 }
 
-Result<int64_t> Engine::IncrBy(int db, std::string_view key, int64_t delta) {
-  Impl& impl = *impl_;
+// The new value a string read-modify-write stores: up to two pieces, joined without a temporary copy.
+// `skip` answers without writing anything.
+struct StringUpdate {
+  std::string_view part1;
+  std::string_view part2;
+  bool skip = false;
+};
+
+// The shared shape of INCRBY, INCRBYFLOAT, APPEND and SETRANGE: under the key's lock, read the value;
+// `compute(exists, payload, &update)` sees the live string (empty when missing) and says what to store.
+// A non-string is WrongType before `compute` runs; the key keeps its expiry; replacing an expired value
+// reports it to on_expired. Views in `update` may point into `payload` (alive until the write is done).
+template <typename Compute>
+Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& compute) {
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   SingleKeyLock lock(impl.locks, dkey);
   OldValue old;
   Status st = impl.ReadOld(dkey, impl.Now(), &old);
   if (!st.ok()) return st;
-  int64_t current = 0;
-  int64_t expire_at = 0;
-  if (old.live()) {
-    if (old.header.type != KeyType::kString) return Status::WrongType();
-    if (!protocol::ParseInt64(old.payload(), &current)) return Status::NotInteger();
-    expire_at = old.header.expire_at_ms;
-  }
-  if ((delta < 0 && current < 0 && delta < std::numeric_limits<int64_t>::min() - current) ||
-      (delta > 0 && current > 0 && delta > std::numeric_limits<int64_t>::max() - current)) {
-    return Status::Overflow();
-  }
-  const int64_t next = current + delta;
-  char buf[32];
-  const std::string_view digits = protocol::FormatInt64(next, buf);
+  if (old.live() && old.header.type != KeyType::kString) return Status::WrongType();
+  StringUpdate update;
+  st = compute(old.live(), old.live() ? old.payload() : std::string_view(), &update);
+  if (!st.ok() || update.skip) return st;
+  const int64_t expire_at = old.live() ? old.header.expire_at_ms : 0;
   rocksdb::WriteBatch batch;
-  PutString(&batch, impl.data_cf, dkey, expire_at, digits);
+  PutString(&batch, impl.data_cf, dkey, expire_at, update.part1, update.part2);
   impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
   st = impl.Write(&batch);
   if (!st.ok()) return st;
   if (old.expired) impl.NotifyExpired(db, key);
+  return Status::OK();
+}
+
+Result<int64_t> Engine::IncrBy(int db, std::string_view key, int64_t delta) {
+  int64_t next = 0;
+  char buf[32];
+  Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
+    int64_t current = 0;
+    if (exists && !protocol::ParseInt64(payload, &current)) return Status::NotInteger();
+    if ((delta < 0 && current < 0 && delta < std::numeric_limits<int64_t>::min() - current) ||
+        (delta > 0 && current > 0 && delta > std::numeric_limits<int64_t>::max() - current)) {
+      return Status::Overflow();
+    }
+    next = current + delta;
+    update->part1 = protocol::FormatInt64(next, buf);
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
   return next;
 }
 
 Result<std::string> Engine::IncrByFloat(int db, std::string_view key, long double delta) {
-  Impl& impl = *impl_;
-  std::string& dkey = ScratchKey();
-  encoding::EncodeDataKey(&dkey, db, key);
-  SingleKeyLock lock(impl.locks, dkey);
-  OldValue old;
-  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  std::string formatted;
+  Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
+    long double current = 0;
+    if (exists && !protocol::ParseLongDouble(payload, &current)) return Status::NotFloat();
+    const long double next = current + delta;
+    if (std::isnan(next) || std::isinf(next)) return Status::NanOrInfinity();
+    formatted = protocol::FormatLongDouble(next);
+    update->part1 = formatted;
+    return Status::OK();
+  });
   if (!st.ok()) return st;
-  long double current = 0;
-  int64_t expire_at = 0;
-  if (old.live()) {
-    if (old.header.type != KeyType::kString) return Status::WrongType();
-    if (!protocol::ParseLongDouble(old.payload(), &current)) return Status::NotFloat();
-    expire_at = old.header.expire_at_ms;
-  }
-  const long double next = current + delta;
-  if (std::isnan(next) || std::isinf(next)) return Status::NanOrInfinity();
-  std::string formatted = protocol::FormatLongDouble(next);
-  rocksdb::WriteBatch batch;
-  PutString(&batch, impl.data_cf, dkey, expire_at, formatted);
-  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
-  st = impl.Write(&batch);
-  if (!st.ok()) return st;
-  if (old.expired) impl.NotifyExpired(db, key);
   return formatted;
 }
 
 Result<int64_t> Engine::Append(int db, std::string_view key, std::string_view value) {
-  Impl& impl = *impl_;
-  std::string& dkey = ScratchKey();
-  encoding::EncodeDataKey(&dkey, db, key);
-  SingleKeyLock lock(impl.locks, dkey);
-  OldValue old;
-  Status st = impl.ReadOld(dkey, impl.Now(), &old);
-  if (!st.ok()) return st;
-  std::string_view prefix;
-  int64_t expire_at = 0;
-  if (old.live()) {
-    if (old.header.type != KeyType::kString) return Status::WrongType();
-    prefix = old.payload();
-    expire_at = old.header.expire_at_ms;
+  int64_t length = 0;
+  const uint64_t limit = impl_->options.max_string_bytes;
+  Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
     // Redis checkStringLength: only appending to an existing value can exceed the limit.
-    if (static_cast<uint64_t>(prefix.size()) + value.size() > impl.options.max_string_bytes) {
-      return Status::TooLarge();
-    }
-  }
-  rocksdb::WriteBatch batch;
-  PutString(&batch, impl.data_cf, dkey, expire_at, prefix, value);
-  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
-  st = impl.Write(&batch);
+    if (exists && static_cast<uint64_t>(payload.size()) + value.size() > limit) return Status::TooLarge();
+    update->part1 = payload;
+    update->part2 = value;
+    length = static_cast<int64_t>(payload.size() + value.size());
+    return Status::OK();
+  });
   if (!st.ok()) return st;
-  if (old.expired) impl.NotifyExpired(db, key);
-  return static_cast<int64_t>(prefix.size() + value.size());
+  return length;
 }
 
 Result<int64_t> Engine::SetRange(int db, std::string_view key, int64_t offset, std::string_view value) {
   if (offset < 0) return Status::InvalidArgument("offset is out of range");
-  Impl& impl = *impl_;
-  std::string& dkey = ScratchKey();
-  encoding::EncodeDataKey(&dkey, db, key);
-  SingleKeyLock lock(impl.locks, dkey);
-  OldValue old;
-  Status st = impl.ReadOld(dkey, impl.Now(), &old);
-  if (!st.ok()) return st;
-  int64_t expire_at = 0;
+  int64_t length = 0;
   std::string payload;
-  if (!old.live()) {
-    if (value.empty()) return int64_t{0};  // setting nothing on a missing key creates nothing
-  } else {
-    if (old.header.type != KeyType::kString) return Status::WrongType();
-    if (value.empty()) return static_cast<int64_t>(old.payload().size());
-    expire_at = old.header.expire_at_ms;
-  }
-  if (static_cast<uint64_t>(offset) + value.size() > impl.options.max_string_bytes) return Status::TooLarge();
-  if (old.live()) payload.assign(old.payload());
-  const size_t end = static_cast<size_t>(offset) + value.size();
-  if (payload.size() < end) payload.resize(end, '\0');
-  std::memcpy(payload.data() + offset, value.data(), value.size());
-  rocksdb::WriteBatch batch;
-  PutString(&batch, impl.data_cf, dkey, expire_at, payload);
-  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
-  st = impl.Write(&batch);
+  const uint64_t limit = impl_->options.max_string_bytes;
+  Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view old, StringUpdate* update) {
+    if (value.empty()) {
+      // Setting nothing changes nothing (and creates nothing on a missing key).
+      length = static_cast<int64_t>(old.size());
+      update->skip = true;
+      return Status::OK();
+    }
+    if (static_cast<uint64_t>(offset) + value.size() > limit) return Status::TooLarge();
+    payload.assign(old);
+    const size_t end = static_cast<size_t>(offset) + value.size();
+    if (payload.size() < end) payload.resize(end, '\0');
+    std::memcpy(payload.data() + offset, value.data(), value.size());
+    update->part1 = payload;
+    length = static_cast<int64_t>(payload.size());
+    return Status::OK();
+  });
   if (!st.ok()) return st;
-  if (old.expired) impl.NotifyExpired(db, key);
-  return static_cast<int64_t>(payload.size());
+  return length;
 }
 
 Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start, int64_t end) {
