@@ -101,6 +101,8 @@ class Writer {
   bool exists() const { return exists_; }
   // WrongType when the key exists with another type (strings included); OK when it is missing.
   Status CheckType(KeyType type) const;
+  // status() if reading the metadata failed, else CheckType(type): the check every operation starts with.
+  Status Ready(KeyType type) const { return status_.ok() ? CheckType(type) : status_; }
   // Starts an empty collection of `type` with a fresh version and no expiry when the key does not exist
   // (a missing or expired key). A no-op when it exists.
   void Create(KeyType type);
@@ -178,6 +180,8 @@ class Reader {
   bool exists() const { return exists_; }
   // WrongType when the key exists with another type; OK when it is missing.
   Status CheckType(KeyType type) const;
+  // status() if the read failed, else CheckType(type).
+  Status Ready(KeyType type) const { return status_.ok() ? CheckType(type) : status_; }
   KeyType type() const { return type_; }
   uint64_t version() const { return version_; }
   uint64_t size() const { return size_; }

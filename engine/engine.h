@@ -105,6 +105,8 @@ class Engine {
 
   // NotFound, WrongType.
   Result<std::string> Get(int db, std::string_view key);
+  // The same into a caller-owned buffer (reused across calls, so a hot GET path allocates nothing).
+  Status Get(int db, std::string_view key, std::string* value);
   // Never NotFound: a missing or non-string key gives nullopt (as MGET replies nil for them).
   Result<std::vector<std::optional<std::string>>> MGet(int db, std::span<const std::string_view> keys);
   // Overwrites keys of any type (unless get_old finds a non-string: WrongType).

@@ -36,29 +36,18 @@ void ForEachLastOccurrence(size_t n, NameAt name_at, Fn fn) {
   }
 }
 
-// Opens a writer and checks that the key is missing or a hash.
-Status OpenWriter(const collection::Writer& writer) {
-  if (!writer.status().ok()) return writer.status();
-  return writer.CheckType(KeyType::kHash);
-}
-
-Status OpenReader(const collection::Reader& reader) {
-  if (!reader.status().ok()) return reader.status();
-  return reader.CheckType(KeyType::kHash);
-}
-
 // Reads one field of the hash at `key` through a fresh reader; a missing key reads as a missing field.
 Status ReadField(Engine& engine, int db, std::string_view key, std::string_view field, std::string* value,
                  bool* found) {
   collection::Reader reader(engine, db, key);
-  Status st = OpenReader(reader);
+  Status st = reader.Ready(KeyType::kHash);
   if (!st.ok()) return st;
   return reader.GetMember(field, value, found);
 }
 
 // Opens a writer (missing key or hash) and reads `field` through it.
 Status OpenWriterField(const collection::Writer& writer, std::string_view field, std::string* value, bool* found) {
-  Status st = OpenWriter(writer);
+  Status st = writer.Ready(KeyType::kHash);
   if (!st.ok()) return st;
   return writer.GetMember(field, value, found);
 }
@@ -67,7 +56,7 @@ Status OpenWriterField(const collection::Writer& writer, std::string_view field,
 
 Result<int64_t> HSet(Engine& engine, int db, std::string_view key, std::span<const FieldValue> pairs) {
   collection::Writer writer(engine, db, key);
-  Status st = OpenWriter(writer);
+  Status st = writer.Ready(KeyType::kHash);
   if (!st.ok()) return st;
   // A hash created by this writer has no members yet: no need to look any up.
   const bool fresh = !writer.exists();
@@ -117,7 +106,7 @@ Result<std::string> HGet(Engine& engine, int db, std::string_view key, std::stri
 Result<std::vector<std::optional<std::string>>> HMGet(Engine& engine, int db, std::string_view key,
                                                       std::span<const std::string_view> fields) {
   collection::Reader reader(engine, db, key);
-  Status st = OpenReader(reader);
+  Status st = reader.Ready(KeyType::kHash);
   if (!st.ok()) return st;
   std::vector<std::optional<std::string>> out(fields.size());
   if (!reader.exists()) return out;
@@ -133,7 +122,7 @@ Result<std::vector<std::optional<std::string>>> HMGet(Engine& engine, int db, st
 
 Result<int64_t> HDel(Engine& engine, int db, std::string_view key, std::span<const std::string_view> fields) {
   collection::Writer writer(engine, db, key);
-  Status st = OpenWriter(writer);
+  Status st = writer.Ready(KeyType::kHash);
   if (!st.ok()) return st;
   if (!writer.exists()) return int64_t{0};
   int64_t deleted = 0;
@@ -158,7 +147,7 @@ Result<int64_t> HDel(Engine& engine, int db, std::string_view key, std::span<con
 
 Result<int64_t> HLen(Engine& engine, int db, std::string_view key) {
   collection::Reader reader(engine, db, key);
-  Status st = OpenReader(reader);
+  Status st = reader.Ready(KeyType::kHash);
   if (!st.ok()) return st;
   return static_cast<int64_t>(reader.exists() ? reader.size() : 0);
 }
@@ -223,7 +212,7 @@ Result<std::string> HIncrByFloat(Engine& engine, int db, std::string_view key, s
 
 Status HVisit(Engine& engine, int db, std::string_view key, HashVisitor& visitor) {
   collection::Reader reader(engine, db, key);
-  Status st = OpenReader(reader);
+  Status st = reader.Ready(KeyType::kHash);
   if (!st.ok()) return st;
   if (!reader.exists()) {
     visitor.Begin(0);

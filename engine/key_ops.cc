@@ -191,11 +191,12 @@ Result<bool> Engine::Rename(int db, std::string_view src, std::string_view dst, 
   return true;
 }
 
-Result<bool> Engine::Copy(int src_db, std::string_view src, int dst_db, std::string_view dst, bool replace) {
-  if (src_db == dst_db && src == dst) {
-    return Status::InvalidArgument("source and destination objects are the same");
-  }
-  Impl& impl = *impl_;
+namespace {
+
+// COPY and MOVE: under both keys' locks, copy the live src onto dst (replacing a live dst only with
+// `replace`), removing src for a move. False when src is missing or dst is in the way.
+Result<bool> CopyOrMove(Engine::Impl& impl, int src_db, std::string_view src, int dst_db, std::string_view dst,
+                        bool replace, bool remove_src) {
   const std::string src_dkey = DataKey(src_db, src);
   const std::string dst_dkey = DataKey(dst_db, dst);
   MultiKeyLock lock(impl.locks, {KeyLocks::StripeOf(src_dkey), KeyLocks::StripeOf(dst_dkey)});
@@ -208,29 +209,23 @@ Result<bool> Engine::Copy(int src_db, std::string_view src, int dst_db, std::str
   st = impl.ReadOld(dst_dkey, now, &dst_old, false);
   if (!st.ok()) return st;
   if (dst_old.live() && !replace) return false;
-  st = Transfer(impl, src_db, src, src_dkey, src_old, dst_db, dst, dst_dkey, dst_old, /*remove_src=*/false);
+  st = Transfer(impl, src_db, src, src_dkey, src_old, dst_db, dst, dst_dkey, dst_old, remove_src);
   if (!st.ok()) return st;
   return true;
 }
 
+}  // namespace
+
+Result<bool> Engine::Copy(int src_db, std::string_view src, int dst_db, std::string_view dst, bool replace) {
+  if (src_db == dst_db && src == dst) {
+    return Status::InvalidArgument("source and destination objects are the same");
+  }
+  return CopyOrMove(*impl_, src_db, src, dst_db, dst, replace, /*remove_src=*/false);
+}
+
 Result<bool> Engine::Move(int db, std::string_view key, int dst_db) {
   if (db == dst_db) return Status::InvalidArgument("source and destination objects are the same");
-  Impl& impl = *impl_;
-  const std::string src_dkey = DataKey(db, key);
-  const std::string dst_dkey = DataKey(dst_db, key);
-  MultiKeyLock lock(impl.locks, {KeyLocks::StripeOf(src_dkey), KeyLocks::StripeOf(dst_dkey)});
-  const int64_t now = impl.Now();
-  OldValue src_old;
-  Status st = impl.ReadOld(src_dkey, now, &src_old);
-  if (!st.ok()) return st;
-  if (!src_old.live()) return false;
-  OldValue dst_old;
-  st = impl.ReadOld(dst_dkey, now, &dst_old, false);
-  if (!st.ok()) return st;
-  if (dst_old.live()) return false;
-  st = Transfer(impl, db, key, src_dkey, src_old, dst_db, key, dst_dkey, dst_old, /*remove_src=*/true);
-  if (!st.ok()) return st;
-  return true;
+  return CopyOrMove(*impl_, db, key, dst_db, key, /*replace=*/false, /*remove_src=*/true);
 }
 
 namespace {

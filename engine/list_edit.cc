@@ -21,11 +21,6 @@ namespace {
 // Above this many trimmed elements, one range tombstone replaces the per-element deletes.
 constexpr uint64_t kRangeDeleteThreshold = 64;
 
-Status Open(const collection::Writer& writer) {
-  if (!writer.status().ok()) return writer.status();
-  return writer.CheckType(KeyType::kList);
-}
-
 Status IterationEnd(const collection::MemberIterator& it) {
   Status st = it.status();
   return st.ok() ? Status::Corruption("list shorter than its metadata") : st;
@@ -49,7 +44,7 @@ void DeletePositions(Engine& engine, collection::Writer& writer, uint64_t from, 
 Result<int64_t> ListInsert(Engine& engine, int db, std::string_view key, bool before, std::string_view pivot,
                            std::string_view element) {
   collection::Writer writer(engine, db, key);
-  Status st = Open(writer);
+  Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
   if (!writer.exists()) return int64_t{0};
   ListEdit list(writer);
@@ -101,7 +96,7 @@ Result<int64_t> ListInsert(Engine& engine, int db, std::string_view key, bool be
 
 Result<int64_t> ListRemove(Engine& engine, int db, std::string_view key, int64_t count, std::string_view element) {
   collection::Writer writer(engine, db, key);
-  Status st = Open(writer);
+  Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
   if (!writer.exists()) return int64_t{0};
   ListEdit list(writer);
@@ -154,7 +149,7 @@ Result<int64_t> ListRemove(Engine& engine, int db, std::string_view key, int64_t
 
 Status ListTrim(Engine& engine, int db, std::string_view key, int64_t start, int64_t stop) {
   collection::Writer writer(engine, db, key);
-  Status st = Open(writer);
+  Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
   if (!writer.exists()) return Status::OK();
   ListEdit list(writer);
@@ -178,8 +173,7 @@ Status ListTrim(Engine& engine, int db, std::string_view key, int64_t start, int
 Result<std::vector<int64_t>> ListPos(Engine& engine, int db, std::string_view key, std::string_view element,
                                      const ListPosOptions& options) {
   collection::Reader reader(engine, db, key);
-  if (!reader.status().ok()) return reader.status();
-  Status st = reader.CheckType(KeyType::kList);
+  Status st = reader.Ready(KeyType::kList);
   if (!st.ok()) return st;
   std::vector<int64_t> matches;
   if (!reader.exists()) return matches;

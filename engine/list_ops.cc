@@ -79,24 +79,11 @@ void ListEdit::Save() {
 
 }  // namespace list_internal
 
-namespace {
-
-Status Open(const collection::Writer& writer) {
-  if (!writer.status().ok()) return writer.status();
-  return writer.CheckType(KeyType::kList);
-}
-
-Status Open(const collection::Reader& reader) {
-  if (!reader.status().ok()) return reader.status();
-  return reader.CheckType(KeyType::kList);
-}
-
-}  // namespace
 
 Result<int64_t> ListPush(Engine& engine, int db, std::string_view key, ListEnd end,
                          std::span<const std::string_view> elements, bool only_if_exists) {
   collection::Writer writer(engine, db, key);
-  Status st = Open(writer);
+  Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
   if (!writer.exists()) {
     if (only_if_exists) return int64_t{0};
@@ -112,7 +99,7 @@ Result<int64_t> ListPush(Engine& engine, int db, std::string_view key, ListEnd e
 
 Result<std::vector<std::string>> ListPop(Engine& engine, int db, std::string_view key, ListEnd end, int64_t count) {
   collection::Writer writer(engine, db, key);
-  Status st = Open(writer);
+  Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
   if (!writer.exists()) return Status::NotFound();
   ListEdit list(writer);
@@ -131,7 +118,7 @@ Result<std::optional<KeyElements>> ListPopFirstMany(Engine& engine, int db, std:
   // One key at a time: only one stripe is ever held, and Redis also examines the keys in turn.
   for (std::string_view key : keys) {
     collection::Writer writer(engine, db, key);
-    Status st = Open(writer);
+    Status st = writer.Ready(KeyType::kList);
     if (!st.ok()) return st;
     if (!writer.exists()) continue;
     ListEdit list(writer);
@@ -158,7 +145,7 @@ Result<std::optional<KeyElement>> ListPopFirst(Engine& engine, int db, std::span
 
 Result<int64_t> ListLength(Engine& engine, int db, std::string_view key) {
   collection::Reader reader(engine, db, key);
-  Status st = Open(reader);
+  Status st = reader.Ready(KeyType::kList);
   if (!st.ok()) return st;
   return reader.exists() ? static_cast<int64_t>(reader.size()) : int64_t{0};
 }
@@ -167,7 +154,7 @@ Status ListRange(Engine& engine, int db, std::string_view key, int64_t start, in
                  const std::function<void(size_t count)>& on_count,
                  const std::function<void(std::string_view element)>& on_element) {
   collection::Reader reader(engine, db, key);
-  Status st = Open(reader);
+  Status st = reader.Ready(KeyType::kList);
   if (!st.ok()) return st;
   const Window window = list_internal::DecodeWindow(reader.extra());
   uint64_t first = 0, last = 0;
@@ -201,7 +188,7 @@ Result<std::vector<std::string>> ListRange(Engine& engine, int db, std::string_v
 
 Result<std::optional<std::string>> ListIndex(Engine& engine, int db, std::string_view key, int64_t index) {
   collection::Reader reader(engine, db, key);
-  Status st = Open(reader);
+  Status st = reader.Ready(KeyType::kList);
   if (!st.ok()) return st;
   if (!reader.exists()) return std::optional<std::string>();
   const Window window = list_internal::DecodeWindow(reader.extra());
@@ -217,7 +204,7 @@ Result<std::optional<std::string>> ListIndex(Engine& engine, int db, std::string
 
 Status ListSet(Engine& engine, int db, std::string_view key, int64_t index, std::string_view element) {
   collection::Writer writer(engine, db, key);
-  Status st = Open(writer);
+  Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
   if (!writer.exists()) return Status::NotFound();
   ListEdit list(writer);
@@ -235,7 +222,7 @@ Result<std::optional<std::string>> ListMove(Engine& engine, int db, std::string_
   if (src == dst) {
     // A rotation within one list: one writer, one window.
     collection::Writer writer(engine, db, src);
-    Status st = Open(writer);
+    Status st = writer.Ready(KeyType::kList);
     if (!st.ok()) return st;
     if (!writer.exists()) return std::optional<std::string>();
     ListEdit list(writer);
@@ -252,10 +239,10 @@ Result<std::optional<std::string>> ListMove(Engine& engine, int db, std::string_
   MultiKeyLock lock = collection::LockKeys(engine, db, keys);
   collection::Writer source(engine, db, src, collection::Writer::AlreadyLocked{});
   collection::Writer target(engine, db, dst, collection::Writer::AlreadyLocked{});
-  Status st = Open(source);
+  Status st = source.Ready(KeyType::kList);
   if (!st.ok()) return st;
   if (!source.exists()) return std::optional<std::string>();
-  st = Open(target);
+  st = target.Ready(KeyType::kList);
   if (!st.ok()) return st;
   ListEdit from_list(source);
   st = from_list.Pop(from, 1, &popped);

@@ -29,8 +29,7 @@ std::vector<std::string_view> Distinct(std::span<const std::string_view> members
 
 Result<int64_t> SAdd(Engine& engine, int db, std::string_view key, std::span<const std::string_view> members) {
   collection::Writer w(engine, db, key);
-  if (!w.status().ok()) return w.status();
-  Status st = w.CheckType(KeyType::kSet);
+  Status st = w.Ready(KeyType::kSet);
   if (!st.ok()) return st;
   w.Create(KeyType::kSet);
   int64_t added = 0;
@@ -74,16 +73,14 @@ Result<int64_t> SRem(Engine& engine, int db, std::string_view key, std::span<con
 
 Result<int64_t> SCard(Engine& engine, int db, std::string_view key) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kSet);
+  Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
   return r.exists() ? static_cast<int64_t>(r.size()) : int64_t{0};
 }
 
 Result<bool> SIsMember(Engine& engine, int db, std::string_view key, std::string_view member) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kSet);
+  Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
   std::string value;
   bool found = false;
@@ -95,8 +92,7 @@ Result<bool> SIsMember(Engine& engine, int db, std::string_view key, std::string
 Result<std::vector<bool>> SMIsMember(Engine& engine, int db, std::string_view key,
                                      std::span<const std::string_view> members) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kSet);
+  Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
   std::vector<bool> out(members.size(), false);
   if (!r.exists()) return out;
@@ -112,8 +108,7 @@ Result<std::vector<bool>> SMIsMember(Engine& engine, int db, std::string_view ke
 
 Status SMembers(Engine& engine, int db, std::string_view key, SetMemberSink& sink) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kSet);
+  Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
   if (!r.exists()) {
     sink.Begin(0);
@@ -158,8 +153,7 @@ Result<bool> SMove(Engine& engine, int db, std::string_view src, std::string_vie
     return found;
   }
   collection::Writer to(engine, db, dst, collection::Writer::AlreadyLocked{});
-  if (!to.status().ok()) return to.status();
-  st = to.CheckType(KeyType::kSet);
+  st = to.Ready(KeyType::kSet);
   if (!st.ok()) return st;
   st = from.GetMember(member, &value, &found);
   if (!st.ok()) return st;

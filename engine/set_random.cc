@@ -140,8 +140,7 @@ Status AllMembers(collection::MemberIterator& it, uint64_t size, std::vector<std
 
 Result<std::vector<std::string>> SPop(Engine& engine, int db, std::string_view key, uint64_t count) {
   collection::Writer w(engine, db, key);
-  if (!w.status().ok()) return w.status();
-  Status st = w.CheckType(KeyType::kSet);
+  Status st = w.Ready(KeyType::kSet);
   if (!st.ok()) return st;
   std::vector<std::string> out;
   if (!w.exists() || count == 0) return out;
@@ -165,8 +164,7 @@ Result<std::vector<std::string>> SPop(Engine& engine, int db, std::string_view k
 Result<std::vector<std::string>> SRandMember(Engine& engine, int db, std::string_view key, int64_t count) {
   if (count < -kMaxRandomRepeats) return Status::InvalidArgument("count is too large");
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kSet);
+  Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
   std::vector<std::string> out;
   if (!r.exists() || count == 0) return out;

@@ -32,15 +32,23 @@ void PutString(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf, std:
 
 }  // namespace
 
-Result<std::string> Engine::Get(int db, std::string_view key) {
+Status Engine::Get(int db, std::string_view key, std::string* value) {
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
-  rocksdb::PinnableSlice value;
+  rocksdb::PinnableSlice raw;
   encoding::ValueHeader h;
-  Status st = impl_->ReadLive(dkey, impl_->Now(), &value, &h);
+  Status st = impl_->ReadLive(dkey, impl_->Now(), &raw, &h);
   if (!st.ok()) return st;
   if (h.type != KeyType::kString) return Status::WrongType();
-  return std::string(h.payload);
+  value->assign(h.payload);
+  return Status::OK();
+}
+
+Result<std::string> Engine::Get(int db, std::string_view key) {
+  std::string value;
+  Status st = Get(db, key, &value);
+  if (!st.ok()) return st;
+  return value;
 }
 
 Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<const std::string_view> keys) {

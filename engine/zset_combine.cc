@@ -246,8 +246,7 @@ Result<int64_t> ZInterCard(Engine& engine, int db, std::span<const std::string_v
 
 Result<std::vector<ScoredMember>> ZRandMember(Engine& engine, int db, std::string_view key, int64_t count) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kZSet);
+  Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   std::vector<ScoredMember> out;
   if (!r.exists() || count == 0 || r.size() == 0) return out;
@@ -306,8 +305,7 @@ Result<ZScanResult> ZScan(Engine& engine, int db, std::string_view key, uint64_t
   const bool match_all = pattern.empty() || pattern == "*";
   {
     collection::Reader r(engine, db, key);
-    if (!r.status().ok()) return r.status();
-    Status st = r.CheckType(KeyType::kZSet);
+    Status st = r.Ready(KeyType::kZSet);
     if (!st.ok()) return st;
     if (!r.exists()) return result;
     if (r.size() <= collection::kScanAllAtOnce) {

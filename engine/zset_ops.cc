@@ -113,8 +113,7 @@ struct MemberState {
 Result<ZAddResult> ZAdd(Engine& engine, int db, std::string_view key,
                         std::span<const std::pair<double, std::string_view>> pairs, const ZAddOptions& options) {
   collection::Writer w(engine, db, key);
-  if (!w.status().ok()) return w.status();
-  Status st = w.CheckType(KeyType::kZSet);
+  Status st = w.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   ZAddResult result;
   if (!w.exists()) {
@@ -165,8 +164,7 @@ Result<ZAddResult> ZAdd(Engine& engine, int db, std::string_view key,
 
 Result<int64_t> ZRem(Engine& engine, int db, std::string_view key, std::span<const std::string_view> members) {
   collection::Writer w(engine, db, key);
-  if (!w.status().ok()) return w.status();
-  Status st = w.CheckType(KeyType::kZSet);
+  Status st = w.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   if (!w.exists()) return int64_t{0};
   const std::vector<uint32_t> slot = FirstOccurrence(members.size(), [&](size_t i) { return members[i]; });
@@ -190,8 +188,7 @@ Result<int64_t> ZRem(Engine& engine, int db, std::string_view key, std::span<con
 
 Result<std::vector<ScoredMember>> ZPop(Engine& engine, int db, std::string_view key, bool max, int64_t count) {
   collection::Writer w(engine, db, key);
-  if (!w.status().ok()) return w.status();
-  Status st = w.CheckType(KeyType::kZSet);
+  Status st = w.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   std::vector<ScoredMember> popped;
   if (!w.exists() || count <= 0) return popped;
@@ -220,16 +217,14 @@ Result<std::vector<ScoredMember>> ZPop(Engine& engine, int db, std::string_view 
 
 Result<int64_t> ZCard(Engine& engine, int db, std::string_view key) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kZSet);
+  Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   return static_cast<int64_t>(r.exists() ? r.size() : 0);
 }
 
 Result<double> ZScore(Engine& engine, int db, std::string_view key, std::string_view member) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kZSet);
+  Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   std::string scratch;
   double score = 0;
@@ -243,8 +238,7 @@ Result<double> ZScore(Engine& engine, int db, std::string_view key, std::string_
 Result<std::vector<std::optional<double>>> ZMScore(Engine& engine, int db, std::string_view key,
                                                    std::span<const std::string_view> members) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kZSet);
+  Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   std::vector<std::optional<double>> out(members.size());
   if (!r.exists()) return out;
@@ -261,8 +255,7 @@ Result<std::vector<std::optional<double>>> ZMScore(Engine& engine, int db, std::
 
 Result<int64_t> ZRank(Engine& engine, int db, std::string_view key, std::string_view member, bool reverse) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kZSet);
+  Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   std::string scratch;
   double score = 0;

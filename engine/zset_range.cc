@@ -231,8 +231,7 @@ namespace {
 // Removes what `query` selects from one sorted set; returns how many.
 Result<int64_t> RemoveRange(Engine& engine, int db, std::string_view key, const ZRangeQuery& query) {
   collection::Writer w(engine, db, key);
-  if (!w.status().ok()) return w.status();
-  Status st = w.CheckType(KeyType::kZSet);
+  Status st = w.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   if (!w.exists()) return int64_t{0};
   std::vector<ScoredMember> doomed;
@@ -253,8 +252,7 @@ Result<int64_t> RemoveRange(Engine& engine, int db, std::string_view key, const 
 
 Result<std::vector<ScoredMember>> ZRange(Engine& engine, int db, std::string_view key, const ZRangeQuery& query) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kZSet);
+  Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   std::vector<ScoredMember> out;
   if (!r.exists()) return out;
@@ -271,8 +269,7 @@ Result<int64_t> ZRangeStore(Engine& engine, int db, std::string_view dst, std::s
   std::vector<ScoredMember> selected;
   {
     collection::Reader r(engine, db, src);
-    if (!r.status().ok()) return r.status();
-    Status st = r.CheckType(KeyType::kZSet);
+    Status st = r.Ready(KeyType::kZSet);
     if (!st.ok()) return st;
     if (r.exists()) {
       auto it = r.NewIterator(zset::kScoreSpace);
@@ -315,8 +312,7 @@ Result<int64_t> ZRemRangeByLex(Engine& engine, int db, std::string_view key, con
 
 Result<int64_t> ZCount(Engine& engine, int db, std::string_view key, const ScoreRange& range) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kZSet);
+  Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   ScoreRange rg = range;
   rg.min = zset::Normalize(rg.min);
@@ -376,8 +372,7 @@ Result<int64_t> ZCount(Engine& engine, int db, std::string_view key, const Score
 
 Result<int64_t> ZLexCount(Engine& engine, int db, std::string_view key, const LexRange& range) {
   collection::Reader r(engine, db, key);
-  if (!r.status().ok()) return r.status();
-  Status st = r.CheckType(KeyType::kZSet);
+  Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   if (!r.exists()) return int64_t{0};
   ZRangeQuery q;

@@ -188,7 +188,20 @@ void ReplyInteger(CommandContext& ctx, const engine::Result<int64_t>& result) {
 // ---- Handlers ----------------------------------------------------------------------------------
 
 // GET key
-void GetCommand(CommandContext& ctx) { ReplyValueOrNull(ctx, ctx.engine().Get(ctx.db(), ctx.argv[1])); }
+void GetCommand(CommandContext& ctx) {
+  // Reused per I/O thread: the hot GET path copies the value once, into the reply, and allocates nothing.
+  static thread_local std::string value;
+  engine::Status st = ctx.engine().Get(ctx.db(), ctx.argv[1], &value);
+  if (st.ok()) {
+    ctx.reply.Bulk(value);
+  } else if (st.IsNotFound()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Error(err::FromStatus(st));
+  }
+  // A huge value must not stay pinned in the buffer.
+  if (value.capacity() > (1u << 20)) std::string().swap(value);
+}
 
 // SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds |
 //   PXAT unix-time-milliseconds | KEEPTTL]
