@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/key_events.h"
 #include "engine/options.h"
 #include "engine/status.h"
 
@@ -188,6 +189,10 @@ class Engine {
   int64_t RunExpiryCycle();
   // Flushes memtables and syncs the WAL.
   Status Flush();
+  // Attaches the receiver of key events (see key_events.h); nullptr detaches. The sink must stay alive
+  // until it is detached or the engine is destroyed. Events of writes in flight during the switch may go
+  // to either sink.
+  void SetKeyEventSink(KeyEventSink* sink);
 
   struct Impl;
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages redrock needs, skipping every one that is already installed.
 set -euo pipefail
 PKGS=(cmake g++ make pkg-config ccache librocksdb-dev libboost-dev libfmt-dev catch2 libbenchmark-dev
-      redis-server redis-tools python3 python3-redis python3-pytest python3-pytest-asyncio)
+      redis-server redis-tools liblua5.1-0-dev lua-cjson-dev python3 python3-redis python3-pytest python3-pytest-asyncio)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -72,6 +72,10 @@ struct ServerState {
   // Clients blocked in BLPOP & co., and the wake-ups that list pushes send them.
   BlockingRegistry blocking;
 
+  // notify-keyspace-events as NotifyClass bits (server/notify.h); 0 = off. Written by CONFIG SET and the
+  // config file, read on every write command.
+  std::atomic<uint32_t> notify_keyspace_events{0};
+
   // Set by the server: SHUTDOWN calls it to stop the process's server gracefully.
   std::function<void()> request_shutdown;
 };
