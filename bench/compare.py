@@ -2,7 +2,7 @@
 """redrock against real Redis, side by side, in one command.
 
     bench/compare.py --redrock build/redrock-server [--rounds 3] [--requests N] [--keys N]
-                     [--out results/DIR] [--quick]
+                     [--redrock-args '--io-threads 1'] [--out results/DIR] [--quick]
 
 Starts three servers on free loopback ports, each in its own temp dir:
   Redis      redis-server --save '' --appendonly no                         (no persistence)
@@ -285,7 +285,7 @@ def write_outputs(args, info, servers, workloads, samples, resources, failures):
     md += ["", "## Method", "",
            "- Servers: **Redis** = `redis-server --save '' --appendonly no`; **Redis AOF** = "
            "`--save '' --appendonly yes --appendfsync everysec`; **redrock** = `redrock-server --appendfsync "
-           "everysec` (its default). All on 127.0.0.1, each in a fresh temp dir, running at the same time.",
+           "everysec%s` (its default WAL policy)." % ((" " + args.redrock_args) if args.redrock_args else "") + " All on 127.0.0.1, each in a fresh temp dir, running at the same time.",
            "- redis-benchmark: %d clients, %s requests per run, `-r %d` random keys, `-d 64` values. Before the "
            "rounds each server gets all %s `key:NNNNNNNNNNNN` keys, so every GET hits. SET EX writes "
            "`session:*` keys." % (args.clients, "{:,}".format(args.requests), args.keyspace,
@@ -329,6 +329,8 @@ def parse_args(argv):
     p.add_argument("--keyspace", type=int, default=100000, help="redis-benchmark -r (random key range)")
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--keys-seconds", type=float, default=1.0, help="time spent calling KEYS per run")
+    p.add_argument("--redrock-args", default="",
+                   help="extra redrock-server arguments, e.g. '--io-threads 1' (recorded in the results)")
     p.add_argument("--out", default=None, help="results folder (default results/<date-time>)")
     p.add_argument("--quick", action="store_true",
                    help="tiny counts for a smoke test: 1 round, 2,000 requests, 1,000 keys")
@@ -356,7 +358,8 @@ def make_servers(args, workdir, tag):
                       ["--save", "", "--appendonly", "no"], workdir),
         ServerProcess(tag + "redis-aof", "Redis AOF", "redis", args.redis_server,
                       ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"], workdir),
-        ServerProcess(tag + "redrock", "redrock", "redrock", args.redrock, ["--appendfsync", "everysec"], workdir),
+        ServerProcess(tag + "redrock", "redrock", "redrock", args.redrock,
+                      ["--appendfsync", "everysec"] + shlex.split(args.redrock_args), workdir),
     ]
     for s, key, persistent in zip(servers, ("redis", "redis_aof", "redrock"), (False, True, True)):
         s.key, s.persistent = key, persistent
