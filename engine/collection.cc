@@ -238,7 +238,22 @@ void Writer::DeleteMember(std::string_view suffix) {
   batch_.Delete(impl_.members_cf, scratch_);
 }
 
+bool Writer::Unchanged() const {
+  // Nothing staged and the metadata exactly as loaded: the operation changed nothing (SADD of members
+  // already present, ZADD of equal scores...), so nothing is written and no key event fires.
+  return batch_.Count() == 0 && exists_ && old_.live() && type_ == old_.header.type &&
+         version_ == old_.header.version && size_ == old_.header.size &&
+         expire_at_ms_ == old_.header.expire_at_ms &&
+         extra_ == std::string_view(old_.raw).substr(encoding::kCollectionHeaderSize);
+}
+
+void Writer::ReportModifiedUnchanged() {
+  if (!status_.ok() || !exists_) return;
+  if (KeyEventSink* sink = impl_.key_event_sink.load(std::memory_order_acquire)) sink->OnKeyModified(db_, key_);
+}
+
 bool Writer::Stage() {
+  if (Unchanged()) return false;
   PhysState after;
   if (exists_ && size_ > 0) {
     batch_.Put(impl_.data_cf, data_key_, EncodeMetadata(type_, expire_at_ms_, version_, size_, extra_));
@@ -296,12 +311,13 @@ Status Writer::CommitAll(std::span<Writer* const> writers) {
     if (!w->status_.ok()) return w->status_;
   }
   Engine::Impl& impl = writers.front()->impl_;
-  rocksdb::WriteBatch all;
+  KeyedBatch all;
   for (Writer* w : writers) {
     if (!w->Stage()) continue;
     BatchAppender appender(impl, &all);
     rocksdb::Status s = w->batch_.Iterate(&appender);
     if (!s.ok()) return Status::IOError(s.ToString());
+    all.TakeKeysFrom(w->batch_);
   }
   if (all.Count() == 0) return Status::OK();
   Status st = impl.Write(&all);

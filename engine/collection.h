@@ -130,11 +130,16 @@ class Writer {
 
   void PutMember(std::string_view suffix, std::string_view value);
   void DeleteMember(std::string_view suffix);
-  rocksdb::WriteBatch& batch() { return batch_; }
+  KeyedBatch& batch() { return batch_; }
 
   // Writes the batch: the metadata (or, when size() is 0, deletes the key), the member changes, the
-  // counters and the expiry index. Fires on_expired when it replaced an expired value.
+  // counters and the expiry index. Fires on_expired when it replaced an expired value. Writes nothing
+  // (and reports no key event) when nothing was staged and the metadata is as loaded.
   Status Commit();
+  // For the few Redis commands that signal a key as modified even when they change nothing (LTRIM
+  // that trims nothing): reports the existing key to the KeyEventSink without writing. No-op when the
+  // key does not exist.
+  void ReportModifiedUnchanged();
   // Commits several writers of distinct keys (opened AlreadyLocked under one LockKeys()) as one atomic
   // WriteBatch, so a reader sees all of the keys change or none (SMOVE, LMOVE...). Each writer's own
   // rules apply as in Commit(); a writer must not be committed twice.
@@ -142,6 +147,7 @@ class Writer {
 
  private:
   void Load();
+  bool Unchanged() const;
   // Adds the metadata (or the key's deletion) and the bookkeeping to batch_; false when the batch is
   // empty and nothing needs writing.
   bool Stage();
@@ -161,7 +167,7 @@ class Writer {
   std::string extra_;
   std::string member_prefix_;
   std::string scratch_;
-  rocksdb::WriteBatch batch_;
+  KeyedBatch batch_;
 };
 
 // A consistent read of one collection without locking: metadata and members come from one RocksDB

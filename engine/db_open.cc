@@ -223,6 +223,10 @@ EngineStats Engine::Stats() {
     for (const auto& f : wal_files) stats.disk_bytes += f->SizeFileBytes();
   }
   stats.memory_bytes += impl_->block_cache->GetUsage();
+  stats.value_cache_bytes = impl_->value_cache.bytes();
+  stats.value_cache_hits = impl_->value_cache.hits();
+  stats.value_cache_misses = impl_->value_cache.misses();
+  stats.memory_bytes += stats.value_cache_bytes;
   stats.expired_keys = impl_->expired_keys.load(std::memory_order_relaxed);
   stats.write_errors = impl_->write_errors.load(std::memory_order_relaxed);
   stats.writes_failing = impl_->write_failed.load(std::memory_order_relaxed);

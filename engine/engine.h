@@ -80,7 +80,10 @@ struct KeyspaceInfo {
 
 struct EngineStats {
   uint64_t disk_bytes = 0;        // SST + WAL bytes on disk
-  uint64_t memory_bytes = 0;      // memtables + block cache + table readers
+  uint64_t memory_bytes = 0;      // memtables + block cache + table readers + value cache
+  uint64_t value_cache_bytes = 0; // string values cached for GET (Options::value_cache_bytes)
+  uint64_t value_cache_hits = 0;
+  uint64_t value_cache_misses = 0;
   uint64_t expired_keys = 0;      // keys removed by expiry since open
   uint64_t write_errors = 0;      // failed writes since open
   bool writes_failing = false;    // writes are refused right now (e.g. full disk) until storage recovers

@@ -16,7 +16,8 @@ void AtomicMin(std::atomic<int64_t>& target, int64_t v) {
 
 }  // namespace
 
-Engine::Impl::Impl(const Options& opts) : options(opts), clock(opts.clock ? opts.clock : SystemClock()) {
+Engine::Impl::Impl(const Options& opts)
+    : options(opts), clock(opts.clock ? opts.clock : SystemClock()), value_cache(opts.value_cache_bytes) {
   sync_mode.store(opts.sync);
 }
 
@@ -44,6 +45,26 @@ Status Engine::Impl::Write(rocksdb::WriteBatch* batch) {
   rocksdb::Status s = db->Write(wo, batch);
   if (!s.ok()) return WriteFailed(s);
   if (!wo.sync && !wal_dirty.load(std::memory_order_relaxed)) wal_dirty.store(true, std::memory_order_relaxed);
+  return Status::OK();
+}
+
+Status Engine::Impl::Write(KeyedBatch* batch) {
+  Status st = Write(static_cast<rocksdb::WriteBatch*>(batch));
+  if (!st.ok()) {
+    batch->ClearKeys();
+    return st;
+  }
+  if (batch->changed_count() > 0) {
+    // Keys were recorded only while a sink was attached; it may have been detached since (then the
+    // events are dropped, as SetKeyEventSink allows for writes in flight).
+    if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) {
+      for (size_t i = 0; i < batch->changed_count(); ++i) {
+        const KeyedBatch::ChangedKey& k = batch->changed(i);
+        sink->OnKeyModified(k.db, k.key);
+      }
+    }
+    batch->ClearKeys();
+  }
   return Status::OK();
 }
 
@@ -86,8 +107,18 @@ Status Engine::Impl::ReadLive(std::string_view data_key, int64_t now, rocksdb::P
   return Status::OK();
 }
 
-void Engine::Impl::AddBookkeeping(rocksdb::WriteBatch* batch, int db, std::string_view key,
+void Engine::Impl::AddBookkeeping(KeyedBatch* batch, int db, std::string_view key,
                                   PhysState before, PhysState after) const {
+  // Under the key's lock and before the commit: readers miss from now on (see value_cache.h).
+  if (value_cache.enabled()) {
+    static thread_local std::string dkey;
+    encoding::EncodeDataKey(&dkey, db, key);
+    value_cache.Erase(dkey);
+  }
+  // Reclaiming a value that had already expired is no modification (OnKeyExpired reports it).
+  if ((before.live || after.present) && key_event_sink.load(std::memory_order_relaxed) != nullptr) {
+    batch->RecordKey(db, key);
+  }
   const bool before_exp = before.present && before.expire_at_ms != 0;
   const bool after_exp = after.present && after.expire_at_ms != 0;
   const int64_t keys_delta = int64_t{after.present} - int64_t{before.present};
@@ -118,6 +149,15 @@ std::string Engine::Impl::IndexFloorKey() const {
 void Engine::Impl::NotifyExpired(int db, std::string_view key) {
   expired_keys.fetch_add(1, std::memory_order_relaxed);
   if (options.on_expired) options.on_expired(db, key);
+  if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) sink->OnKeyExpired(db, key);
+}
+
+void Engine::SetKeyEventSink(KeyEventSink* sink) {
+  impl_->key_event_sink.store(sink, std::memory_order_release);
+  // Every call to a sink happens while its caller holds a key stripe (after loading the pointer under
+  // it), so once every stripe has been taken and released, no call to the previous sink is still
+  // running or can start: the caller may destroy it.
+  auto all = MultiKeyLock::All(impl_->locks);
 }
 
 Status Engine::Impl::AddCloneValue(rocksdb::WriteBatch* batch, const OldValue& src,
@@ -164,7 +204,7 @@ Status EngineTestPeer::PutFakeCollection(Engine& e, int db, std::string_view key
   encoding::PutFixed64BE(raw.data() + 1, static_cast<uint64_t>(expire_at_ms));
   encoding::PutFixed64BE(raw.data() + 9, 1);
   encoding::PutFixed64BE(raw.data() + 17, 1);
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   batch.Put(impl.data_cf, dkey, raw);
   impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at_ms});
   return impl.Write(&batch);

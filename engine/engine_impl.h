@@ -22,15 +22,58 @@
 #include "engine/encoding.h"
 #include "engine/engine.h"
 #include "engine/key_locks.h"
+#include "engine/value_cache.h"
 #include "engine/scan_cursors.h"
 
 namespace redrock::engine {
 
 // The physical state of a key for counter bookkeeping: stored or not (expired values are stored
-// until reclaimed), and its expiry.
+// until reclaimed), and its expiry. `live` (meaningful for the state before a write only) says the
+// stored value was visible, i.e. not expired: removing a value that was not live changes nothing a
+// client could see, so it is no key event (see KeyedBatch).
 struct PhysState {
   bool present = false;
   int64_t expire_at_ms = 0;
+  bool live = false;
+};
+
+// A WriteBatch that also remembers which keys it changes visibly, so that Write() can report them to
+// the KeyEventSink once the batch is durable. AddBookkeeping records the keys, only while a sink is
+// attached (so with none the hot path pays one atomic load). The keys are views: every write path
+// passes keys that outlive its Write(). A batch that is abandoned (an error after AddBookkeeping)
+// takes its keys with it, so nothing leaks into a later write.
+class KeyedBatch : public rocksdb::WriteBatch {
+ public:
+  struct ChangedKey {
+    int db = 0;
+    std::string_view key;
+  };
+
+  void RecordKey(int db, std::string_view key) {
+    if (count_ < kInline) {
+      inline_[count_] = ChangedKey{db, key};
+    } else {
+      overflow_.push_back(ChangedKey{db, key});
+    }
+    ++count_;
+  }
+  size_t changed_count() const { return count_; }
+  const ChangedKey& changed(size_t i) const { return i < kInline ? inline_[i] : overflow_[i - kInline]; }
+  // Moves the recorded keys of `other` to this batch (Writer::CommitAll concatenates batches).
+  void TakeKeysFrom(KeyedBatch& other) {
+    for (size_t i = 0; i < other.count_; ++i) RecordKey(other.changed(i).db, other.changed(i).key);
+    other.ClearKeys();
+  }
+  void ClearKeys() {
+    count_ = 0;
+    overflow_.clear();
+  }
+
+ private:
+  static constexpr size_t kInline = 2;
+  ChangedKey inline_[kInline];
+  size_t count_ = 0;
+  std::vector<ChangedKey> overflow_;
 };
 
 // What a read-modify-write read before changing a key (under the key's lock).
@@ -43,7 +86,7 @@ struct OldValue {
   bool live() const { return present && !expired; }
   KeyType type() const { return live() ? header.type : KeyType::kNone; }
   int64_t expire_at_ms() const { return present ? header.expire_at_ms : 0; }
-  PhysState phys() const { return {present, expire_at_ms()}; }
+  PhysState phys() const { return {present, expire_at_ms(), live()}; }
   // String payload; only meaningful for strings.
   std::string_view payload() const {
     return std::string_view(raw).substr(std::min(raw.size(), encoding::kValueHeaderSize));
@@ -71,6 +114,8 @@ struct Engine::Impl {
 
   std::atomic<SyncMode> sync_mode{SyncMode::kEverySec};
   KeyLocks locks;
+  // String values GET read recently; see value_cache.h for why it never serves a stale value.
+  mutable ValueCache value_cache;
   ScanCursors cursors;
 
   // The members compaction filter's view of the DB (see compaction_filter.h).
@@ -80,6 +125,10 @@ struct Engine::Impl {
   std::mutex version_mu;
   uint64_t next_version = 0;  // 0: not loaded yet
   uint64_t version_hwm = 0;
+
+  // The receiver of key events (Engine::SetKeyEventSink); null when none. Every call to it is made
+  // while the caller holds a key stripe, which is how SetKeyEventSink waits out calls in flight.
+  std::atomic<KeyEventSink*> key_event_sink{nullptr};
 
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> write_errors{0};
@@ -170,7 +219,11 @@ struct Engine::Impl {
   // ---- io helpers (engine_impl.cc) ----
   rocksdb::WriteOptions WriteOpts() const;
   // Writes the batch; a failure is counted in Stats() and returned as IOError (one line, e.g.
-  // "No space left on device"). While RocksDB has writes stopped it fails at once.
+  // "No space left on device"). While RocksDB has writes stopped it fails at once. After a successful
+  // write, reports the batch's recorded keys to the KeyEventSink (OnKeyModified, once each) and forgets
+  // them; after a failure it only forgets them. The caller must still hold the keys' stripes.
+  Status Write(KeyedBatch* batch);
+  // The same for a batch that changes no key visibly (counter maintenance): no key events.
   Status Write(rocksdb::WriteBatch* batch);
   Status ReadError(const rocksdb::Status& s) const;
   rocksdb::Status GetRaw(std::string_view data_key, rocksdb::PinnableSlice* out) const;
@@ -184,10 +237,13 @@ struct Engine::Impl {
                   encoding::ValueHeader* header) const;
 
   // Adds to `batch` the counter merges and expiry-index changes that turn `before` into `after` for
-  // (db, key). Every write path calls it with the state it read under the key's lock.
-  void AddBookkeeping(rocksdb::WriteBatch* batch, int db, std::string_view key, PhysState before,
+  // (db, key). Every write path calls it with the state it read under the key's lock. It also records
+  // (db, key) in the batch for OnKeyModified when the change is visible (before.live or after.present),
+  // so `key` must stay valid until the batch is written.
+  void AddBookkeeping(KeyedBatch* batch, int db, std::string_view key, PhysState before,
                       PhysState after) const;
-  // Called after a successful write that replaced or removed an expired (still stored) value.
+  // Called after a successful write that replaced or removed an expired (still stored) value, while
+  // the key's stripe is still held: counts it, calls Options::on_expired and the sink's OnKeyExpired.
   void NotifyExpired(int db, std::string_view key);
 
   // Adds to `batch` whatever makes dst (db dst_db, encoded dst_data_key) an exact copy of `src`

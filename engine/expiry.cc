@@ -76,7 +76,7 @@ int64_t Engine::Impl::RunExpiryCycle() {
     bool failed = false;
     {
       MultiKeyLock lock(locks, std::move(stripes));
-      rocksdb::WriteBatch batch;
+      KeyedBatch batch;
       for (const auto& e : due) {
         // Re-check under the lock: a writer may have changed the expiry (and its index entry), or
         // FLUSHDB removed it, since the iteration above.
@@ -104,8 +104,9 @@ int64_t Engine::Impl::RunExpiryCycle() {
         failed = true;
         expired.clear();
       }
+      // Still under the stripes, as every key event is reported (see Engine::SetKeyEventSink).
+      for (const DueEntry* e : expired) NotifyExpired(e->db, e->key);
     }
-    for (const DueEntry* e : expired) NotifyExpired(e->db, e->key);
     removed += static_cast<int64_t>(expired.size());
     index_deletes_since_compaction += static_cast<int64_t>(due.size());
     if (failed) break;

@@ -32,7 +32,7 @@ Result<int64_t> Engine::Delete(int db, std::span<const std::string_view> keys) {
   for (const auto& k : dkeys) stripes.push_back(KeyLocks::StripeOf(k));
   MultiKeyLock lock(impl.locks, std::move(stripes));
   const int64_t now = impl.Now();
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   int64_t removed = 0;
   std::vector<size_t> expired;
   for (size_t j = 0; j < dkeys.size(); ++j) {
@@ -97,7 +97,7 @@ Result<bool> Engine::ExpireAt(int db, std::string_view key, int64_t at_ms, Expir
     case ExpireCondition::kLT: if (current != 0 && at_ms >= current) return false; break;
     case ExpireCondition::kXXLT: if (current == 0 || at_ms >= current) return false; break;
   }
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   if (at_ms <= now) {
     impl.AddDeleteValue(&batch, old, dkey);
     impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
@@ -118,7 +118,7 @@ Result<bool> Engine::Persist(int db, std::string_view key) {
   Status st = impl.ReadOld(dkey, impl.Now(), &old);
   if (!st.ok()) return st;
   if (!old.live() || old.header.expire_at_ms == 0) return false;
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, 0));
   impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, 0});
   st = impl.Write(&batch);
@@ -154,7 +154,7 @@ namespace {
 Status Transfer(Engine::Impl& impl, int src_db, std::string_view src_key, const std::string& src_dkey,
                 const OldValue& src, int dst_db, std::string_view dst_key, const std::string& dst_dkey,
                 const OldValue& dst, bool remove_src) {
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   Status st = impl.AddCloneValue(&batch, src, src_dkey, dst_db, dst_dkey);
   if (!st.ok()) return st;
   impl.AddBookkeeping(&batch, dst_db, dst_key, dst.phys(), PhysState{true, src.header.expire_at_ms});
@@ -271,16 +271,21 @@ Status AddFlushDb(Engine::Impl& impl, int db, rocksdb::WriteBatch* batch) {
 Status Engine::FlushDb(int db) {
   Impl& impl = *impl_;
   auto lock = MultiKeyLock::All(impl.locks);
-  rocksdb::WriteBatch batch;
+  impl.value_cache.Clear(db);
+  KeyedBatch batch;
   Status st = AddFlushDb(impl, db, &batch);
   if (!st.ok()) return st;
-  return impl.Write(&batch);
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  if (KeyEventSink* sink = impl.key_event_sink.load(std::memory_order_acquire)) sink->OnFlushed(db);
+  return Status::OK();
 }
 
 Status Engine::FlushAll() {
   Impl& impl = *impl_;
   auto lock = MultiKeyLock::All(impl.locks);
-  rocksdb::WriteBatch batch;
+  impl.value_cache.Clear(-1);
+  KeyedBatch batch;
   for (auto* cf : {impl.data_cf, impl.members_cf, impl.expiry_cf}) {
     Status st = AddDeleteFrom(impl, cf, std::string(), &batch);
     if (!st.ok()) return st;
@@ -289,7 +294,10 @@ Status Engine::FlushAll() {
     AddCounterReset(&batch, impl.meta_cf, encoding::KeysCounterKey(db));
     AddCounterReset(&batch, impl.meta_cf, encoding::ExpiresCounterKey(db));
   }
-  return impl.Write(&batch);
+  Status st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  if (KeyEventSink* sink = impl.key_event_sink.load(std::memory_order_acquire)) sink->OnFlushed(-1);
+  return Status::OK();
 }
 
 }  // namespace redrock::engine

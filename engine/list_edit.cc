@@ -160,7 +160,11 @@ Status ListTrim(Engine& engine, int db, std::string_view key, int64_t start, int
   } else {
     const uint64_t new_head = window.head + first;
     const uint64_t new_tail = window.head + last + 1;
-    if (new_head == window.head && new_tail == window.tail) return Status::OK();
+    if (new_head == window.head && new_tail == window.tail) {
+      // Nothing to trim; Redis still signals the key as modified (a WATCH of it fails).
+      writer.ReportModifiedUnchanged();
+      return Status::OK();
+    }
     DeletePositions(engine, writer, window.head, new_head);
     DeletePositions(engine, writer, new_tail, window.tail);
     window.head = new_head;

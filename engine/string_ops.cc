@@ -30,17 +30,50 @@ void PutString(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf, std:
   batch->Put(cf, rocksdb::SliceParts(key_parts, 1), rocksdb::SliceParts(value_parts, 3));
 }
 
+// Fills `old` from the value cache when the key is cached (the caller holds its lock); false otherwise.
+bool ReadOldCached(Engine::Impl& impl, std::string_view dkey, int64_t now, OldValue* old, bool keep_raw) {
+  int64_t expire_at = 0;
+  std::string* value = keep_raw ? &old->raw : nullptr;
+  if (!impl.value_cache.Peek(dkey, &expire_at, value)) return false;
+  old->present = true;
+  old->expired = encoding::IsExpired(expire_at, now);
+  old->header = encoding::ValueHeader{};
+  old->header.type = KeyType::kString;
+  old->header.expire_at_ms = expire_at;
+  if (keep_raw) {
+    char header[encoding::kValueHeaderSize];
+    encoding::EncodeStringHeader(header, expire_at);
+    old->raw.insert(0, header, sizeof(header));
+  }
+  return true;
+}
+
 }  // namespace
 
 Status Engine::Get(int db, std::string_view key, std::string* value) {
+  Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
+  const int64_t now = impl.Now();
+  if (!impl.value_cache.enabled()) {
+    rocksdb::PinnableSlice raw;
+    encoding::ValueHeader h;
+    Status st = impl.ReadLive(dkey, now, &raw, &h);
+    if (!st.ok()) return st;
+    if (h.type != KeyType::kString) return Status::WrongType();
+    value->assign(h.payload);
+    return Status::OK();
+  }
+  if (impl.value_cache.Get(dkey, now, value)) return Status::OK();
+  // A miss reads and fills under the key's lock, so no write can commit between the two (value_cache.h).
+  SingleKeyLock lock(impl.locks, dkey);
   rocksdb::PinnableSlice raw;
   encoding::ValueHeader h;
-  Status st = impl_->ReadLive(dkey, impl_->Now(), &raw, &h);
+  Status st = impl.ReadLive(dkey, now, &raw, &h);
   if (!st.ok()) return st;
   if (h.type != KeyType::kString) return Status::WrongType();
   value->assign(h.payload);
+  impl.value_cache.Put(dkey, h.payload, h.expire_at_ms);
   return Status::OK();
 }
 
@@ -81,8 +114,13 @@ Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view val
   SingleKeyLock lock(impl.locks, dkey);
   const int64_t now = impl.Now();
   OldValue old;
-  Status st = impl.ReadOld(dkey, now, &old, options.get_old);
-  if (!st.ok()) return st;
+  // A cached key spares the read (its entry is the committed value); the new value replaces it below.
+  const bool cached = ReadOldCached(impl, dkey, now, &old, options.get_old);
+  if (!cached) {
+    Status st = impl.ReadOld(dkey, now, &old, options.get_old);
+    if (!st.ok()) return st;
+  }
+  Status st;
 
   SetResult result;
   if (options.get_old && old.live()) {
@@ -97,7 +135,7 @@ Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view val
   int64_t expire_at = options.expire_at_ms;
   if (expire_at == 0 && options.keep_ttl && exists) expire_at = old.header.expire_at_ms;
 
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   if (expire_at != 0 && expire_at <= now) {
     // Already expired: the key ends up deleted.
     if (old.present) {
@@ -111,6 +149,8 @@ Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view val
   if (batch.Count() > 0) {
     st = impl.Write(&batch);
     if (!st.ok()) return st;
+    // Still under the lock: keep a cached key cached, with its new value.
+    if (cached && (expire_at == 0 || expire_at > now)) impl.value_cache.Put(dkey, value, expire_at);
   }
   if (old.expired) impl.NotifyExpired(db, key);
   result.applied = true;
@@ -141,7 +181,7 @@ Result<bool> MultiSet(Engine::Impl& impl, int db, std::span<const std::pair<std:
     if (!st.ok()) return st;
     if (only_if_none_exists && olds[i].live()) return false;
   }
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   for (size_t i = 0; i < pairs.size(); ++i) {
     if (last[dkeys[i]] != i) continue;
     PutString(&batch, impl.data_cf, dkeys[i], 0, pairs[i].second);
@@ -176,7 +216,7 @@ Result<std::string> Engine::GetDel(int db, std::string_view key) {
   if (!st.ok()) return st;
   if (!old.live()) return Status::NotFound();
   if (old.header.type != KeyType::kString) return Status::WrongType();
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   impl.AddDeleteValue(&batch, old, dkey);
   impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
   st = impl.Write(&batch);
@@ -198,7 +238,7 @@ Result<std::string> Engine::GetEx(int db, std::string_view key, const ExpiryUpda
   if (old.header.type != KeyType::kString) return Status::WrongType();
   std::string result(old.payload());
 
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   if (update.kind == ExpiryUpdate::Kind::kPersist) {
     if (old.header.expire_at_ms == 0) return result;
     batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, 0));
@@ -233,18 +273,26 @@ Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& 
   encoding::EncodeDataKey(&dkey, db, key);
   SingleKeyLock lock(impl.locks, dkey);
   OldValue old;
-  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  const int64_t now = impl.Now();
+  const bool cached = ReadOldCached(impl, dkey, now, &old, true);
+  Status st = cached ? Status::OK() : impl.ReadOld(dkey, now, &old);
   if (!st.ok()) return st;
   if (old.live() && old.header.type != KeyType::kString) return Status::WrongType();
   StringUpdate update;
   st = compute(old.live(), old.live() ? old.payload() : std::string_view(), &update);
   if (!st.ok() || update.skip) return st;
   const int64_t expire_at = old.live() ? old.header.expire_at_ms : 0;
-  rocksdb::WriteBatch batch;
+  KeyedBatch batch;
   PutString(&batch, impl.data_cf, dkey, expire_at, update.part1, update.part2);
   impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
   st = impl.Write(&batch);
   if (!st.ok()) return st;
+  if (cached) {
+    std::string value;
+    value.reserve(update.part1.size() + update.part2.size());
+    value.append(update.part1).append(update.part2);
+    impl.value_cache.Put(dkey, value, expire_at);
+  }
   if (old.expired) impl.NotifyExpired(db, key);
   return Status::OK();
 }

@@ -9,6 +9,8 @@
 
 namespace redrock::server {
 
+class Subscriber;  // server/pubsub.h
+
 // What a client blocked by BLPOP & co. waits for (see server/blocking.h). When the timeout expires the
 // client gets a null array (`*-1`, RESP3 `_`), whatever the command: Redis answers every list blocking
 // command so, BLMOVE and BRPOPLPUSH included (only inside MULTI do those two answer a null bulk).
@@ -17,6 +19,15 @@ struct BlockedState {
   int db = 0;
   std::vector<std::string> keys;
   int64_t timeout_ms = 0;          // 0 = forever
+};
+
+// A key a client WATCHes (server/watch.h): whether WATCH found it live, and then its expiry (absolute
+// ms, 0 = none), which EXEC checks.
+struct WatchedKey {
+  int db = 0;
+  std::string key;
+  bool live = true;
+  int64_t expire_at_ms = 0;
 };
 
 struct ClientState {
@@ -36,6 +47,11 @@ struct ClientState {
   bool authenticated = true;    // false until AUTH when requirepass is set
   bool close_after_reply = false;  // QUIT, protocol errors, CLIENT KILL of itself
 
+  // WATCH (server/watch.h): the keys this client watches (changed on its own thread, under the
+  // WatchRegistry's mutex), and the flag writers on any thread raise when one of them changes.
+  std::vector<WatchedKey> watched_keys;
+  std::atomic<bool> watch_dirty{false};
+
   // MULTI state.
   bool in_multi = false;
   bool multi_error = false;  // a queued command was rejected: EXEC answers EXECABORT
@@ -53,6 +69,15 @@ struct ClientState {
   int64_t created_ms = 0;
   std::atomic<int64_t> last_interaction_ms{0};
   std::atomic<uint64_t> commands_processed{0};
+
+  // Pub/sub (server/pubsub.h). `subscriber` receives this client's messages (set by the connection;
+  // null: the client cannot subscribe). `subscribed` is true while any subscription exists (RESP2
+  // subscribed mode, CLIENT LIST's "P"); the counts are readable from any thread (CLIENT LIST).
+  Subscriber* subscriber = nullptr;
+  bool subscribed = false;
+  std::atomic<int> sub_channels{0};
+  std::atomic<int> sub_patterns{0};
+  std::atomic<int> sub_shard_channels{0};
 };
 
 }  // namespace redrock::server

@@ -6,6 +6,8 @@
 
 #include "server/args.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
+#include "server/scripting/busy.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -101,16 +103,37 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
     if (client.in_multi) client.multi_error = true;
     return;
   }
+  // RESP2 subscribed mode (Redis checks it before queueing, so a refused command poisons a MULTI).
+  if (client.subscribed && client.resp == 2 &&
+      !AllowedWhileSubscribed(spec->parent != nullptr ? spec->parent->name : spec->name)) {
+    reply.Error(SubscribedModeError(spec->FullName()));
+    if (client.in_multi) client.multi_error = true;
+    return;
+  }
   if (client.in_multi && !(spec->flags & kCmdMultiControl)) {
+    // Redis refuses commands during a busy script before queueing them (server/scripting/busy.h).
+    if (server.exec_gate.busy() && !AllowedWhileScriptBusy(*spec, argv)) {
+      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
+      return;
+    }
     client.queued.emplace_back(argv.begin(), argv.end());
     reply.Simple("QUEUED");
     return;
   }
+  // While a Lua script holding the gate is busy, the gate refuses instead of making us wait.
   if (spec->flags & kCmdExclusive) {
-    std::unique_lock gate(server.exec_gate);
+    if (!server.exec_gate.lock_unless_busy()) {
+      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
+      return;
+    }
+    std::unique_lock gate(server.exec_gate, std::adopt_lock);
     Invoke(*spec, client, server, reply, argv);
   } else {
-    std::shared_lock gate(server.exec_gate);
+    if (!server.exec_gate.lock_shared_unless_busy()) {
+      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
+      return;
+    }
+    std::shared_lock gate(server.exec_gate, std::adopt_lock);
     Invoke(*spec, client, server, reply, argv);
   }
 }

@@ -40,6 +40,15 @@ constexpr size_t kMaxBlockedQueryBuffer = size_t{1} << 30;
 std::mutex g_tracker_mu;
 std::condition_variable g_tracker_cv;
 
+// The connection whose command is running on this thread (Deliver appends its own messages inline).
+thread_local Connection* t_dispatching = nullptr;
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -107,6 +116,9 @@ Connection::Connection(tcp::socket socket, ServerState& state, const CommandTabl
 Connection::~Connection() {
   // A coroutine frame destroyed while blocked (server stop) still leaves the wait queue.
   if (waiter_) state_.blocking.Remove(waiter_, false);
+  // Normally done when Run() ends; again here for a frame destroyed without finishing.
+  if (client_.subscribed) state_.pubsub.UnsubscribeAll(*this);
+  state_.watches.UnwatchAll(client_);  // writers must not find this client any more
   if (registered_) state_.clients.Remove(&client_);
   tracker_.Done();
 }
@@ -135,6 +147,8 @@ asio::awaitable<void> Connection::Run(std::shared_ptr<Connection> self) {
   } catch (...) {
     Log(LogLevel::kWarning, "Closing client {} after an unknown internal error", self->client_.addr);
   }
+  // No message is delivered to this connection once this returns.
+  UnsubscribeClientFromAll(self->state_, self->client_);
   boost::system::error_code ec;
   self->socket_.close(ec);
 }
@@ -164,15 +178,20 @@ asio::awaitable<void> Connection::Serve() {
     if (auto conn = weak.lock()) conn->Close();
   });
   registered_ = true;
+  client_.subscriber = this;
 
   in_.resize(kInitialReadBuffer);
   argv_.reserve(16);
   UpdateParserLimits();
 
   for (;;) {
+    if (!push_out_.empty() && !co_await WritePushes()) co_return;
     PrepareRead();
+    idle_reading_ = true;
     size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
                                                 asio::redirect_error(asio::use_awaitable, ec));
+    idle_reading_ = false;
+    if (ec == asio::error::operation_aborted && socket_.is_open()) continue;  // messages to write
     if (ec || n == 0) co_return;
     in_end_ += n;
     state_.stats.total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
@@ -231,9 +250,8 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
     if (argv_.empty()) continue;  // an empty inline line
 
     const bool was_authenticated = client_.authenticated;
-    protocol::ReplyWriter writer(&out_, client_.resp);
     client_.may_block = IsBlockingCommand();
-    table_.Dispatch(client_, state_, writer, argv_);
+    RunCommand(argv_);
     client_.may_block = false;
     if (client_.blocked.active) {
       // The rest of the buffer waits until this command is served or times out.
@@ -264,6 +282,16 @@ asio::awaitable<bool> Connection::Flush() {
   out_.clear();
   if (out_.capacity() > 2 * kFlushThreshold) std::string().swap(out_);
   co_return !ec;
+}
+
+void Connection::RunCommand(std::span<const std::string_view> argv) {
+  // Messages that reached this client before the command go before its reply, as in Redis's single
+  // output stream (so nothing published earlier trails an UNSUBSCRIBE confirmation).
+  if (client_.subscribed) TakePushes(&out_);
+  protocol::ReplyWriter writer(&out_, client_.resp);
+  t_dispatching = this;
+  table_.Dispatch(client_, state_, writer, argv);
+  t_dispatching = nullptr;
 }
 
 bool Connection::IsBlockingCommand() const {
@@ -313,9 +341,8 @@ asio::awaitable<bool> Connection::Block() {
     // then after every wake.
     wake_pending_ = false;
     state_.blocking.Rearm(*waiter_);
-    protocol::ReplyWriter writer(&out_, client_.resp);
     client_.may_block = true;
-    table_.Dispatch(client_, state_, writer, views);
+    RunCommand(views);
     client_.may_block = false;
     if (!client_.blocked.active) {
       state_.blocking.Remove(waiter_, /*pass_on=*/true);
@@ -353,6 +380,11 @@ asio::awaitable<Connection::WaitResult> Connection::WaitForWake(std::chrono::ste
   WaitResult result = WaitResult::kClosed;
   boost::system::error_code ec;
   for (;;) {
+    if (!push_out_.empty()) {
+      // A subscriber (RESP3) blocked in BLPOP & co. still receives its messages.
+      if (!co_await WritePushes()) break;
+      continue;
+    }
     if (wake_pending_) {
       result = WaitResult::kWoken;
       break;
@@ -378,6 +410,138 @@ asio::awaitable<Connection::WaitResult> Connection::WaitForWake(std::chrono::ste
   ++wait_generation_;  // a timer handler still in flight is now stale
   block_timer_.cancel();
   co_return result;
+}
+
+// ---- Pub/sub push path ------------------------------------------------------------------------------
+
+void Connection::Deliver(const std::shared_ptr<const PubSubMessage>& message) {
+  if (t_dispatching == this) {
+    // Published by this client's own command (RESP3 PUBLISH to itself, a keyspace event of its own
+    // write): Redis puts it in the reply stream right away, before the command's reply.
+    message->AppendTo(&out_, client_.resp);
+    return;
+  }
+  if (push_overflow_.load(std::memory_order_relaxed)) return;  // being closed
+  const uint64_t size = message->frame().size();
+  const uint64_t pending = push_pending_bytes_.fetch_add(size, std::memory_order_relaxed) + size;
+  if (OverOutputLimit(pending)) {
+    push_pending_bytes_.fetch_sub(size, std::memory_order_relaxed);
+    if (!push_overflow_.exchange(true)) {
+      if (auto self = weak_from_this().lock()) {
+        asio::post(socket_.get_executor(), [self] { self->CloseForOutputLimit(); });
+      }
+    }
+    return;
+  }
+  bool post = false;
+  {
+    std::lock_guard lock(inbox_mu_);
+    inbox_.push_back(message);
+    if (!drain_posted_) drain_posted_ = post = true;
+  }
+  if (post) {
+    // The registry unsubscribes a connection before it is destroyed, so `this` is alive; lock() fails
+    // only while its destructor waits for that (the message is then moot).
+    if (auto self = weak_from_this().lock()) {
+      asio::post(socket_.get_executor(), [self] { self->DrainInbox(); });
+    }
+  }
+}
+
+bool Connection::OverOutputLimit(uint64_t pending) {
+  const OutputBufferLimit limit = state_.pubsub.pubsub_limit();
+  if (limit.hard_bytes != 0 && pending >= limit.hard_bytes) return true;
+  if (limit.soft_bytes != 0 && pending >= limit.soft_bytes) {
+    // Over the soft limit continuously for more than soft_seconds (Redis's checkClientOutputBufferLimits).
+    const int64_t now = SteadyMs();
+    int64_t since = soft_limit_since_ms_.load(std::memory_order_relaxed);
+    if (since == 0) {
+      soft_limit_since_ms_.compare_exchange_strong(since, now, std::memory_order_relaxed);
+      return false;
+    }
+    return now - since > limit.soft_seconds * 1000;
+  }
+  soft_limit_since_ms_.store(0, std::memory_order_relaxed);
+  return false;
+}
+
+void Connection::CloseForOutputLimit() {
+  const uint64_t pending = push_pending_bytes_.load(std::memory_order_relaxed);
+  std::string name;
+  {
+    std::lock_guard lock(state_.clients.mutex());
+    name = client_.name;
+  }
+  Log(LogLevel::kWarning,
+      "Client id={} addr={} laddr={} fd={} name={} flags=P db={} sub={} psub={} ssub={} omem={} resp={} "
+      "scheduled to be closed ASAP for overcoming of output buffer limits.",
+      client_.id, client_.addr, client_.laddr, client_.fd, name, client_.db.load(std::memory_order_relaxed),
+      client_.sub_channels.load(std::memory_order_relaxed), client_.sub_patterns.load(std::memory_order_relaxed),
+      client_.sub_shard_channels.load(std::memory_order_relaxed), pending, client_.resp);
+  {
+    std::lock_guard lock(inbox_mu_);
+    inbox_.clear();
+  }
+  push_out_.clear();
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+}
+
+void Connection::DrainInbox() {
+  std::vector<std::shared_ptr<const PubSubMessage>> batch;
+  {
+    std::lock_guard lock(inbox_mu_);
+    batch.swap(inbox_);
+    drain_posted_ = false;
+  }
+  if (push_overflow_.load(std::memory_order_relaxed)) return;
+  uint64_t dropped = 0;
+  for (const auto& message : batch) {
+    // A message that raced with the client's last UNSUBSCRIBE is dropped: a client back in normal
+    // mode must see replies only.
+    if (!client_.subscribed) {
+      dropped += message->frame().size();
+      continue;
+    }
+    message->AppendTo(&push_out_, client_.resp);
+  }
+  if (dropped) push_pending_bytes_.fetch_sub(dropped, std::memory_order_relaxed);
+  if (!push_out_.empty() && (idle_reading_ || reading_)) {
+    // The read loop resumes (operation_aborted), writes the messages and reads again; no input is lost.
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
+}
+
+void Connection::TakePushes(std::string* out) {
+  {
+    std::lock_guard lock(inbox_mu_);
+    if (!inbox_.empty()) {
+      for (const auto& message : inbox_) message->AppendTo(&push_out_, client_.resp);
+      inbox_.clear();
+    }
+  }
+  if (push_out_.empty()) return;
+  push_pending_bytes_.fetch_sub(push_out_.size(), std::memory_order_relaxed);
+  out->append(push_out_);
+  push_out_.clear();
+}
+
+asio::awaitable<bool> Connection::WritePushes() {
+  while (!push_out_.empty()) {
+    push_writing_.swap(push_out_);
+    push_out_.clear();
+    boost::system::error_code ec;
+    size_t n = co_await asio::async_write(socket_, asio::buffer(push_writing_),
+                                          asio::redirect_error(asio::use_awaitable, ec));
+    state_.stats.total_net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+    push_pending_bytes_.fetch_sub(push_writing_.size(), std::memory_order_relaxed);
+    push_writing_.clear();
+    if (push_writing_.capacity() > 2 * kFlushThreshold) std::string().swap(push_writing_);
+    if (ec) co_return false;
+  }
+  co_return true;
 }
 
 }  // namespace redrock::server

@@ -13,12 +13,16 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocol/resp_parser.h"
 #include "server/blocking.h"
 #include "server/client_state.h"
+#include "server/pubsub.h"
 
 namespace redrock::server {
 
@@ -32,7 +36,11 @@ struct ConnectionTracker {
   bool WaitIdle(int64_t timeout_ms);
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+// The connection is also its client's pub/sub Subscriber: messages from other threads are posted to its
+// executor and written when it is idle (waiting for a read) or after the replies of the batch it is
+// running; a message its own command publishes goes into the reply stream at once, before that
+// command's reply, as Redis does. Only one write is ever in flight, and order is kept.
+class Connection : public std::enable_shared_from_this<Connection>, public Subscriber {
  public:
   Connection(boost::asio::ip::tcp::socket socket, ServerState& state, const CommandTable& table,
              ConnectionTracker& tracker);
@@ -46,6 +54,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Thread-safe: closes the socket on the connection's own executor.
   void Close();
+
+  // Subscriber: any thread. Enforces client-output-buffer-limit pubsub on the bytes not yet written.
+  void Deliver(const std::shared_ptr<const PubSubMessage>& message) override;
 
  private:
   boost::asio::awaitable<void> Serve();
@@ -66,6 +77,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void PrepareRead();
   // True when the command in argv_ is a blocking one (only those may block).
   bool IsBlockingCommand() const;
+  // Dispatches one command into out_ (messages received before it go first).
+  void RunCommand(std::span<const std::string_view> argv);
+
+  // Pub/sub push path; all on this connection's executor.
+  void DrainInbox();                           // posted by Deliver: inbox -> push_out_, wakes an idle read
+  void TakePushes(std::string* out);           // moves every received message into `out`
+  boost::asio::awaitable<bool> WritePushes();  // writes push_out_ until empty; false when the write failed
+  bool OverOutputLimit(uint64_t pending);      // any thread
+  void CloseForOutputLimit();
 
   boost::asio::ip::tcp::socket socket_;
   ServerState& state_;
@@ -89,6 +109,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool wake_pending_ = false;
   bool timed_out_ = false;
   bool reading_ = false;  // a read is pending: a wake or the deadline cancels it
+
+  // Pub/sub. idle_reading_, push_out_ and push_writing_ are touched only on this connection's executor.
+  bool idle_reading_ = false;  // Serve() waits for a read: a message cancels it to be written
+  std::string push_out_;       // encoded messages not yet written
+  std::string push_writing_;   // the batch of messages being written
+  std::mutex inbox_mu_;
+  std::vector<std::shared_ptr<const PubSubMessage>> inbox_;  // guarded by inbox_mu_
+  bool drain_posted_ = false;                                // guarded by inbox_mu_
+  std::atomic<uint64_t> push_pending_bytes_{0};  // delivered, not yet written (inbox_ + push_out_ + writing)
+  std::atomic<int64_t> soft_limit_since_ms_{0};  // when the soft limit was first exceeded; 0 = under it
+  std::atomic<bool> push_overflow_{false};       // over the limit: being closed, messages dropped
 };
 
 }  // namespace redrock::server

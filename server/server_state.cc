@@ -3,6 +3,10 @@
 #include <chrono>
 #include <random>
 
+#include "engine/engine.h"
+#include "server/key_event_sink.h"
+#include "server/scripting/scripting.h"
+
 namespace redrock::server {
 
 namespace {
@@ -21,6 +25,14 @@ ServerState::ServerState(engine::Engine& engine_ref, Config& config_ref)
   start_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
+  scripting = std::make_shared<Scripting>(*this);
+  key_events = std::make_unique<ServerKeyEvents>(*this);
+  engine.SetKeyEventSink(key_events.get());
+}
+
+ServerState::~ServerState() {
+  // Returns once no engine thread is still inside the sink (see Engine::SetKeyEventSink).
+  engine.SetKeyEventSink(nullptr);
 }
 
 void ClientRegistry::Add(ClientState* client, std::function<void()> close) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -13,12 +14,16 @@
 #include "server/blocking.h"
 #include "server/client_state.h"
 #include "server/exec_gate.h"
+#include "server/pubsub.h"
+#include "server/watch.h"
 
 namespace redrock::engine { class Engine; }
 
 namespace redrock::server {
 
 class Config;
+class ServerKeyEvents;  // server/key_event_sink.h
+class Scripting;        // server/scripting/scripting.h
 
 // Live clients, for CLIENT LIST / KILL and INFO clients.
 class ClientRegistry {
@@ -54,6 +59,8 @@ struct ServerStats {
 
 struct ServerState {
   ServerState(engine::Engine& engine, Config& config);
+  // Detaches the key-event sink from the engine (before any member is destroyed).
+  ~ServerState();
 
   engine::Engine& engine;
   Config& config;
@@ -78,6 +85,19 @@ struct ServerState {
 
   // Set by the server: SHUTDOWN calls it to stop the process's server gracefully.
   std::function<void()> request_shutdown;
+
+  // Pub/sub channels, patterns and their subscribers. Must stay declared after `config` and
+  // notify_keyspace_events: its constructor reads the one and sets the other (and keeps it current).
+  PubSub pubsub{*this};
+
+  // Lua scripting and Functions (server/scripting/scripting.h); created by the constructor, which loads
+  // the persisted function libraries from the engine's directory.
+  std::shared_ptr<Scripting> scripting;
+
+  // WATCH: watched keys and their clients. The engine's key events reach it through key_events, which
+  // the constructor attaches to the engine (declared last: attached once everything it uses exists).
+  WatchRegistry watches;
+  std::unique_ptr<ServerKeyEvents> key_events;
 };
 
 }  // namespace redrock::server

@@ -20,6 +20,12 @@ bool ValidClientName(std::string_view name) {
   return true;
 }
 
+bool IsPubSubClient(const ClientState& client) {
+  return client.sub_channels.load(std::memory_order_relaxed) + client.sub_patterns.load(std::memory_order_relaxed) +
+             client.sub_shard_channels.load(std::memory_order_relaxed) >
+         0;
+}
+
 namespace {
 
 // The current command's full name, lower case ("client|list"), as CLIENT LIST's cmd= shows it.
@@ -54,12 +60,17 @@ std::string ClientListText(const CommandContext& ctx, const std::function<bool(c
     const int64_t last = c.last_interaction_ms.load(std::memory_order_relaxed);
     const int64_t idle = self ? 0 : last == 0 ? age : std::max<int64_t>(0, (now - last) / 1000);
     const int resp = std::atomic_ref<int>(c.resp).load(std::memory_order_relaxed);
+    std::string flags;  // in Redis's order: P (pub/sub), x (MULTI)
+    if (IsPubSubClient(c)) flags += 'P';
+    if (in_multi) flags += 'x';
+    if (flags.empty()) flags = "N";
     std::string line = fmt::format(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} "
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} "
         "qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r "
         "cmd={} user=default redir=-1 resp={}\n",
-        c.id, c.addr, c.laddr, c.fd, c.name, age, idle, in_multi ? "x" : "N",
-        c.db.load(std::memory_order_relaxed), in_multi ? static_cast<int64_t>(c.queued.size()) : -1,
+        c.id, c.addr, c.laddr, c.fd, c.name, age, idle, flags, c.db.load(std::memory_order_relaxed),
+        c.sub_channels.load(std::memory_order_relaxed), c.sub_patterns.load(std::memory_order_relaxed),
+        c.sub_shard_channels.load(std::memory_order_relaxed), in_multi ? static_cast<int64_t>(c.queued.size()) : -1,
         self ? self_cmd : "NULL", resp);
     lines.emplace_back(c.id, std::move(line));
   });

@@ -19,6 +19,9 @@ inline constexpr std::string_view kRedrockVersion = "0.1.0";
 // Redis's rule for client names (and 7.2's lib-name/lib-ver): printable ASCII without spaces.
 bool ValidClientName(std::string_view name);
 
+// True while the client has any pub/sub subscription (CLIENT LIST flag "P", TYPE pubsub). Any thread.
+bool IsPubSubClient(const ClientState& client);
+
 // CLIENT LIST lines ("id=... resp=2\n") for every registered client accepted by `filter`, ordered by id.
 std::string ClientListText(const CommandContext& ctx, const std::function<bool(const ClientState&)>& filter);
 

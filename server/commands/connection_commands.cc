@@ -13,6 +13,7 @@
 #include "server/commands/families.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -67,6 +68,13 @@ void PingCommand(CommandContext& ctx) {
     ctx.reply.Error(err::WrongArity("ping"));
     return;
   }
+  if (ctx.client.subscribed && ctx.client.resp == 2) {
+    // RESP2 subscribed mode: PING answers in the shape of a message, ["pong", message or ""].
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.argc() == 2 ? ctx.argv[1] : std::string_view());
+    return;
+  }
   if (ctx.argc() == 1) {
     ctx.reply.Simple("PONG");
   } else {
@@ -88,11 +96,13 @@ void ResetCommand(CommandContext& ctx) {
   ctx.client.in_multi = false;
   ctx.client.multi_error = false;
   ctx.client.queued.clear();
+  ctx.server.watches.UnwatchAll(ctx.client);  // as Redis's discardTransaction
   ctx.client.db.store(0);
   SetResp(ctx.client, 2);
   ctx.reply.set_resp(2);
   SetName(ctx, "");
   ctx.client.authenticated = ctx.server.config.requirepass().empty();
+  UnsubscribeClientFromAll(ctx.server, ctx.client);  // silently, and out of subscribed mode
   ctx.reply.Simple("RESET");
 }
 
@@ -251,15 +261,17 @@ void ClientSetInfoCommand(CommandContext& ctx) {
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID client-id ...]
 void ClientListCommand(CommandContext& ctx) {
   std::vector<uint64_t> ids;
-  bool only_none = false;  // a type no redrock client has (master, replica, pubsub)
+  bool only_none = false;  // a type no redrock client has (master, replica)
+  int want_pubsub = -1;    // TYPE normal: 0, TYPE pubsub: 1 (a client with subscriptions is "pubsub")
   ArgReader args(ctx.argv, 2);
   while (!args.Done()) {
     if (args.Remaining() >= 2 && EqualsIgnoreCase(args.Peek(), "TYPE")) {
       args.Take();
       std::string_view type = args.Take();
-      if (EqualsIgnoreCase(type, "normal")) {
+      if (EqualsIgnoreCase(type, "normal") || EqualsIgnoreCase(type, "pubsub")) {
+        want_pubsub = EqualsIgnoreCase(type, "pubsub") ? 1 : 0;
       } else if (EqualsIgnoreCase(type, "master") || EqualsIgnoreCase(type, "replica") ||
-                 EqualsIgnoreCase(type, "slave") || EqualsIgnoreCase(type, "pubsub")) {
+                 EqualsIgnoreCase(type, "slave")) {
         only_none = true;
       } else {
         ctx.reply.Error("ERR Unknown client type '" + std::string(type) + "'");
@@ -283,6 +295,7 @@ void ClientListCommand(CommandContext& ctx) {
   std::string text;
   if (!only_none) {
     text = ClientListText(ctx, [&](const ClientState& c) {
+      if (want_pubsub >= 0 && IsPubSubClient(c) != (want_pubsub == 1)) return false;
       return ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end();
     });
   }
@@ -298,7 +311,8 @@ void ClientKillCommand(CommandContext& ctx) {
   struct Filter {
     std::optional<uint64_t> id;
     std::optional<std::string> addr, laddr;
-    bool no_match = false;  // TYPE master/replica/pubsub: nothing can match
+    bool no_match = false;  // TYPE master/replica: nothing can match
+    int want_pubsub = -1;   // TYPE normal: 0, TYPE pubsub: 1
     bool skipme = true;
   } f;
   const bool old_form = ctx.argc() == 3;
@@ -320,9 +334,10 @@ void ClientKillCommand(CommandContext& ctx) {
         }
         f.id = static_cast<uint64_t>(id);
       } else if (EqualsIgnoreCase(opt, "TYPE")) {
-        if (EqualsIgnoreCase(val, "normal")) {
+        if (EqualsIgnoreCase(val, "normal") || EqualsIgnoreCase(val, "pubsub")) {
+          f.want_pubsub = EqualsIgnoreCase(val, "pubsub") ? 1 : 0;
         } else if (EqualsIgnoreCase(val, "master") || EqualsIgnoreCase(val, "replica") ||
-                   EqualsIgnoreCase(val, "slave") || EqualsIgnoreCase(val, "pubsub")) {
+                   EqualsIgnoreCase(val, "slave")) {
           f.no_match = true;
         } else {
           ctx.reply.Error("ERR Unknown client type '" + std::string(val) + "'");
@@ -357,6 +372,7 @@ void ClientKillCommand(CommandContext& ctx) {
   if (!f.no_match) {
     ctx.server.clients.ForEach([&](ClientState& c, const std::function<void()>& close) {
       if (f.id && c.id != *f.id) return;
+      if (f.want_pubsub >= 0 && IsPubSubClient(c) != (f.want_pubsub == 1)) return;
       if (f.addr && c.addr != *f.addr) return;
       if (f.laddr && c.laddr != *f.laddr) return;
       if (&c == &ctx.client) {

@@ -12,6 +12,8 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterSetCommands(table);
   RegisterListCommands(table);
   RegisterZSetCommands(table);
+  RegisterPubSubCommands(table);
+  RegisterScriptingCommands(table);
 }
 
 }  // namespace redrock::server

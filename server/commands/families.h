@@ -6,7 +6,7 @@ namespace redrock::server {
 class CommandTable;
 
 void RegisterConnectionCommands(CommandTable& table);   // PING ECHO QUIT RESET SELECT AUTH HELLO CLIENT
-void RegisterServerCommands(CommandTable& table);       // INFO CONFIG COMMAND DBSIZE TIME FLUSHDB FLUSHALL SHUTDOWN FUNCTION
+void RegisterServerCommands(CommandTable& table);       // INFO CONFIG COMMAND DBSIZE TIME FLUSHDB FLUSHALL SHUTDOWN
 void RegisterTransactionCommands(CommandTable& table);  // MULTI EXEC DISCARD
 void RegisterStringCommands(CommandTable& table);       // GET SET ... SUBSTR
 void RegisterKeyCommands(CommandTable& table);          // DEL ... MOVE, KEYS, SCAN
@@ -14,6 +14,8 @@ void RegisterHashCommands(CommandTable& table);         // HSET ... HSCAN
 void RegisterSetCommands(CommandTable& table);          // SADD ... SSCAN
 void RegisterListCommands(CommandTable& table);         // LPUSH ... BLMOVE
 void RegisterZSetCommands(CommandTable& table);         // ZADD ... ZSCAN
+void RegisterPubSubCommands(CommandTable& table);       // SUBSCRIBE ... PUBLISH, SSUBSCRIBE ... SPUBLISH, PUBSUB
+void RegisterScriptingCommands(CommandTable& table);    // EVAL ... SCRIPT, FCALL FCALL_RO FUNCTION (server/scripting/)
 
 // All of the above, in that order.
 void RegisterAllCommands(CommandTable& table);

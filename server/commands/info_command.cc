@@ -240,9 +240,9 @@ void StatsSection(const CommandContext& ctx, const engine::EngineStats& stats, I
   b.Field("current_eviction_exceeded_time", 0);
   b.Field("keyspace_hits", st.keyspace_hits.load());
   b.Field("keyspace_misses", st.keyspace_misses.load());
-  b.Field("pubsub_channels", 0);
-  b.Field("pubsub_patterns", 0);
-  b.Field("pubsubshard_channels", 0);
+  b.Field("pubsub_channels", ctx.server.pubsub.ChannelCount());
+  b.Field("pubsub_patterns", ctx.server.pubsub.PatternCount());
+  b.Field("pubsubshard_channels", ctx.server.pubsub.ShardChannelCount());
   b.Field("latest_fork_usec", 0);
   b.Field("total_forks", 0);
   b.Field("migrate_cached_sockets", 0);

@@ -1,5 +1,5 @@
-// Server commands: DBSIZE TIME FLUSHDB FLUSHALL SHUTDOWN FUNCTION LASTSAVE SAVE BGSAVE ROLE, plus INFO,
-// CONFIG and COMMAND from their own files.
+// Server commands: DBSIZE TIME FLUSHDB FLUSHALL SHUTDOWN LASTSAVE SAVE BGSAVE ROLE, plus INFO, CONFIG and
+// COMMAND from their own files (FUNCTION is in server/scripting/).
 
 #include <sys/time.h>
 
@@ -140,85 +140,6 @@ void RoleCommand(CommandContext& ctx) {
   ctx.reply.ArrayHeader(0);
 }
 
-// FUNCTION FLUSH [ASYNC|SYNC]: there are never any libraries.
-void FunctionFlushCommand(CommandContext& ctx) {
-  if (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.argv[2], "ASYNC") && !EqualsIgnoreCase(ctx.argv[2], "SYNC")) {
-    ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-    return;
-  }
-  if (ctx.argc() > 3) {
-    ctx.reply.Error(err::kSyntax);
-    return;
-  }
-  ctx.reply.Ok();
-}
-
-// FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE]
-void FunctionListCommand(CommandContext& ctx) {
-  for (size_t i = 2; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.argv[i];
-    if (EqualsIgnoreCase(a, "WITHCODE")) continue;
-    if (EqualsIgnoreCase(a, "LIBRARYNAME")) {
-      if (i + 1 >= ctx.argc()) {
-        ctx.reply.Error("ERR library name argument was not given");
-        return;
-      }
-      ++i;
-      continue;
-    }
-    ctx.reply.Error("ERR Unknown argument " + std::string(a));
-    return;
-  }
-  ctx.reply.ArrayHeader(0);
-}
-
-void FunctionHelpCommand(CommandContext& ctx) {
-  static constexpr std::string_view kLines[] = {
-      "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "LOAD [REPLACE] <FUNCTION CODE>",
-      "    Create a new library with the given library name and code.",
-      "DELETE <LIBRARY NAME>",
-      "    Delete the given library.",
-      "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
-      "    Return general information on all the libraries:",
-      "    * Library name",
-      "    * The engine used to run the Library",
-      "    * Library description",
-      "    * Functions list",
-      "    * Library code (if WITHCODE is given)",
-      "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
-      "STATS",
-      "    Return information about the current function running:",
-      "    * Function name",
-      "    * Command used to run the function",
-      "    * Duration in MS that the function is running",
-      "    If no function is running, return nil",
-      "    In addition, returns a list of available engines.",
-      "KILL",
-      "    Kill the current running function.",
-      "FLUSH [ASYNC|SYNC]",
-      "    Delete all the libraries.",
-      "    When called without the optional mode argument, the behavior is determined by the",
-      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-      "    * ASYNC: Asynchronously flush the libraries.",
-      "    * SYNC: Synchronously flush the libraries.",
-      "DUMP",
-      "    Return a serialized payload representing the current libraries, can be restored using FUNCTION "
-      "RESTORE command",
-      "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
-      "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
-      "    control how to handle existing libraries (default APPEND):",
-      "    * FLUSH: delete all existing libraries.",
-      "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
-      "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
-      "      libraries with the new libraries (notice that even on this option there is a chance of failure",
-      "      in case of functions name collision with another library).",
-      "HELP",
-      "    Prints this help.",
-  };
-  ReplyHelp(ctx, kLines);
-}
-
 }  // namespace
 
 int64_t LastSaveTime(const ServerState& state) {
@@ -253,14 +174,6 @@ void RegisterServerCommands(CommandTable& table) {
                           "@admin @slow @dangerous"));
   table.Register(MakeSpec("role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, RoleCommand,
                           "@admin @fast @dangerous"));
-
-  CommandSpec function = MakeSpec("function", -2, 0, nullptr, "@slow");
-  function.subcommands.push_back(
-      MakeSpec("flush", -2, kCmdWrite | kCmdNoScript, FunctionFlushCommand, "@write @slow @scripting"));
-  function.subcommands.push_back(MakeSpec("list", -2, kCmdNoScript, FunctionListCommand, "@slow @scripting"));
-  function.subcommands.push_back(
-      MakeSpec("help", 2, kCmdLoading | kCmdStale, FunctionHelpCommand, "@slow @scripting"));
-  table.Register(std::move(function));
 }
 
 }  // namespace redrock::server

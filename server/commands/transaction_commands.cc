@@ -1,12 +1,17 @@
-// MULTI, EXEC and DISCARD. Queueing happens centrally in CommandTable::Dispatch; EXEC runs with the exec
-// gate held exclusively (kCmdExclusive), so other clients see all of a transaction or none of it.
+// MULTI, EXEC, DISCARD, WATCH and UNWATCH. Queueing happens centrally in CommandTable::Dispatch; EXEC
+// runs with the exec gate held exclusively (kCmdExclusive), so other clients see all of a transaction or
+// none of it, and every write that could touch a watched key has finished (and reported it) before
+// EXEC looks at the dirty flag. The WATCH rules are in server/watch.h.
 
 #include <string_view>
 #include <vector>
 
+#include "engine/engine.h"
 #include "server/command_table.h"
 #include "server/commands/families.h"
 #include "server/errors.h"
+#include "server/server_state.h"
+#include "server/watch.h"
 
 namespace redrock::server {
 
@@ -16,6 +21,12 @@ void ClearMulti(ClientState& client) {
   client.in_multi = false;
   client.multi_error = false;
   client.queued.clear();
+}
+
+// Redis's discardTransaction: leaves MULTI and forgets the watches.
+void DiscardTransaction(CommandContext& ctx) {
+  ClearMulti(ctx.client);
+  ctx.server.watches.UnwatchAll(ctx.client);
 }
 
 // MULTI
@@ -37,13 +48,20 @@ void ExecCommand(CommandContext& ctx) {
     ctx.reply.Error(err::kExecWithoutMulti);
     return;
   }
+  // A queueing error wins over a touched watched key, as in Redis.
   if (client.multi_error) {
-    ClearMulti(client);
+    DiscardTransaction(ctx);
     ctx.reply.Error(err::kExecAbort);
     return;
   }
+  if (WatchRegistry::ExecMustFail(client, ctx.engine().NowMs())) {
+    DiscardTransaction(ctx);
+    ctx.reply.NullArray();
+    return;
+  }
   std::vector<std::vector<std::string>> queued = std::move(client.queued);
-  ClearMulti(client);
+  // Unwatched before the queued commands run, as Redis does (their own writes concern nobody).
+  DiscardTransaction(ctx);
   ctx.reply.ArrayHeader(queued.size());
   std::vector<std::string_view> argv;
   for (const auto& command : queued) {
@@ -60,7 +78,38 @@ void DiscardCommand(CommandContext& ctx) {
     ctx.reply.Error(err::kDiscardWithoutMulti);
     return;
   }
-  ClearMulti(ctx.client);
+  DiscardTransaction(ctx);
+  ctx.reply.Ok();
+}
+
+// WATCH key [key ...]
+void WatchCommand(CommandContext& ctx) {
+  ClientState& client = ctx.client;
+  if (client.in_multi) {
+    ctx.reply.Error(err::kWatchInMulti);
+    return;
+  }
+  // As Redis: a client whose watch already failed has nothing more to learn (EXEC will fail anyway).
+  if (client.watch_dirty.load(std::memory_order_acquire)) {
+    ctx.reply.Ok();
+    return;
+  }
+  const int db = ctx.db();
+  const std::vector<size_t> added = ctx.server.watches.Watch(client, db, ctx.argv.subspan(1));
+  // Only now, registered, read what each new key is: a write that commits after these reads finds
+  // the registration (see server/watch.h).
+  for (size_t index : added) {
+    auto expire_at = ctx.engine().ExpireTimeMs(db, client.watched_keys[index].key);
+    if (!expire_at.ok()) continue;  // unreadable: stays live, the conservative choice
+    const bool live = *expire_at != engine::kTtlMissing;
+    ctx.server.watches.SetKeyState(client, index, live, *expire_at > 0 ? *expire_at : 0);
+  }
+  ctx.reply.Ok();
+}
+
+// UNWATCH
+void UnwatchCommand(CommandContext& ctx) {
+  ctx.server.watches.UnwatchAll(ctx.client);
   ctx.reply.Ok();
 }
 
@@ -73,6 +122,11 @@ void RegisterTransactionCommands(CommandTable& table) {
                   "@slow @transaction"});
   table.Register({"discard", 1, kControl | kCmdFast | kCmdAllowBusy, 0, 0, 0, DiscardCommand, {},
                   "@fast @transaction"});
+  // WATCH runs inside MULTI (to refuse); UNWATCH is queued there, as in Redis.
+  table.Register({"watch", -2, kControl | kCmdFast | kCmdAllowBusy, 1, -1, 1, WatchCommand, {},
+                  "@fast @transaction"});
+  table.Register({"unwatch", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, 0, 0, 0,
+                  UnwatchCommand, {}, "@fast @transaction"});
 }
 
 }  // namespace redrock::server

@@ -1,0 +1,209 @@
+// Pub/sub commands: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH, the sharded SSUBSCRIBE
+// SUNSUBSCRIBE SPUBLISH (served as a non-cluster Redis 7 serves them), and the PUBSUB container.
+// Confirmations are arrays in RESP2 and pushes in RESP3, one per channel, as Redis sends them.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/args.h"
+#include "server/command_table.h"
+#include "server/commands/command_helpers.h"
+#include "server/commands/families.h"
+#include "server/pubsub.h"
+#include "server/server_state.h"
+
+namespace redrock::server {
+
+namespace {
+
+struct KindNames {
+  SubscriptionKind kind;
+  std::string_view subscribe;    // "subscribe"
+  std::string_view unsubscribe;  // "unsubscribe"
+  std::string_view deny_error;   // for a client that cannot receive messages
+};
+
+constexpr KindNames kChannel{SubscriptionKind::kChannel, "subscribe", "unsubscribe",
+                             "ERR SUBSCRIBE isn't allowed for a DENY BLOCKING client"};
+constexpr KindNames kPattern{SubscriptionKind::kPattern, "psubscribe", "punsubscribe",
+                             "ERR PSUBSCRIBE isn't allowed for a DENY BLOCKING client"};
+constexpr KindNames kShard{SubscriptionKind::kShardChannel, "ssubscribe", "sunsubscribe",
+                           "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"};
+
+// The count a confirmation carries: channels + patterns, or shard channels alone (as Redis 7.0 counts).
+int64_t ReplyCount(SubscriptionKind kind, const SubscriptionCounts& counts) {
+  return kind == SubscriptionKind::kShardChannel ? counts.shard_channels : counts.channels + counts.patterns;
+}
+
+void Confirmation(CommandContext& ctx, std::string_view what, const std::string_view* name, int64_t count) {
+  ctx.reply.PushHeader(3);
+  ctx.reply.Bulk(what);
+  if (name != nullptr) {
+    ctx.reply.Bulk(*name);
+  } else {
+    ctx.reply.Null();
+  }
+  ctx.reply.Integer(count);
+}
+
+void SubscribeGeneric(CommandContext& ctx, const KindNames& names) {
+  if (ctx.client.subscriber == nullptr) {
+    ctx.reply.Error(names.deny_error);
+    return;
+  }
+  PubSub& pubsub = ctx.server.pubsub;
+  SubscriptionCounts counts = pubsub.CountsOf(*ctx.client.subscriber);
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    counts = pubsub.Subscribe(*ctx.client.subscriber, names.kind, ctx.argv[i]);
+    // Visible to other threads (and to Dispatch) before this confirmation can reach the client.
+    SetClientSubscriptionCounts(ctx.client, counts);
+    Confirmation(ctx, names.subscribe, &ctx.argv[i], ReplyCount(names.kind, counts));
+  }
+}
+
+void UnsubscribeGeneric(CommandContext& ctx, const KindNames& names) {
+  PubSub& pubsub = ctx.server.pubsub;
+  Subscriber* sub = ctx.client.subscriber;
+  SubscriptionCounts counts = sub != nullptr ? pubsub.CountsOf(*sub) : SubscriptionCounts{};
+  if (ctx.argc() > 1) {
+    for (size_t i = 1; i < ctx.argc(); ++i) {
+      if (sub != nullptr) counts = pubsub.Unsubscribe(*sub, names.kind, ctx.argv[i]);
+      SetClientSubscriptionCounts(ctx.client, counts);
+      Confirmation(ctx, names.unsubscribe, &ctx.argv[i], ReplyCount(names.kind, counts));
+    }
+    return;
+  }
+  // No arguments: every subscription of this kind, or one confirmation with a null name when none.
+  std::vector<std::string> all;
+  if (sub != nullptr) all = pubsub.SubscriptionsOf(*sub, names.kind);
+  if (all.empty()) {
+    Confirmation(ctx, names.unsubscribe, nullptr, ReplyCount(names.kind, counts));
+    return;
+  }
+  for (const std::string& name : all) {
+    counts = pubsub.Unsubscribe(*sub, names.kind, name);
+    SetClientSubscriptionCounts(ctx.client, counts);
+    const std::string_view view = name;
+    Confirmation(ctx, names.unsubscribe, &view, ReplyCount(names.kind, counts));
+  }
+}
+
+// SUBSCRIBE channel [channel ...]
+void SubscribeCommand(CommandContext& ctx) { SubscribeGeneric(ctx, kChannel); }
+// UNSUBSCRIBE [channel ...]
+void UnsubscribeCommand(CommandContext& ctx) { UnsubscribeGeneric(ctx, kChannel); }
+// PSUBSCRIBE pattern [pattern ...]
+void PSubscribeCommand(CommandContext& ctx) { SubscribeGeneric(ctx, kPattern); }
+// PUNSUBSCRIBE [pattern ...]
+void PUnsubscribeCommand(CommandContext& ctx) { UnsubscribeGeneric(ctx, kPattern); }
+// SSUBSCRIBE shardchannel [shardchannel ...]
+void SSubscribeCommand(CommandContext& ctx) { SubscribeGeneric(ctx, kShard); }
+// SUNSUBSCRIBE [shardchannel ...]
+void SUnsubscribeCommand(CommandContext& ctx) { UnsubscribeGeneric(ctx, kShard); }
+
+// PUBLISH channel message
+void PublishCommand(CommandContext& ctx) { ctx.reply.Integer(ctx.server.pubsub.Publish(ctx.argv[1], ctx.argv[2])); }
+
+// SPUBLISH shardchannel message
+void SPublishCommand(CommandContext& ctx) {
+  ctx.reply.Integer(ctx.server.pubsub.PublishShard(ctx.argv[1], ctx.argv[2]));
+}
+
+void SubcommandSyntaxError(CommandContext& ctx) {
+  std::string container(ctx.argv[0]);
+  for (char& c : container) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.argv[1]) +
+                  "'. Try " + container + " HELP.");
+}
+
+void ReplyNames(CommandContext& ctx, const std::vector<std::string>& names) {
+  ctx.reply.ArrayHeader(names.size());
+  for (const std::string& name : names) ctx.reply.Bulk(name);
+}
+
+// PUBSUB CHANNELS [pattern]
+void PubSubChannelsCommand(CommandContext& ctx) {
+  if (ctx.argc() > 3) return SubcommandSyntaxError(ctx);
+  ReplyNames(ctx, ctx.server.pubsub.Channels(ctx.argc() == 3 ? ctx.argv[2] : std::string_view()));
+}
+
+// PUBSUB SHARDCHANNELS [pattern]
+void PubSubShardChannelsCommand(CommandContext& ctx) {
+  if (ctx.argc() > 3) return SubcommandSyntaxError(ctx);
+  ReplyNames(ctx, ctx.server.pubsub.ShardChannels(ctx.argc() == 3 ? ctx.argv[2] : std::string_view()));
+}
+
+// PUBSUB NUMSUB [channel ...] and PUBSUB SHARDNUMSUB [shardchannel ...]: an array (not a map, even in
+// RESP3) of channel, count pairs.
+void NumSubGeneric(CommandContext& ctx, bool shard) {
+  ctx.reply.ArrayHeader((ctx.argc() - 2) * 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    ctx.reply.Bulk(ctx.argv[i]);
+    ctx.reply.Integer(shard ? ctx.server.pubsub.NumShardSubscribers(ctx.argv[i])
+                            : ctx.server.pubsub.NumSubscribers(ctx.argv[i]));
+  }
+}
+void PubSubNumSubCommand(CommandContext& ctx) { NumSubGeneric(ctx, false); }
+void PubSubShardNumSubCommand(CommandContext& ctx) { NumSubGeneric(ctx, true); }
+
+// PUBSUB NUMPAT: distinct patterns with a subscriber.
+void PubSubNumPatCommand(CommandContext& ctx) { ctx.reply.Integer(ctx.server.pubsub.PatternCount()); }
+
+void PubSubHelpCommand(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CHANNELS [<pattern>]",
+      "    Return the currently active channels matching a <pattern> (default: '*').",
+      "NUMPAT",
+      "    Return number of subscriptions to patterns.",
+      "NUMSUB [<channel> ...]",
+      "    Return the number of subscribers for the specified channels, excluding",
+      "    pattern subscriptions(default: no channels).",
+      "SHARDCHANNELS [<pattern>]",
+      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+      "SHARDNUMSUB [<shardchannel> ...]",
+      "    Return the number of subscribers for the specified shard level channel(s)",
+      "HELP",
+      "    Prints this help.",
+  };
+  ReplyHelp(ctx, kLines);
+}
+
+// The shard commands name their channels where keys go (COMMAND INFO prints 1 -1 1 / 1 1 1).
+CommandSpec WithKeys(CommandSpec spec, int first, int last, int step) {
+  spec.first_key = first;
+  spec.last_key = last;
+  spec.step = step;
+  return spec;
+}
+
+}  // namespace
+
+void RegisterPubSubCommands(CommandTable& table) {
+  constexpr uint32_t kSubFlags = kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale;
+  constexpr uint32_t kPubFlags = kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast;
+  constexpr std::string_view kSlow = "@pubsub @slow";
+  table.Register(MakeSpec("subscribe", -2, kSubFlags, SubscribeCommand, kSlow));
+  table.Register(MakeSpec("unsubscribe", -1, kSubFlags, UnsubscribeCommand, kSlow));
+  table.Register(MakeSpec("psubscribe", -2, kSubFlags, PSubscribeCommand, kSlow));
+  table.Register(MakeSpec("punsubscribe", -1, kSubFlags, PUnsubscribeCommand, kSlow));
+  table.Register(MakeSpec("publish", 3, kPubFlags, PublishCommand, "@pubsub @fast"));
+  table.Register(WithKeys(MakeSpec("ssubscribe", -2, kSubFlags, SSubscribeCommand, kSlow), 1, -1, 1));
+  table.Register(WithKeys(MakeSpec("sunsubscribe", -1, kSubFlags, SUnsubscribeCommand, kSlow), 1, -1, 1));
+  table.Register(WithKeys(MakeSpec("spublish", 3, kPubFlags, SPublishCommand, "@pubsub @fast"), 1, 1, 1));
+
+  constexpr uint32_t kInfoFlags = kCmdPubSub | kCmdLoading | kCmdStale;
+  CommandSpec pubsub = MakeSpec("pubsub", -2, 0, nullptr, "@slow");
+  pubsub.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, PubSubHelpCommand, "@slow"));
+  pubsub.subcommands.push_back(MakeSpec("numpat", 2, kInfoFlags, PubSubNumPatCommand, kSlow));
+  pubsub.subcommands.push_back(MakeSpec("channels", -2, kInfoFlags, PubSubChannelsCommand, kSlow));
+  pubsub.subcommands.push_back(MakeSpec("shardnumsub", -2, kInfoFlags, PubSubShardNumSubCommand, kSlow));
+  pubsub.subcommands.push_back(MakeSpec("numsub", -2, kInfoFlags, PubSubNumSubCommand, kSlow));
+  pubsub.subcommands.push_back(MakeSpec("shardchannels", -2, kInfoFlags, PubSubShardChannelsCommand, kSlow));
+  table.Register(std::move(pubsub));
+}
+
+}  // namespace redrock::server

@@ -1,0 +1,53 @@
+#include "server/scripting/busy.h"
+
+#include <string>
+
+#include "server/args.h"
+#include "server/command_table.h"
+#include "server/scripting/scripting.h"
+#include "server/server_state.h"
+
+namespace redrock::server {
+
+namespace {
+
+bool IsShutdown(const CommandSpec& spec) { return spec.parent == nullptr && spec.name == "shutdown"; }
+
+bool HasNoSave(std::span<const std::string_view> argv) {
+  for (size_t i = 1; i < argv.size(); ++i) {
+    if (EqualsIgnoreCase(argv[i], "nosave")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool AllowedWhileScriptBusy(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  if (!(spec.flags & kCmdAllowBusy)) return false;
+  return !IsShutdown(spec) || HasNoSave(argv);
+}
+
+void DispatchWhileScriptBusy(const CommandTable& table, const CommandSpec& spec, ClientState& client,
+                             ServerState& server, protocol::ReplyWriter& reply,
+                             std::span<const std::string_view> argv) {
+  Scripting& scripting = *server.scripting;
+  if (!AllowedWhileScriptBusy(spec, argv)) {
+    const std::string_view busy = scripting.run_state().running_eval() ? kBusyEvalError : kBusyFunctionError;
+    if (client.in_multi) {
+      if (spec.parent == nullptr && spec.name == "exec") {
+        client.in_multi = false;
+        client.multi_error = false;
+        client.queued.clear();
+        reply.Error("EXECABORT Transaction discarded because of: " + std::string(busy));
+        return;
+      }
+      client.multi_error = true;
+    }
+    reply.Error(busy);
+    return;
+  }
+  if (IsShutdown(spec)) scripting.run_state().ForceKill();
+  table.Invoke(spec, client, server, reply, argv);
+}
+
+}  // namespace redrock::server

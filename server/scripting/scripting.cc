@@ -1,0 +1,100 @@
+#include "server/scripting/scripting.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/engine.h"
+#include "protocol/number_format.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/server_state.h"
+
+namespace redrock::server {
+
+namespace {
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Replaces `path` with `data` atomically and durably: a crash leaves the old file or the new one.
+bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* error) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  bool ok = WriteAll(fd, data) && ::fsync(fd) == 0;
+  if (!ok) *error = std::strerror(errno);
+  ::close(fd);
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    *error = std::strerror(errno);
+    ok = false;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
+}  // namespace
+
+Scripting::Scripting(ServerState& server)
+    : server_(server),
+      functions_path_((std::filesystem::path(server.engine.options().dir) / kFunctionsFileName).string()) {
+  script_client_.id = 0;
+  script_client_.authenticated = true;
+  std::ifstream in(functions_path_, std::ios::binary);
+  if (!in) return;
+  std::stringstream content;
+  content << in.rdbuf();
+  std::string error;
+  if (!functions_.Restore(content.str(), FunctionLibrary::RestorePolicy::kFlush, &error, /*timeout_ms=*/0)) {
+    Log(LogLevel::kWarning, "Failed loading the function libraries from {}: {}", functions_path_, error);
+    return;
+  }
+  if (!functions_.libraries().empty()) {
+    Log(LogLevel::kNotice, "Loaded {} function libraries from {}", functions_.libraries().size(), functions_path_);
+  }
+}
+
+Scripting::~Scripting() = default;
+
+bool Scripting::SaveFunctions() {
+  std::string error;
+  if (!WriteFileAtomically(functions_path_, functions_.Dump(), &error)) {
+    Log(LogLevel::kWarning, "Failed writing the function libraries to {}: {}", functions_path_, error);
+    return false;
+  }
+  return true;
+}
+
+int64_t Scripting::BusyThresholdMs() const {
+  int64_t ms = 0;
+  protocol::ParseInt64(server_.config.Get("busy-reply-threshold").value_or("0"), &ms);
+  return ms;
+}
+
+}  // namespace redrock::server

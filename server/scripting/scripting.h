@@ -1,0 +1,59 @@
+#pragma once
+// Lua scripting and Functions for one server (ServerState::scripting): the EVAL script cache and VM,
+// the function libraries and their VM, the state of the script running now (for BUSY, SCRIPT KILL,
+// FUNCTION STATS), and the client scripts run their commands as.
+//
+// Function libraries persist: after every change they are written to `functions.dump` in the engine's
+// data directory (temp file, fsync, rename, fsync of the directory), and read back when the server
+// state is created.
+//
+// Everything except run_state() is touched only with the exec gate held exclusively (EVAL, FCALL,
+// SCRIPT LOAD/FLUSH, FUNCTION LOAD/DELETE/FLUSH/RESTORE), or shared by readers that change nothing
+// (SCRIPT EXISTS, FUNCTION LIST/DUMP/STATS).
+
+#include <memory>
+#include <string>
+
+#include "server/client_state.h"
+#include "server/scripting/eval_scripts.h"
+#include "server/scripting/function_library.h"
+#include "server/scripting/script_run.h"
+
+namespace redrock::server {
+
+struct ServerState;
+
+class Scripting {
+ public:
+  // Loads the persisted function libraries from the engine's directory (a damaged file is logged and
+  // left alone; the server starts without those libraries).
+  explicit Scripting(ServerState& server);
+  ~Scripting();
+
+  EvalScripts& eval() { return eval_; }
+  FunctionLibrary& functions() { return functions_; }
+  ScriptRunState& run_state() { return run_state_; }
+  ClientState& script_client() { return script_client_; }
+
+  // Writes the libraries to the data directory; logs and returns false when that fails (the change
+  // stays in memory).
+  bool SaveFunctions();
+
+  // busy-reply-threshold in milliseconds (0: scripts are never busy nor killable).
+  int64_t BusyThresholdMs() const;
+
+  const std::string& functions_path() const { return functions_path_; }
+
+ private:
+  ServerState& server_;
+  std::string functions_path_;
+  EvalScripts eval_;
+  FunctionLibrary functions_;
+  ScriptRunState run_state_;
+  ClientState script_client_;
+};
+
+// The file name, inside the engine's data directory, holding the function libraries.
+inline constexpr const char* kFunctionsFileName = "functions.dump";
+
+}  // namespace redrock::server
