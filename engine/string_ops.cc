@@ -30,13 +30,19 @@ void PutString(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf, std:
   batch->Put(cf, rocksdb::SliceParts(key_parts, 1), rocksdb::SliceParts(value_parts, 3));
 }
 
-// Fills `old` from the value cache when the key is cached (the caller holds its lock); false otherwise.
+// Fills `old` from the value cache when the key is cached and live (the caller holds its lock); false
+// otherwise. An expired entry is never used: the compaction filter may already have dropped the stored
+// value, and only RocksDB knows whether it is still there to be accounted for.
 bool ReadOldCached(Engine::Impl& impl, std::string_view dkey, int64_t now, OldValue* old, bool keep_raw) {
   int64_t expire_at = 0;
   std::string* value = keep_raw ? &old->raw : nullptr;
   if (!impl.value_cache.Peek(dkey, &expire_at, value)) return false;
+  if (encoding::IsExpired(expire_at, now)) {
+    old->raw.clear();
+    return false;
+  }
   old->present = true;
-  old->expired = encoding::IsExpired(expire_at, now);
+  old->expired = false;
   old->header = encoding::ValueHeader{};
   old->header.type = KeyType::kString;
   old->header.expire_at_ms = expire_at;
@@ -89,8 +95,15 @@ Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<c
   out.reserve(keys.size());
   std::string& dkey = ScratchKey();
   const int64_t now = impl_->Now();
+  std::string cached;
   for (std::string_view key : keys) {
     encoding::EncodeDataKey(&dkey, db, key);
+    // Hits only: filling would take a key lock per key.
+    if (impl_->value_cache.Get(dkey, now, &cached)) {
+      out.emplace_back(std::move(cached));
+      cached.clear();
+      continue;
+    }
     rocksdb::PinnableSlice value;
     encoding::ValueHeader h;
     Status st = impl_->ReadLive(dkey, now, &value, &h);
@@ -149,8 +162,8 @@ Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view val
   if (batch.Count() > 0) {
     st = impl.Write(&batch);
     if (!st.ok()) return st;
-    // Still under the lock: keep a cached key cached, with its new value.
-    if (cached && (expire_at == 0 || expire_at > now)) impl.value_cache.Put(dkey, value, expire_at);
+    // Still under the lock: write through, so the GETs that usually follow a SET hit.
+    if (expire_at == 0 || expire_at > now) impl.value_cache.Put(dkey, value, expire_at);
   }
   if (old.expired) impl.NotifyExpired(db, key);
   result.applied = true;
@@ -287,7 +300,7 @@ Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& 
   impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
   st = impl.Write(&batch);
   if (!st.ok()) return st;
-  if (cached) {
+  if (impl.value_cache.enabled()) {
     std::string value;
     value.reserve(update.part1.size() + update.part2.size());
     value.append(update.part1).append(update.part2);

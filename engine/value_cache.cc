@@ -1,32 +1,45 @@
 #include "engine/value_cache.h"
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <mutex>
-#include <unordered_map>
+#include <new>
+#include <vector>
 
 namespace redrock::engine {
 
 namespace {
 
-// Charged per entry on top of key and value bytes: node, map slot and allocator headers (measured
-// roughly; the point is that many tiny values cannot blow the budget).
-constexpr size_t kEntryOverhead = 112;
-
+// One allocation per entry: links, expiry, and the key and value bytes inline, so a lookup touches one
+// bucket slot and one node.
 struct Node {
-  std::string key;
-  std::string value;
-  int64_t expire_at_ms = 0;
-  Node* prev = nullptr;  // LRU list: head = most recently used
-  Node* next = nullptr;
-  size_t charge() const { return key.size() + value.size() + kEntryOverhead; }
+  Node* hnext;  // bucket chain
+  Node* prev;   // LRU list: head = most recently used
+  Node* next;
+  size_t hash;
+  int64_t expire_at_ms;
+  uint32_t key_len;
+  uint32_t value_len;
+  char data[];  // key bytes, then value bytes
+
+  std::string_view key() const { return {data, key_len}; }
+  std::string_view value() const { return {data + key_len, value_len}; }
 };
+
+// Charged per entry on top of key and value bytes: the node header, the allocator's header and the
+// bucket slot. Charges are what the budget counts, so they follow real memory closely.
+constexpr size_t kEntryOverhead = sizeof(Node) + 16 + sizeof(Node*);
+
+size_t ChargeOf(size_t key_len, size_t value_len) { return key_len + value_len + kEntryOverhead; }
 
 }  // namespace
 
 struct alignas(64) ValueCache::Shard {
   std::mutex mu;
-  std::unordered_map<std::string_view, Node*> map;  // views into Node::key
+  std::vector<Node*> buckets = std::vector<Node*>(64, nullptr);  // size is a power of two
+  size_t count = 0;
   Node* head = nullptr;
   Node* tail = nullptr;
   size_t bytes = 0;
@@ -34,8 +47,22 @@ struct alignas(64) ValueCache::Shard {
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
 
-  ~Shard() { RemoveIf([](const Node&) { return true; }); }
+  ~Shard() {
+    for (Node* n = head; n != nullptr;) {
+      Node* next = n->next;
+      std::free(n);
+      n = next;
+    }
+  }
 
+  Node*& Slot(size_t hash) { return buckets[hash & (buckets.size() - 1)]; }
+
+  Node* Find(std::string_view key, size_t hash) {
+    for (Node* n = Slot(hash); n != nullptr; n = n->hnext) {
+      if (n->hash == hash && n->key() == key) return n;
+    }
+    return nullptr;
+  }
   void Unlink(Node* n) {
     (n->prev ? n->prev->next : head) = n->next;
     (n->next ? n->next->prev : tail) = n->prev;
@@ -50,9 +77,37 @@ struct alignas(64) ValueCache::Shard {
   }
   void Remove(Node* n) {
     Unlink(n);
-    map.erase(std::string_view(n->key));
-    bytes -= n->charge();
-    delete n;
+    for (Node** p = &Slot(n->hash); *p != nullptr; p = &(*p)->hnext) {
+      if (*p == n) {
+        *p = n->hnext;
+        break;
+      }
+    }
+    --count;
+    bytes -= ChargeOf(n->key_len, n->value_len);
+    std::free(n);
+  }
+  void Insert(Node* n) {
+    if (count + 1 > buckets.size()) Grow();
+    Node*& slot = Slot(n->hash);
+    n->hnext = slot;
+    slot = n;
+    ++count;
+    PushFront(n);
+    bytes += ChargeOf(n->key_len, n->value_len);
+  }
+  void Grow() {
+    std::vector<Node*> bigger(buckets.size() * 2, nullptr);
+    for (Node* chain : buckets) {
+      while (chain != nullptr) {
+        Node* next = chain->hnext;
+        Node*& slot = bigger[chain->hash & (bigger.size() - 1)];
+        chain->hnext = slot;
+        slot = chain;
+        chain = next;
+      }
+    }
+    buckets.swap(bigger);
   }
   template <typename Pred>
   void RemoveIf(Pred pred) {
@@ -62,35 +117,34 @@ struct alignas(64) ValueCache::Shard {
       n = next;
     }
   }
-  Node* Find(std::string_view key) {
-    auto it = map.find(key);
-    return it == map.end() ? nullptr : it->second;
-  }
 };
 
-ValueCache::ValueCache(size_t capacity_bytes)
-    : capacity_(capacity_bytes), shards_(new Shard[kShards]) {
+ValueCache::ValueCache(size_t capacity_bytes) : capacity_(capacity_bytes), shards_(new Shard[kShards]) {
   for (size_t i = 0; i < kShards; ++i) shards_[i].capacity = capacity_bytes / kShards;
 }
 
 ValueCache::~ValueCache() = default;
 
+namespace {
+size_t HashOf(std::string_view data_key) { return std::hash<std::string_view>{}(data_key); }
+}  // namespace
+
 ValueCache::Shard& ValueCache::ShardOf(std::string_view data_key) const {
-  // The high bits: KeyLocks::StripeOf uses the low ones, so a shard is not one stripe's keys only.
-  const size_t h = std::hash<std::string_view>{}(data_key);
-  return shards_[(h >> 20) % kShards];
+  // The high bits pick the shard (the low ones pick the bucket inside it).
+  return shards_[(HashOf(data_key) >> 48) % kShards];
 }
 
 bool ValueCache::Get(std::string_view data_key, int64_t now, std::string* value) {
   if (!enabled()) return false;
-  Shard& s = ShardOf(data_key);
+  const size_t hash = HashOf(data_key);
+  Shard& s = shards_[(hash >> 48) % kShards];
   std::lock_guard lock(s.mu);
-  Node* n = s.Find(data_key);
+  Node* n = s.Find(data_key, hash);
   if (n == nullptr || (n->expire_at_ms != 0 && n->expire_at_ms <= now)) {
     s.misses.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  value->assign(n->value);
+  value->assign(n->value());
   if (s.head != n) {
     s.Unlink(n);
     s.PushFront(n);
@@ -101,34 +155,49 @@ bool ValueCache::Get(std::string_view data_key, int64_t now, std::string* value)
 
 bool ValueCache::Peek(std::string_view data_key, int64_t* expire_at_ms, std::string* value) {
   if (!enabled()) return false;
-  Shard& s = ShardOf(data_key);
+  const size_t hash = HashOf(data_key);
+  Shard& s = shards_[(hash >> 48) % kShards];
   std::lock_guard lock(s.mu);
-  Node* n = s.Find(data_key);
+  Node* n = s.Find(data_key, hash);
   if (n == nullptr) return false;
   *expire_at_ms = n->expire_at_ms;
-  if (value != nullptr) value->assign(n->value);
+  if (value != nullptr) value->assign(n->value());
   return true;
 }
 
 void ValueCache::Put(std::string_view data_key, std::string_view value, int64_t expire_at_ms) {
   if (!enabled()) return;
-  Shard& s = ShardOf(data_key);
-  const size_t charge = data_key.size() + value.size() + kEntryOverhead;
-  std::lock_guard lock(s.mu);
-  if (Node* old = s.Find(data_key)) s.Remove(old);
-  if (charge > s.capacity) return;  // bigger than the whole shard: not worth caching
+  const size_t hash = HashOf(data_key);
+  Shard& s = shards_[(hash >> 48) % kShards];
+  const size_t charge = ChargeOf(data_key.size(), value.size());
+  std::unique_lock lock(s.mu);
+  if (Node* old = s.Find(data_key, hash)) s.Remove(old);
+  if (charge > s.capacity / 8 || data_key.size() > UINT32_MAX || value.size() > UINT32_MAX) {
+    return;  // a value this big would flush an eighth of the shard: not worth caching
+  }
   while (s.bytes + charge > s.capacity && s.tail != nullptr) s.Remove(s.tail);
-  auto* n = new Node{std::string(data_key), std::string(value), expire_at_ms};
-  s.map.emplace(std::string_view(n->key), n);
-  s.PushFront(n);
-  s.bytes += charge;
+  lock.unlock();
+  // Allocate and copy outside the shard lock (the caller's key lock keeps the key's entry ours).
+  auto* n = static_cast<Node*>(std::malloc(sizeof(Node) + data_key.size() + value.size()));
+  if (n == nullptr) return;
+  n->hnext = n->prev = n->next = nullptr;
+  n->hash = hash;
+  n->expire_at_ms = expire_at_ms;
+  n->key_len = static_cast<uint32_t>(data_key.size());
+  n->value_len = static_cast<uint32_t>(value.size());
+  std::memcpy(n->data, data_key.data(), data_key.size());
+  std::memcpy(n->data + data_key.size(), value.data(), value.size());
+  lock.lock();
+  while (s.bytes + charge > s.capacity && s.tail != nullptr) s.Remove(s.tail);
+  s.Insert(n);
 }
 
 void ValueCache::Erase(std::string_view data_key) {
   if (!enabled()) return;
-  Shard& s = ShardOf(data_key);
+  const size_t hash = HashOf(data_key);
+  Shard& s = shards_[(hash >> 48) % kShards];
   std::lock_guard lock(s.mu);
-  if (Node* n = s.Find(data_key)) s.Remove(n);
+  if (Node* n = s.Find(data_key, hash)) s.Remove(n);
 }
 
 void ValueCache::Clear(int db) {
@@ -136,7 +205,7 @@ void ValueCache::Clear(int db) {
   for (size_t i = 0; i < kShards; ++i) {
     Shard& s = shards_[i];
     std::lock_guard lock(s.mu);
-    s.RemoveIf([db](const Node& n) { return db < 0 || static_cast<uint8_t>(n.key[0]) == db; });
+    s.RemoveIf([db](const Node& n) { return db < 0 || static_cast<uint8_t>(n.data[0]) == db; });
   }
 }
 
@@ -153,7 +222,7 @@ size_t ValueCache::entries() const {
   size_t total = 0;
   for (size_t i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].mu);
-    total += shards_[i].map.size();
+    total += shards_[i].count;
   }
   return total;
 }

@@ -6,11 +6,13 @@
 //   - every write path calls Impl::AddBookkeeping for each key it changes, under the key's stripe lock
 //     and before it commits; AddBookkeeping erases the entry (so from then until the writer releases the
 //     lock, readers miss and fall through to RocksDB);
-//   - entries are inserted only under the key's stripe lock (GET's miss path, a SET that found the key
-//     cached), after the value was read or committed;
+//   - entries are inserted only under the key's stripe lock, after the value was read (GET's miss
+//     path) or committed (SET and INCR & co. write through);
 //   - FlushDb/FlushAll clear the cache while they hold every stripe.
 // Only live string values are inserted; the expiry is kept with the value and checked on every hit, so
-// an entry that expired simply reads as a miss (lazy expiry then runs on the normal path).
+// an entry that expired simply reads as a miss (lazy expiry then runs on the normal path). An expired
+// entry may outlive its stored value (the compaction filter drops expired values without taking key
+// locks), so nothing may trust an expired entry: writers read RocksDB for those.
 //
 // Keys are encoded data keys ([db][key]), as RocksDB stores them. Internal to the engine.
 

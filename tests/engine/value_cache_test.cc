@@ -57,16 +57,17 @@ TEST_CASE("ValueCache stores, expires, erases and clears by db", "[engine][value
 }
 
 TEST_CASE("ValueCache stays within its budget, evicting the least recently used", "[engine][value_cache]") {
-  ValueCache cache(64 * 1024);  // 1 KiB per shard
+  ValueCache cache(1 << 20);  // 16 KiB per shard
   const std::string value(200, 'x');
-  for (int i = 0; i < 5000; ++i) cache.Put(DataKey(0, "k" + std::to_string(i)), value, 0);
-  CHECK(cache.bytes() <= 64 * 1024);
+  for (int i = 0; i < 20000; ++i) cache.Put(DataKey(0, "k" + std::to_string(i)), value, 0);
+  CHECK(cache.bytes() <= (1 << 20));
+  CHECK(cache.bytes() > (1 << 19));
   CHECK(cache.entries() > 0);
-  CHECK(cache.entries() < 5000);
+  CHECK(cache.entries() < 20000);
   std::string v;
-  CHECK(cache.Get(DataKey(0, "k4999"), 0, &v));  // the newest survives
+  CHECK(cache.Get(DataKey(0, "k19999"), 0, &v));  // the newest survives
   CHECK_FALSE(cache.Get(DataKey(0, "k0"), 0, &v));
-  // Larger than a shard: not cached at all.
+  // Larger than an eighth of a shard: not cached at all.
   cache.Put(DataKey(0, "huge"), std::string(4096, 'h'), 0);
   CHECK_FALSE(cache.Get(DataKey(0, "huge"), 0, &v));
 }
