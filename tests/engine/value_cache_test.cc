@@ -256,3 +256,25 @@ TEST_CASE("Cached GETs never go back in time under concurrent writers", "[engine
 }
 
 }  // namespace redrock::engine::test
+
+namespace redrock::engine::test {
+
+TEST_CASE("MGET answers from the cache and from RocksDB alike", "[engine][value_cache]") {
+  EngineFixture f;
+  Engine& e = f.e();
+  f.Set(0, "a", "1");            // written through: cached
+  f.Set(0, "b", "2", f.Now() + 5);
+  FieldValue fv[] = {{"f", "v"}};
+  REQUIRE(HSet(e, 0, "h", fv).ok());
+  std::string_view keys[] = {"a", "b", "h", "missing"};
+  auto r = e.MGet(0, keys);
+  REQUIRE(r.ok());
+  CHECK(r.value() == std::vector<std::optional<std::string>>{"1", "2", std::nullopt, std::nullopt});
+  f.clock->AdvanceMs(5);
+  REQUIRE(e.Append(0, "a", "+").ok());
+  r = e.MGet(0, keys);
+  REQUIRE(r.ok());
+  CHECK(r.value() == std::vector<std::optional<std::string>>{"1+", std::nullopt, std::nullopt, std::nullopt});
+}
+
+}  // namespace redrock::engine::test
