@@ -165,6 +165,7 @@ int main(int argc, char** argv) {
   engine_options.databases = databases;
   engine_options.sync = ToSyncMode(config.appendfsync());
   engine_options.max_string_bytes = config.proto_max_bulk_len();
+  engine_options.value_cache_bytes = std::stoull(config.Get("value-cache-size").value_or("0"));
   auto opened = redrock::engine::Engine::Open(engine_options);
   if (!opened.ok()) {
     const auto& status = opened.status();
