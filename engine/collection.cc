@@ -248,8 +248,7 @@ bool Writer::Unchanged() const {
 }
 
 void Writer::ReportModifiedUnchanged() {
-  if (!status_.ok() || !exists_) return;
-  if (KeyEventSink* sink = impl_.key_event_sink.load(std::memory_order_acquire)) sink->OnKeyModified(db_, key_);
+  if (status_.ok() && exists_) impl_.ReportModified(db_, key_);
 }
 
 bool Writer::Stage() {

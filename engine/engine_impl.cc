@@ -152,6 +152,10 @@ void Engine::Impl::NotifyExpired(int db, std::string_view key) {
   if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) sink->OnKeyExpired(db, key);
 }
 
+void Engine::Impl::ReportModified(int db, std::string_view key) {
+  if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) sink->OnKeyModified(db, key);
+}
+
 void Engine::SetKeyEventSink(KeyEventSink* sink) {
   impl_->key_event_sink.store(sink, std::memory_order_release);
   // Every call to a sink happens while its caller holds a key stripe (after loading the pointer under

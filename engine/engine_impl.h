@@ -245,6 +245,10 @@ struct Engine::Impl {
   // Called after a successful write that replaced or removed an expired (still stored) value, while
   // the key's stripe is still held: counts it, calls Options::on_expired and the sink's OnKeyExpired.
   void NotifyExpired(int db, std::string_view key);
+  // Reports (db, key) to the sink's OnKeyModified without a write, for the few changes Redis signals
+  // that leave nothing stored (LTRIM that trims nothing, SET of an already past expiry time). The caller
+  // holds the key's stripe.
+  void ReportModified(int db, std::string_view key);
 
   // Adds to `batch` whatever makes dst (db dst_db, encoded dst_data_key) an exact copy of `src`
   // (a live value), with its expiry. Generic over types: strings copy the value inline; collections

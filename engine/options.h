@@ -44,7 +44,7 @@ struct Options {
 
   // Budget of the in-memory cache of string values that GET fills (engine/value_cache.h); 0 disables it.
   // Counted on top of block_cache_bytes.
-  size_t value_cache_bytes = 32u << 20;
+  size_t value_cache_bytes = 16u << 20;
 
   // Largest string value SETRANGE/APPEND may build (Redis's proto-max-bulk-len).
   uint64_t max_string_bytes = 512ull << 20;

@@ -166,6 +166,9 @@ Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view val
     if (expire_at == 0 || expire_at > now) impl.value_cache.Put(dkey, value, expire_at);
   }
   if (old.expired) impl.NotifyExpired(db, key);
+  // A SET whose time has already passed stores nothing here; Redis stores the key (expired at once),
+  // which is a modification a WATCH of a missing key sees.
+  if (expire_at != 0 && expire_at <= now && !old.live()) impl.ReportModified(db, key);
   result.applied = true;
   return result;
 }

@@ -22,7 +22,7 @@ constexpr std::array kOptions = {
     OptionDef{"requirepass", nullptr, Kind::kString, ""},
     OptionDef{"databases", nullptr, Kind::kInt, "16", 1, kIntMax, nullptr, kImmutable},
     // redrock's own: the engine's cache of string values for GET (engine/value_cache.h); 0 disables it.
-    OptionDef{"value-cache-size", nullptr, Kind::kMemory, "33554432", 0, kLLMax, nullptr, kImmutable},
+    OptionDef{"value-cache-size", nullptr, Kind::kMemory, "16777216", 0, kLLMax, nullptr, kImmutable},
     OptionDef{"appendfsync", nullptr, Kind::kEnum, "everysec", 0, 0, "everysec,always,no"},
     OptionDef{"maxclients", nullptr, Kind::kInt, "10000", 1, kUIntMax},
     OptionDef{"timeout", nullptr, Kind::kInt, "0", 0, kIntMax},

@@ -128,8 +128,14 @@ struct Server::Impl {
       if (timeout <= 0) continue;
       int64_t now = WallMs();
       state.clients.ForEach([&](ClientState& client, const std::function<void()>& close) {
-        // Blocked clients are exempt, as in Redis: their wait has its own timeout.
+        // Blocked clients are exempt, as in Redis: their wait has its own timeout. So are pub/sub
+        // subscribers, which may legitimately stay silent for ever.
         if (client.waiting_blocked.load(std::memory_order_relaxed)) return;
+        if (client.sub_channels.load(std::memory_order_relaxed) + client.sub_patterns.load(std::memory_order_relaxed) +
+                client.sub_shard_channels.load(std::memory_order_relaxed) >
+            0) {
+          return;
+        }
         if (now - client.last_interaction_ms.load(std::memory_order_relaxed) > timeout * 1000) {
           Log(LogLevel::kVerbose, "Closing idle client");
           close();

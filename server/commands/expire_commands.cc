@@ -13,6 +13,7 @@
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/key_commands.h"
+#include "server/commands/keyspace_events.h"
 #include "server/errors.h"
 
 namespace redrock::server {
@@ -88,8 +89,11 @@ void ExpireGeneric(CommandContext& ctx, std::string_view command, bool relative,
   if (flags & kXx) condition = engine::ExpireCondition::kXX;
   if (flags & kGt) condition = engine::ExpireCondition::kGT;
   if (flags & kLt) condition = (flags & kXx) ? engine::ExpireCondition::kXXLT : engine::ExpireCondition::kLT;
+  const int64_t now = ctx.engine().NowMs();
   auto result = ctx.engine().ExpireAt(ctx.db(), ctx.argv[1], when, condition);
   if (result.ok()) {
+    // A time already past deletes the key: Redis reports that as "del".
+    if (*result) NotifyKey(ctx, kNotifyGeneric, when <= now ? "del" : "expire", ctx.argv[1]);
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));
@@ -145,6 +149,7 @@ void PExpireTimeCommand(CommandContext& ctx) {
 void PersistCommand(CommandContext& ctx) {
   auto result = ctx.engine().Persist(ctx.db(), ctx.argv[1]);
   if (result.ok()) {
+    if (*result) NotifyKey(ctx, kNotifyGeneric, "persist", ctx.argv[1]);
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));

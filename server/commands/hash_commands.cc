@@ -17,6 +17,7 @@
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
+#include "server/commands/keyspace_events.h"
 #include "server/errors.h"
 
 namespace redrock::server {
@@ -53,6 +54,7 @@ void HSetGeneric(CommandContext& ctx, std::string_view name, bool reply_ok) {
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) pairs.emplace_back(ctx.argv[i], ctx.argv[i + 1]);
   auto result = engine::HSet(ctx.engine(), ctx.db(), ctx.argv[1], pairs);
   if (Failed(ctx, result)) return;
+  NotifyKey(ctx, kNotifyHash, "hset", ctx.argv[1]);  // HMSET too; even when no field was new
   if (reply_ok) {
     ctx.reply.Ok();
   } else {
@@ -70,6 +72,7 @@ void HMSetCommand(CommandContext& ctx) { HSetGeneric(ctx, "hmset", true); }
 void HSetNxCommand(CommandContext& ctx) {
   auto result = engine::HSetNx(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], ctx.argv[3]);
   if (Failed(ctx, result)) return;
+  if (*result) NotifyKey(ctx, kNotifyHash, "hset", ctx.argv[1]);
   ctx.reply.Integer(*result ? 1 : 0);
 }
 
@@ -146,6 +149,10 @@ void HValsCommand(CommandContext& ctx) { HGetAllGeneric(ctx, ReplyVisitor::kValu
 void HDelCommand(CommandContext& ctx) {
   auto result = engine::HDel(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
   if (Failed(ctx, result)) return;
+  if (*result > 0) {
+    NotifyKey(ctx, kNotifyHash, "hdel", ctx.argv[1]);
+    NotifyDelIfEmptied(ctx, ctx.argv[1]);
+  }
   ctx.reply.Integer(*result);
 }
 
@@ -179,6 +186,7 @@ void HIncrByCommand(CommandContext& ctx) {
   }
   auto result = engine::HIncrBy(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], delta);
   if (result.ok()) {
+    NotifyKey(ctx, kNotifyHash, "hincrby", ctx.argv[1]);
     ctx.reply.Integer(*result);
   } else if (result.status().code() == engine::Status::Code::kNotInteger) {
     ctx.reply.Error(kHashNotInteger);
@@ -200,6 +208,7 @@ void HIncrByFloatCommand(CommandContext& ctx) {
   }
   auto result = engine::HIncrByFloat(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], delta);
   if (result.ok()) {
+    NotifyKey(ctx, kNotifyHash, "hincrbyfloat", ctx.argv[1]);
     ctx.reply.Bulk(*result);
   } else if (result.status().code() == engine::Status::Code::kNotFloat) {
     ctx.reply.Error(kHashNotFloat);

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "engine/engine.h"
 #include "protocol/number_format.h"
@@ -18,6 +19,7 @@
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
+#include "server/commands/keyspace_events.h"
 #include "server/errors.h"
 #include "server/server_state.h"
 
@@ -75,7 +77,18 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view text, int* db) {
 }
 
 // DEL key [key ...]   (and UNLINK key [key ...]: the engine deletes in O(1) either way)
-void DelCommand(CommandContext& ctx) { ReplyCount(ctx, ctx.engine().Delete(ctx.db(), ctx.argv.subspan(1))); }
+void DelCommand(CommandContext& ctx) {
+  const std::span<const std::string_view> keys = ctx.argv.subspan(1);
+  // "del" goes for each key removed, in argument order: which ones exist is read first, when wanted.
+  const std::vector<bool> existed = ExistingKeysIfWanted(ctx, keys);
+  auto removed = ctx.engine().Delete(ctx.db(), keys);
+  if (removed.ok() && *removed > 0) {
+    for (size_t i = 0; i < existed.size(); ++i) {
+      if (existed[i]) NotifyKey(ctx, kNotifyGeneric, "del", keys[i]);
+    }
+  }
+  ReplyCount(ctx, removed);
+}
 
 // EXISTS key [key ...]   (and TOUCH key [key ...]: both count existing keys, repeats included)
 void ExistsCommand(CommandContext& ctx) { ReplyCount(ctx, ctx.engine().Exists(ctx.db(), ctx.argv.subspan(1))); }
@@ -90,10 +103,18 @@ void TypeCommand(CommandContext& ctx) {
   }
 }
 
+// After RENAME/RENAMENX renamed argv[1] to argv[2]; renaming a key onto itself reports nothing.
+void NotifyRenamed(CommandContext& ctx) {
+  if (ctx.argv[1] == ctx.argv[2]) return;
+  NotifyKey(ctx, kNotifyGeneric, "rename_from", ctx.argv[1]);
+  NotifyKey(ctx, kNotifyGeneric, "rename_to", ctx.argv[2]);
+}
+
 // RENAME key newkey
 void RenameCommand(CommandContext& ctx) {
   auto result = ctx.engine().Rename(ctx.db(), ctx.argv[1], ctx.argv[2], /*nx=*/false);
   if (result.ok()) {
+    NotifyRenamed(ctx);
     ctx.server.blocking.Signal(ctx.db(), ctx.argv[2]);  // a list may have arrived for a blocked client
     ctx.reply.Ok();
   } else {
@@ -105,7 +126,10 @@ void RenameCommand(CommandContext& ctx) {
 void RenameNxCommand(CommandContext& ctx) {
   auto result = ctx.engine().Rename(ctx.db(), ctx.argv[1], ctx.argv[2], /*nx=*/true);
   if (result.ok()) {
-    if (*result) ctx.server.blocking.Signal(ctx.db(), ctx.argv[2]);
+    if (*result) {
+      NotifyRenamed(ctx);
+      ctx.server.blocking.Signal(ctx.db(), ctx.argv[2]);
+    }
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));  // NotFound is "ERR no such key"
@@ -150,7 +174,10 @@ void CopyCommand(CommandContext& ctx) {
     return;
   }
   auto copied = ctx.engine().Copy(ctx.db(), ctx.argv[1], args.dst_db, ctx.argv[2], args.replace);
-  if (copied.ok() && *copied) ctx.server.blocking.Signal(args.dst_db, ctx.argv[2]);
+  if (copied.ok() && *copied) {
+    NotifyKeyspaceEvent(ctx.server, kNotifyGeneric, "copy_to", ctx.argv[2], args.dst_db);
+    ctx.server.blocking.Signal(args.dst_db, ctx.argv[2]);
+  }
   ReplyBool(ctx, copied);
 }
 
@@ -163,7 +190,11 @@ void MoveCommand(CommandContext& ctx) {
     return;
   }
   auto moved = ctx.engine().Move(ctx.db(), ctx.argv[1], dst_db);
-  if (moved.ok() && *moved) ctx.server.blocking.Signal(dst_db, ctx.argv[1]);
+  if (moved.ok() && *moved) {
+    NotifyKey(ctx, kNotifyGeneric, "move_from", ctx.argv[1]);
+    NotifyKeyspaceEvent(ctx.server, kNotifyGeneric, "move_to", ctx.argv[1], dst_db);
+    ctx.server.blocking.Signal(dst_db, ctx.argv[1]);
+  }
   ReplyBool(ctx, moved);
 }
 

@@ -53,6 +53,7 @@ void BPopGeneric(CommandContext& ctx, ListEnd end) {
     BlockOrTimeOut(ctx, keys, timeout_ms, ImmediateReply::kNullArray);
     return;
   }
+  NotifyPopped(ctx, end, (*result)->key);
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk((*result)->key);
   ctx.reply.Bulk((*result)->element);
@@ -69,6 +70,7 @@ void BMoveGeneric(CommandContext& ctx, ListEnd from, ListEnd to, std::string_vie
     BlockOrTimeOut(ctx, ctx.argv.subspan(1, 1), timeout_ms, ImmediateReply::kNull);
     return;
   }
+  NotifyMoved(ctx, ctx.argv[1], ctx.argv[2], from, to);
   SignalPushed(ctx, ctx.argv[2]);
   ctx.reply.Bulk(**result);
 }
@@ -99,6 +101,7 @@ void BLMPopCommand(CommandContext& ctx) {
     BlockOrTimeOut(ctx, args.keys, timeout_ms, ImmediateReply::kNullArray);
     return;
   }
+  NotifyPopped(ctx, args.end, (*result)->key);
   ReplyKeyElements(ctx, **result);
 }
 

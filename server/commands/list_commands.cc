@@ -18,6 +18,7 @@
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
+#include "server/commands/keyspace_events.h"
 #include "server/errors.h"
 #include "server/server_state.h"
 
@@ -38,6 +39,17 @@ bool ParseListEnd(std::string_view arg, engine::ListEnd* end) {
 }
 
 void SignalPushed(CommandContext& ctx, std::string_view key) { ctx.server.blocking.Signal(ctx.db(), key); }
+
+void NotifyPopped(CommandContext& ctx, engine::ListEnd end, std::string_view key) {
+  NotifyKey(ctx, kNotifyList, end == engine::ListEnd::kLeft ? "lpop" : "rpop", key);
+  NotifyDelIfEmptied(ctx, key);
+}
+
+void NotifyMoved(CommandContext& ctx, std::string_view src, std::string_view dst, engine::ListEnd from,
+                 engine::ListEnd to) {
+  NotifyKey(ctx, kNotifyList, to == engine::ListEnd::kLeft ? "lpush" : "rpush", dst);
+  NotifyPopped(ctx, from, src);
+}
 
 bool ParseMPopArgs(CommandContext& ctx, size_t numkeys_index, MPopArgs* out) {
   constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
@@ -117,7 +129,10 @@ bool Failed(CommandContext& ctx, const engine::Status& status) {
 void PushGeneric(CommandContext& ctx, ListEnd end, bool only_if_exists) {
   auto result = engine::ListPush(ctx.engine(), ctx.db(), ctx.argv[1], end, ctx.argv.subspan(2), only_if_exists);
   if (Failed(ctx, result)) return;
-  if (*result > 0) SignalPushed(ctx, ctx.argv[1]);
+  if (*result > 0) {
+    NotifyKey(ctx, kNotifyList, end == ListEnd::kLeft ? "lpush" : "rpush", ctx.argv[1]);
+    SignalPushed(ctx, ctx.argv[1]);
+  }
   ctx.reply.Integer(*result);
 }
 void LPushCommand(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kLeft, false); }
@@ -147,6 +162,7 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
     return;
   }
   if (Failed(ctx, result)) return;
+  if (!result->empty()) list_commands::NotifyPopped(ctx, end, ctx.argv[1]);  // LPOP key 0 pops nothing
   if (!has_count) {
     ctx.reply.Bulk(result->front());
     return;
@@ -217,6 +233,7 @@ void LSetCommand(CommandContext& ctx) {
     return;
   }
   if (Failed(ctx, engine::ListSet(ctx.engine(), ctx.db(), ctx.argv[1], index, ctx.argv[3]))) return;
+  NotifyKey(ctx, kNotifyList, "lset", ctx.argv[1]);
   ctx.reply.Ok();
 }
 
@@ -231,7 +248,10 @@ void LInsertCommand(CommandContext& ctx) {
   }
   auto result = engine::ListInsert(ctx.engine(), ctx.db(), ctx.argv[1], before, ctx.argv[3], ctx.argv[4]);
   if (Failed(ctx, result)) return;
-  if (*result > 0) SignalPushed(ctx, ctx.argv[1]);
+  if (*result > 0) {
+    NotifyKey(ctx, kNotifyList, "linsert", ctx.argv[1]);
+    SignalPushed(ctx, ctx.argv[1]);
+  }
   ctx.reply.Integer(*result);
 }
 
@@ -244,6 +264,10 @@ void LRemCommand(CommandContext& ctx) {
   }
   auto result = engine::ListRemove(ctx.engine(), ctx.db(), ctx.argv[1], count, ctx.argv[3]);
   if (Failed(ctx, result)) return;
+  if (*result > 0) {
+    NotifyKey(ctx, kNotifyList, "lrem", ctx.argv[1]);
+    NotifyDelIfEmptied(ctx, ctx.argv[1]);
+  }
   ctx.reply.Integer(*result);
 }
 
@@ -254,7 +278,13 @@ void LTrimCommand(CommandContext& ctx) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
+  // "ltrim" goes for any list that existed, trimmed or not (as Redis): asked first, when wanted.
+  const bool existed = ExistsIfWanted(ctx, kNotifyList | kNotifyGeneric, ctx.argv[1]);
   if (Failed(ctx, engine::ListTrim(ctx.engine(), ctx.db(), ctx.argv[1], start, stop))) return;
+  if (existed) {
+    NotifyKey(ctx, kNotifyList, "ltrim", ctx.argv[1]);
+    NotifyDelIfEmptied(ctx, ctx.argv[1]);
+  }
   ctx.reply.Ok();
 }
 
@@ -310,6 +340,7 @@ void MoveGeneric(CommandContext& ctx, ListEnd from, ListEnd to) {
     ctx.reply.Null();
     return;
   }
+  list_commands::NotifyMoved(ctx, ctx.argv[1], ctx.argv[2], from, to);
   SignalPushed(ctx, ctx.argv[2]);
   ctx.reply.Bulk(**result);
 }
@@ -337,6 +368,7 @@ void LMPopCommand(CommandContext& ctx) {
     ctx.reply.NullArray();
     return;
   }
+  list_commands::NotifyPopped(ctx, args.end, (*result)->key);
   list_commands::ReplyKeyElements(ctx, **result);
 }
 

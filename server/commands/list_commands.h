@@ -17,6 +17,14 @@ bool ParseListEnd(std::string_view arg, engine::ListEnd* end);
 // Wakes clients blocked on (db, key) after elements were added to it (see server/blocking.h).
 void SignalPushed(CommandContext& ctx, std::string_view key);
 
+// Keyspace events after elements were popped from `key` at `end`: "lpop"/"rpop", then "del" when that
+// emptied the list.
+void NotifyPopped(CommandContext& ctx, engine::ListEnd end, std::string_view key);
+// After LMOVE & co. moved an element: the push on `dst` ("lpush"/"rpush"), then the pop on `src`, then
+// "del" when `src` was emptied, in Redis's order.
+void NotifyMoved(CommandContext& ctx, std::string_view src, std::string_view dst, engine::ListEnd from,
+                 engine::ListEnd to);
+
 // Registers BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP (list_blocking_commands.cc).
 void RegisterBlockingListCommands(CommandTable& table);
 

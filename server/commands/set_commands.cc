@@ -16,6 +16,7 @@
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
+#include "server/commands/keyspace_events.h"
 #include "server/errors.h"
 
 namespace redrock::server {
@@ -64,12 +65,42 @@ void ReplyOneOrNull(CommandContext& ctx, const engine::Result<std::vector<std::s
 
 // SADD key member [member ...]
 void SAddCommand(CommandContext& ctx) {
-  ReplyInteger(ctx, engine::SAdd(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2)));
+  auto result = engine::SAdd(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
+  if (result.ok() && *result > 0) NotifyKey(ctx, kNotifySet, "sadd", ctx.argv[1]);
+  ReplyInteger(ctx, result);
 }
 
 // SREM key member [member ...]
 void SRemCommand(CommandContext& ctx) {
-  ReplyInteger(ctx, engine::SRem(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2)));
+  auto result = engine::SRem(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
+  if (result.ok() && *result > 0) {
+    NotifyKey(ctx, kNotifySet, "srem", ctx.argv[1]);
+    NotifyDelIfEmptied(ctx, ctx.argv[1]);
+  }
+  ReplyInteger(ctx, result);
+}
+
+// After SPOP popped `result`: "spop", and "del" when that emptied the set.
+void NotifyPopped(CommandContext& ctx, const engine::Result<std::vector<std::string>>& result) {
+  if (!result.ok() || result->empty()) return;
+  NotifyKey(ctx, kNotifySet, "spop", ctx.argv[1]);
+  NotifyDelIfEmptied(ctx, ctx.argv[1]);
+}
+
+// The *STORE commands: the event when the destination got a result, "del" when an empty result
+// removed a destination that existed.
+void StoreGeneric(CommandContext& ctx, engine::SetOp op, std::string_view event) {
+  const std::string_view dst = ctx.argv[1];
+  const bool dst_existed = ExistsIfWanted(ctx, kNotifyGeneric, dst);
+  auto result = engine::SetCombineStore(ctx.engine(), ctx.db(), op, dst, ctx.argv.subspan(2));
+  if (result.ok()) {
+    if (*result > 0) {
+      NotifyKey(ctx, kNotifySet, event, dst);
+    } else if (dst_existed) {
+      NotifyKey(ctx, kNotifyGeneric, "del", dst);
+    }
+  }
+  ReplyInteger(ctx, result);
 }
 
 // SCARD key
@@ -126,7 +157,9 @@ void SPopCommand(CommandContext& ctx) {
     return;
   }
   if (ctx.argc() == 2) {
-    ReplyOneOrNull(ctx, engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], 1));
+    auto popped = engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], 1);
+    NotifyPopped(ctx, popped);
+    ReplyOneOrNull(ctx, popped);
     return;
   }
   // The count is checked before the key is looked up.
@@ -135,7 +168,9 @@ void SPopCommand(CommandContext& ctx) {
     ctx.reply.Error(kNotPositive);
     return;
   }
-  ReplySet(ctx, engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], static_cast<uint64_t>(count)));
+  auto popped = engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], static_cast<uint64_t>(count));
+  NotifyPopped(ctx, popped);
+  ReplySet(ctx, popped);
 }
 
 // SRANDMEMBER key [count]
@@ -182,22 +217,13 @@ void SDiffCommand(CommandContext& ctx) {
 }
 
 // SINTERSTORE destination key [key ...]
-void SInterStoreCommand(CommandContext& ctx) {
-  ReplyInteger(ctx, engine::SetCombineStore(ctx.engine(), ctx.db(), engine::SetOp::kInter, ctx.argv[1],
-                                            ctx.argv.subspan(2)));
-}
+void SInterStoreCommand(CommandContext& ctx) { StoreGeneric(ctx, engine::SetOp::kInter, "sinterstore"); }
 
 // SUNIONSTORE destination key [key ...]
-void SUnionStoreCommand(CommandContext& ctx) {
-  ReplyInteger(ctx, engine::SetCombineStore(ctx.engine(), ctx.db(), engine::SetOp::kUnion, ctx.argv[1],
-                                            ctx.argv.subspan(2)));
-}
+void SUnionStoreCommand(CommandContext& ctx) { StoreGeneric(ctx, engine::SetOp::kUnion, "sunionstore"); }
 
 // SDIFFSTORE destination key [key ...]
-void SDiffStoreCommand(CommandContext& ctx) {
-  ReplyInteger(ctx, engine::SetCombineStore(ctx.engine(), ctx.db(), engine::SetOp::kDiff, ctx.argv[1],
-                                            ctx.argv.subspan(2)));
-}
+void SDiffStoreCommand(CommandContext& ctx) { StoreGeneric(ctx, engine::SetOp::kDiff, "sdiffstore"); }
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 void SInterCardCommand(CommandContext& ctx) {
@@ -229,8 +255,20 @@ void SInterCardCommand(CommandContext& ctx) {
 
 // SMOVE source destination member
 void SMoveCommand(CommandContext& ctx) {
-  auto result = engine::SMove(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], ctx.argv[3]);
+  const std::string_view src = ctx.argv[1], dst = ctx.argv[2], member = ctx.argv[3];
+  // "sadd" goes only when the destination did not have the member yet: asked first, when wanted.
+  bool dst_had_member = false;
+  if (KeyspaceEventsWanted(ctx, kNotifySet)) {
+    auto is_member = engine::SIsMember(ctx.engine(), ctx.db(), dst, member);
+    dst_had_member = is_member.ok() && *is_member;
+  }
+  auto result = engine::SMove(ctx.engine(), ctx.db(), src, dst, member);
   if (result.ok()) {
+    if (*result && src != dst) {  // within one set nothing moves, and nothing is reported
+      NotifyKey(ctx, kNotifySet, "srem", src);
+      NotifyDelIfEmptied(ctx, src);
+      if (!dst_had_member) NotifyKey(ctx, kNotifySet, "sadd", dst);
+    }
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
     ReplyError(ctx, result.status());

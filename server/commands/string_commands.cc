@@ -16,6 +16,7 @@
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
+#include "server/commands/keyspace_events.h"
 #include "server/errors.h"
 
 namespace redrock::server {
@@ -150,6 +151,15 @@ void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, s
     ctx.reply.Error(err::FromStatus(result.status()));
     return;
   }
+  if (result->applied) {
+    NotifyKey(ctx, kNotifyString, "set", key);
+    if (expire) {
+      NotifyKey(ctx, kNotifyGeneric, "expire", key);
+      // A time already past (PXAT 1): Redis stores the key expired and sends "expired" when it reclaims
+      // it; the engine stores nothing, so the event goes now.
+      if (options.expire_at_ms <= ctx.engine().NowMs()) NotifyKey(ctx, kNotifyExpired, "expired", key);
+    }
+  }
   if (options.get_old) {
     // With GET the reply is the old value whether or not NX/XX let the write happen.
     if (result->old_value) {
@@ -232,7 +242,11 @@ void GetSetCommand(CommandContext& ctx) {
 }
 
 // GETDEL key
-void GetDelCommand(CommandContext& ctx) { ReplyValueOrNull(ctx, ctx.engine().GetDel(ctx.db(), ctx.argv[1])); }
+void GetDelCommand(CommandContext& ctx) {
+  auto result = ctx.engine().GetDel(ctx.db(), ctx.argv[1]);
+  if (result.ok()) NotifyKey(ctx, kNotifyGeneric, "del", ctx.argv[1]);
+  ReplyValueOrNull(ctx, result);
+}
 
 // GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
 void GetExCommand(CommandContext& ctx) {
@@ -255,7 +269,22 @@ void GetExCommand(CommandContext& ctx) {
     }
     update.kind = engine::ExpiryUpdate::Kind::kSetAt;
   }
-  ReplyValueOrNull(ctx, ctx.engine().GetEx(ctx.db(), ctx.argv[1], update));
+  // PERSIST reports only a TTL it removed: read it first, when the event is wanted.
+  bool had_ttl = false;
+  if (update.kind == engine::ExpiryUpdate::Kind::kPersist && KeyspaceEventsWanted(ctx, kNotifyGeneric)) {
+    auto ttl = ctx.engine().PTtl(ctx.db(), ctx.argv[1]);
+    had_ttl = ttl.ok() && *ttl >= 0;
+  }
+  const int64_t now = ctx.engine().NowMs();
+  auto result = ctx.engine().GetEx(ctx.db(), ctx.argv[1], update);
+  if (result.ok()) {
+    if (update.kind == engine::ExpiryUpdate::Kind::kSetAt) {
+      NotifyKey(ctx, kNotifyGeneric, update.at_ms <= now ? "del" : "expire", ctx.argv[1]);
+    } else if (had_ttl) {
+      NotifyKey(ctx, kNotifyGeneric, "persist", ctx.argv[1]);
+    }
+  }
+  ReplyValueOrNull(ctx, result);
 }
 
 // MGET key [key ...]
@@ -293,6 +322,7 @@ void MSetCommand(CommandContext& ctx) {
   if (!CollectPairs(ctx, "mset", &pairs)) return;
   const engine::Status status = ctx.engine().MSet(ctx.db(), pairs);
   if (status.ok()) {
+    for (const auto& pair : pairs) NotifyKey(ctx, kNotifyString, "set", pair.first);  // repeats too, as Redis
     ctx.reply.Ok();
   } else {
     ctx.reply.Error(err::FromStatus(status));
@@ -305,14 +335,20 @@ void MSetNxCommand(CommandContext& ctx) {
   if (!CollectPairs(ctx, "msetnx", &pairs)) return;
   auto result = ctx.engine().MSetNX(ctx.db(), pairs);
   if (result.ok()) {
+    if (*result) {
+      for (const auto& pair : pairs) NotifyKey(ctx, kNotifyString, "set", pair.first);
+    }
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));
   }
 }
 
+// INCR, DECR, INCRBY and DECRBY all report "incrby", as Redis's incrDecrCommand does.
 void IncrByGeneric(CommandContext& ctx, int64_t delta) {
-  ReplyInteger(ctx, ctx.engine().IncrBy(ctx.db(), ctx.argv[1], delta));
+  auto result = ctx.engine().IncrBy(ctx.db(), ctx.argv[1], delta);
+  if (result.ok()) NotifyKey(ctx, kNotifyString, "incrby", ctx.argv[1]);
+  ReplyInteger(ctx, result);
 }
 
 // INCR key
@@ -363,6 +399,7 @@ void IncrByFloatCommand(CommandContext& ctx) {
   }
   auto result = ctx.engine().IncrByFloat(ctx.db(), ctx.argv[1], delta);
   if (result.ok()) {
+    NotifyKey(ctx, kNotifyString, "incrbyfloat", ctx.argv[1]);
     ctx.reply.Bulk(*result);
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));
@@ -370,7 +407,11 @@ void IncrByFloatCommand(CommandContext& ctx) {
 }
 
 // APPEND key value
-void AppendCommand(CommandContext& ctx) { ReplyInteger(ctx, ctx.engine().Append(ctx.db(), ctx.argv[1], ctx.argv[2])); }
+void AppendCommand(CommandContext& ctx) {
+  auto result = ctx.engine().Append(ctx.db(), ctx.argv[1], ctx.argv[2]);
+  if (result.ok()) NotifyKey(ctx, kNotifyString, "append", ctx.argv[1]);  // even when appending ""
+  ReplyInteger(ctx, result);
+}
 
 // STRLEN key
 void StrLenCommand(CommandContext& ctx) { ReplyInteger(ctx, ctx.engine().StrLen(ctx.db(), ctx.argv[1])); }
@@ -403,7 +444,10 @@ void SetRangeCommand(CommandContext& ctx) {
     ctx.reply.Error(err::kOffsetOutOfRange);
     return;
   }
-  ReplyInteger(ctx, ctx.engine().SetRange(ctx.db(), ctx.argv[1], offset, ctx.argv[3]));
+  auto result = ctx.engine().SetRange(ctx.db(), ctx.argv[1], offset, ctx.argv[3]);
+  // Setting nothing changes nothing, and reports nothing.
+  if (result.ok() && !ctx.argv[3].empty()) NotifyKey(ctx, kNotifyString, "setrange", ctx.argv[1]);
+  ReplyInteger(ctx, result);
 }
 
 }  // namespace

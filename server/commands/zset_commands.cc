@@ -19,6 +19,7 @@
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
+#include "server/commands/keyspace_events.h"
 #include "server/commands/zset_commands.h"
 #include "server/errors.h"
 
@@ -123,6 +124,8 @@ void ZAddCommand(CommandContext& ctx) {
   }
   auto result = engine::ZAdd(ctx.engine(), ctx.db(), ctx.argv[1], pairs, options);
   if (Failed(ctx, result)) return;
+  // Only a change is reported (an equal score, an increment by 0, NX on a member: nothing).
+  if (result->added + result->updated > 0) NotifyKey(ctx, kNotifyZSet, options.incr ? "zincr" : "zadd", ctx.argv[1]);
   if (options.incr) {
     if (result->score) {
       ctx.reply.Double(*result->score);
@@ -146,6 +149,7 @@ void ZIncrByCommand(CommandContext& ctx) {
   const std::pair<double, std::string_view> pair{delta, ctx.argv[3]};
   auto result = engine::ZAdd(ctx.engine(), ctx.db(), ctx.argv[1], std::span(&pair, 1), options);
   if (Failed(ctx, result)) return;
+  if (result->added + result->updated > 0) NotifyKey(ctx, kNotifyZSet, "zincr", ctx.argv[1]);
   ctx.reply.Double(result->score.value_or(0));
 }
 
@@ -155,6 +159,10 @@ void ZIncrByCommand(CommandContext& ctx) {
 void ZRemCommand(CommandContext& ctx) {
   auto result = engine::ZRem(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
   if (Failed(ctx, result)) return;
+  if (*result > 0) {
+    NotifyKey(ctx, kNotifyZSet, "zrem", ctx.argv[1]);
+    NotifyDelIfEmptied(ctx, ctx.argv[1]);
+  }
   ctx.reply.Integer(*result);
 }
 
@@ -216,6 +224,10 @@ void ZPopGeneric(CommandContext& ctx, bool max) {
   }
   auto result = engine::ZPop(ctx.engine(), ctx.db(), ctx.argv[1], max, count);
   if (Failed(ctx, result)) return;
+  if (!result->empty()) {
+    NotifyKey(ctx, kNotifyZSet, max ? "zpopmax" : "zpopmin", ctx.argv[1]);
+    NotifyDelIfEmptied(ctx, ctx.argv[1]);
+  }
   if (result->empty()) {
     ctx.reply.ArrayHeader(0);
   } else if (has_count) {

@@ -18,6 +18,7 @@
 #include "server/args.h"
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
+#include "server/commands/keyspace_events.h"
 #include "server/commands/zset_commands.h"
 #include "server/errors.h"
 
@@ -26,6 +27,23 @@ namespace redrock::server {
 namespace {
 
 constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+
+// After a store into `dst` (ZRANGESTORE, ZUNIONSTORE...): `event` when it got a result, "del" when an
+// empty result removed a destination that existed (`dst_existed`, read before the store when wanted).
+void NotifyStored(CommandContext& ctx, std::string_view event, std::string_view dst, int64_t size, bool dst_existed) {
+  if (size > 0) {
+    NotifyKey(ctx, kNotifyZSet, event, dst);
+  } else if (dst_existed) {
+    NotifyKey(ctx, kNotifyGeneric, "del", dst);
+  }
+}
+
+// After ZREMRANGEBY*: `event` and, when that emptied the key, "del".
+void NotifyRemovedRange(CommandContext& ctx, std::string_view event, int64_t removed) {
+  if (removed == 0) return;
+  NotifyKey(ctx, kNotifyZSet, event, ctx.argv[1]);
+  NotifyDelIfEmptied(ctx, ctx.argv[1]);
+}
 constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
 constexpr std::string_view kLimitNeedsByScoreOrLex =
     "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
@@ -155,8 +173,10 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_index, bool store, RangeType 
       break;
   }
   if (store) {
+    const bool dst_existed = ExistsIfWanted(ctx, kNotifyGeneric, ctx.argv[1]);
     auto result = engine::ZRangeStore(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[key_index], query);
     if (Failed(ctx, result)) return;
+    NotifyStored(ctx, "zrangestore", ctx.argv[1], *result, dst_existed);
     ctx.reply.Integer(*result);
     return;
   }
@@ -221,6 +241,7 @@ void ZRemRangeByRankCommand(CommandContext& ctx) {
   }
   auto result = engine::ZRemRangeByRank(ctx.engine(), ctx.db(), ctx.argv[1], start, stop);
   if (Failed(ctx, result)) return;
+  NotifyRemovedRange(ctx, "zremrangebyrank", *result);
   ctx.reply.Integer(*result);
 }
 
@@ -233,6 +254,7 @@ void ZRemRangeByScoreCommand(CommandContext& ctx) {
   }
   auto result = engine::ZRemRangeByScore(ctx.engine(), ctx.db(), ctx.argv[1], range);
   if (Failed(ctx, result)) return;
+  NotifyRemovedRange(ctx, "zremrangebyscore", *result);
   ctx.reply.Integer(*result);
 }
 
@@ -245,6 +267,7 @@ void ZRemRangeByLexCommand(CommandContext& ctx) {
   }
   auto result = engine::ZRemRangeByLex(ctx.engine(), ctx.db(), ctx.argv[1], range);
   if (Failed(ctx, result)) return;
+  NotifyRemovedRange(ctx, "zremrangebylex", *result);
   ctx.reply.Integer(*result);
 }
 
@@ -329,8 +352,10 @@ void ZAlgebraGeneric(CommandContext& ctx, std::string_view name, size_t numkeys_
   spec.weights = weights;
   switch (form) {
     case AlgebraForm::kStore: {
+      const bool dst_existed = ExistsIfWanted(ctx, kNotifyGeneric, ctx.argv[1]);
       auto result = engine::ZCombineStore(ctx.engine(), ctx.db(), ctx.argv[1], spec);
       if (Failed(ctx, result)) return;
+      NotifyStored(ctx, name, ctx.argv[1], *result, dst_existed);  // "zunionstore", "zinterstore"...
       ctx.reply.Integer(*result);
       return;
     }

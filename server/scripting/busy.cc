@@ -46,8 +46,9 @@ void DispatchWhileScriptBusy(const CommandTable& table, const CommandSpec& spec,
     reply.Error(busy);
     return;
   }
-  if (IsShutdown(spec)) scripting.run_state().ForceKill();
   table.Invoke(spec, client, server, reply, argv);
+  // A SHUTDOWN NOSAVE that went ahead: the server only stops once the script has returned.
+  if (IsShutdown(spec) && client.close_after_reply) scripting.run_state().ForceKill();
 }
 
 }  // namespace redrock::server

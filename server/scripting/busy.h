@@ -4,7 +4,8 @@
 // KILL, FUNCTION STATS, SHUTDOWN NOSAVE, MULTI, DISCARD, ...) run without the gate; everything else gets
 // Redis's BUSY error. As in Redis, SHUTDOWN without NOSAVE is refused too, a refused command inside MULTI
 // poisons the transaction, and a refused EXEC aborts it ("EXECABORT Transaction discarded because of:
-// BUSY ..."). SHUTDOWN NOSAVE also stops the script, written or not, so the server can stop.
+// BUSY ..."). A SHUTDOWN NOSAVE that goes ahead also stops the script, written or not, so the server
+// can stop (Redis exits at once instead).
 
 #include <span>
 #include <string_view>

@@ -23,6 +23,9 @@ Script syntax (one command per line):
                between any two servers); every other byte is compared. Error replies are compared whole.
       @inline  send the command in the inline form (arguments joined by one space, CRLF) instead of
                as a RESP multibulk; no argument may then contain blanks, quotes, or be empty.
+      @extra=N the command is answered by N more frames after its reply (SUBSCRIBE a b c: three
+               confirmations; a RESP3 PUBLISH to a channel the client itself is subscribed to: the
+               message push, then the reply). All 1+N frames are read and compared, in order.
     A literal first argument that starts with '@' must be quoted.
     QUIT is followed by a reconnect (state such as SELECT/HELLO is then reset, as for a new client).
 
@@ -55,6 +58,20 @@ class ScriptError(Exception):
 
 
 MARKERS = {"@sort", "@hello", "@inline"}
+
+
+def extra_frames(markers):
+    """N from an @extra=N marker, else 0."""
+    for m in markers:
+        if m.startswith("@extra="):
+            return int(m[len("@extra="):])
+    return 0
+
+
+def _is_marker(m):
+    if m in MARKERS:
+        return True
+    return m.startswith("@extra=") and m[len("@extra="):].isdigit() and int(m[len("@extra="):]) > 0
 
 
 def tokenize(line, lineno):
@@ -124,7 +141,7 @@ def tokenize(line, lineno):
     while args and not quoted[0] and args[0].startswith(b"@"):
         m = args.pop(0).decode()
         quoted.pop(0)
-        if m not in MARKERS:
+        if not _is_marker(m):
             raise ScriptError(f"line {lineno}: unknown marker {m}")
         markers.add(m)
     if not args:
@@ -439,7 +456,10 @@ def run_script(path, redis, redrock, verbose):
             try:
                 srv.send(args, inline)
                 node = srv.reader.read()
-                replies[srv.label] = normalize(node, markers)
+                reply = normalize(node, markers)
+                for _ in range(extra_frames(markers)):
+                    reply += normalize(srv.reader.read(), markers)
+                replies[srv.label] = reply
             except ConnectionLost as e:
                 dead[srv.label] = str(e)
                 replies[srv.label] = None
