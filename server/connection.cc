@@ -428,7 +428,7 @@ void Connection::Deliver(const std::shared_ptr<const PubSubMessage>& message) {
     push_pending_bytes_.fetch_sub(size, std::memory_order_relaxed);
     if (!push_overflow_.exchange(true)) {
       if (auto self = weak_from_this().lock()) {
-        asio::post(socket_.get_executor(), [self] { self->CloseForOutputLimit(); });
+        asio::post(socket_.get_executor(), [self, pending] { self->CloseForOutputLimit(pending); });
       }
     }
     return;
@@ -465,8 +465,7 @@ bool Connection::OverOutputLimit(uint64_t pending) {
   return false;
 }
 
-void Connection::CloseForOutputLimit() {
-  const uint64_t pending = push_pending_bytes_.load(std::memory_order_relaxed);
+void Connection::CloseForOutputLimit(uint64_t pending) {
   std::string name;
   {
     std::lock_guard lock(state_.clients.mutex());

@@ -85,7 +85,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
   void TakePushes(std::string* out);           // moves every received message into `out`
   boost::asio::awaitable<bool> WritePushes();  // writes push_out_ until empty; false when the write failed
   bool OverOutputLimit(uint64_t pending);      // any thread
-  void CloseForOutputLimit();
+  void CloseForOutputLimit(uint64_t pending);  // logs as Redis does, then closes
 
   boost::asio::ip::tcp::socket socket_;
   ServerState& state_;

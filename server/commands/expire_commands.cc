@@ -92,9 +92,12 @@ void ExpireGeneric(CommandContext& ctx, std::string_view command, bool relative,
   const int64_t now = ctx.engine().NowMs();
   auto result = ctx.engine().ExpireAt(ctx.db(), ctx.argv[1], when, condition);
   if (result.ok()) {
-    // A time already past deletes the key: Redis reports that as "del".
-    if (*result) NotifyKey(ctx, kNotifyGeneric, when <= now ? "del" : "expire", ctx.argv[1]);
+    // A time already past deletes the key: Redis reports that as "del", before its reply; "expire" goes
+    // after the reply.
+    const bool deleted = *result && when <= now;
+    if (deleted) NotifyKey(ctx, kNotifyGeneric, "del", ctx.argv[1]);
     ctx.reply.Integer(*result ? 1 : 0);
+    if (*result && !deleted) NotifyKey(ctx, kNotifyGeneric, "expire", ctx.argv[1]);
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));
   }

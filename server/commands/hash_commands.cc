@@ -54,12 +54,12 @@ void HSetGeneric(CommandContext& ctx, std::string_view name, bool reply_ok) {
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) pairs.emplace_back(ctx.argv[i], ctx.argv[i + 1]);
   auto result = engine::HSet(ctx.engine(), ctx.db(), ctx.argv[1], pairs);
   if (Failed(ctx, result)) return;
-  NotifyKey(ctx, kNotifyHash, "hset", ctx.argv[1]);  // HMSET too; even when no field was new
   if (reply_ok) {
     ctx.reply.Ok();
   } else {
     ctx.reply.Integer(*result);
   }
+  NotifyKey(ctx, kNotifyHash, "hset", ctx.argv[1]);  // HMSET too, even when no field was new; after the reply
 }
 
 // HSET key field value [field value ...]
@@ -72,8 +72,8 @@ void HMSetCommand(CommandContext& ctx) { HSetGeneric(ctx, "hmset", true); }
 void HSetNxCommand(CommandContext& ctx) {
   auto result = engine::HSetNx(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], ctx.argv[3]);
   if (Failed(ctx, result)) return;
-  if (*result) NotifyKey(ctx, kNotifyHash, "hset", ctx.argv[1]);
   ctx.reply.Integer(*result ? 1 : 0);
+  if (*result) NotifyKey(ctx, kNotifyHash, "hset", ctx.argv[1]);
 }
 
 // HGET key field
@@ -186,8 +186,8 @@ void HIncrByCommand(CommandContext& ctx) {
   }
   auto result = engine::HIncrBy(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], delta);
   if (result.ok()) {
-    NotifyKey(ctx, kNotifyHash, "hincrby", ctx.argv[1]);
     ctx.reply.Integer(*result);
+    NotifyKey(ctx, kNotifyHash, "hincrby", ctx.argv[1]);
   } else if (result.status().code() == engine::Status::Code::kNotInteger) {
     ctx.reply.Error(kHashNotInteger);
   } else {
@@ -208,8 +208,8 @@ void HIncrByFloatCommand(CommandContext& ctx) {
   }
   auto result = engine::HIncrByFloat(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2], delta);
   if (result.ok()) {
-    NotifyKey(ctx, kNotifyHash, "hincrbyfloat", ctx.argv[1]);
     ctx.reply.Bulk(*result);
+    NotifyKey(ctx, kNotifyHash, "hincrbyfloat", ctx.argv[1]);
   } else if (result.status().code() == engine::Status::Code::kNotFloat) {
     ctx.reply.Error(kHashNotFloat);
   } else {

@@ -9,6 +9,7 @@
 #include "engine/list.h"
 #include "server/blocking.h"
 #include "server/command_table.h"
+#include "server/commands/keyspace_events.h"
 #include "server/commands/list_commands.h"
 #include "server/errors.h"
 #include "server/server_state.h"
@@ -53,10 +54,10 @@ void BPopGeneric(CommandContext& ctx, ListEnd end) {
     BlockOrTimeOut(ctx, keys, timeout_ms, ImmediateReply::kNullArray);
     return;
   }
-  NotifyPopped(ctx, end, (*result)->key);
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk((*result)->key);
   ctx.reply.Bulk((*result)->element);
+  NotifyPopped(ctx, end, (*result)->key);
 }
 void BLPopCommand(CommandContext& ctx) { BPopGeneric(ctx, ListEnd::kLeft); }
 void BRPopCommand(CommandContext& ctx) { BPopGeneric(ctx, ListEnd::kRight); }
@@ -70,9 +71,10 @@ void BMoveGeneric(CommandContext& ctx, ListEnd from, ListEnd to, std::string_vie
     BlockOrTimeOut(ctx, ctx.argv.subspan(1, 1), timeout_ms, ImmediateReply::kNull);
     return;
   }
-  NotifyMoved(ctx, ctx.argv[1], ctx.argv[2], from, to);
+  NotifyKey(ctx, kNotifyList, PushEventName(to), ctx.argv[2]);
   SignalPushed(ctx, ctx.argv[2]);
   ctx.reply.Bulk(**result);
+  NotifyPopped(ctx, from, ctx.argv[1]);
 }
 
 // BRPOPLPUSH source destination timeout
@@ -101,8 +103,8 @@ void BLMPopCommand(CommandContext& ctx) {
     BlockOrTimeOut(ctx, args.keys, timeout_ms, ImmediateReply::kNullArray);
     return;
   }
-  NotifyPopped(ctx, args.end, (*result)->key);
   ReplyKeyElements(ctx, **result);
+  NotifyPopped(ctx, args.end, (*result)->key);
 }
 
 }  // namespace

@@ -45,11 +45,7 @@ void NotifyPopped(CommandContext& ctx, engine::ListEnd end, std::string_view key
   NotifyDelIfEmptied(ctx, key);
 }
 
-void NotifyMoved(CommandContext& ctx, std::string_view src, std::string_view dst, engine::ListEnd from,
-                 engine::ListEnd to) {
-  NotifyKey(ctx, kNotifyList, to == engine::ListEnd::kLeft ? "lpush" : "rpush", dst);
-  NotifyPopped(ctx, from, src);
-}
+std::string_view PushEventName(engine::ListEnd end) { return end == engine::ListEnd::kLeft ? "lpush" : "rpush"; }
 
 bool ParseMPopArgs(CommandContext& ctx, size_t numkeys_index, MPopArgs* out) {
   constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
@@ -129,11 +125,9 @@ bool Failed(CommandContext& ctx, const engine::Status& status) {
 void PushGeneric(CommandContext& ctx, ListEnd end, bool only_if_exists) {
   auto result = engine::ListPush(ctx.engine(), ctx.db(), ctx.argv[1], end, ctx.argv.subspan(2), only_if_exists);
   if (Failed(ctx, result)) return;
-  if (*result > 0) {
-    NotifyKey(ctx, kNotifyList, end == ListEnd::kLeft ? "lpush" : "rpush", ctx.argv[1]);
-    SignalPushed(ctx, ctx.argv[1]);
-  }
+  if (*result > 0) SignalPushed(ctx, ctx.argv[1]);
   ctx.reply.Integer(*result);
+  if (*result > 0) NotifyKey(ctx, kNotifyList, list_commands::PushEventName(end), ctx.argv[1]);  // after, as Redis
 }
 void LPushCommand(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kLeft, false); }
 void RPushCommand(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kRight, false); }
@@ -162,13 +156,13 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
     return;
   }
   if (Failed(ctx, result)) return;
-  if (!result->empty()) list_commands::NotifyPopped(ctx, end, ctx.argv[1]);  // LPOP key 0 pops nothing
   if (!has_count) {
     ctx.reply.Bulk(result->front());
-    return;
+  } else {
+    ctx.reply.ArrayHeader(result->size());
+    for (const std::string& element : *result) ctx.reply.Bulk(element);
   }
-  ctx.reply.ArrayHeader(result->size());
-  for (const std::string& element : *result) ctx.reply.Bulk(element);
+  if (!result->empty()) list_commands::NotifyPopped(ctx, end, ctx.argv[1]);  // LPOP key 0 pops nothing
 }
 void LPopCommand(CommandContext& ctx) { PopGeneric(ctx, ListEnd::kLeft); }
 void RPopCommand(CommandContext& ctx) { PopGeneric(ctx, ListEnd::kRight); }
@@ -233,8 +227,8 @@ void LSetCommand(CommandContext& ctx) {
     return;
   }
   if (Failed(ctx, engine::ListSet(ctx.engine(), ctx.db(), ctx.argv[1], index, ctx.argv[3]))) return;
-  NotifyKey(ctx, kNotifyList, "lset", ctx.argv[1]);
   ctx.reply.Ok();
+  NotifyKey(ctx, kNotifyList, "lset", ctx.argv[1]);
 }
 
 // LINSERT key BEFORE|AFTER pivot element
@@ -340,9 +334,10 @@ void MoveGeneric(CommandContext& ctx, ListEnd from, ListEnd to) {
     ctx.reply.Null();
     return;
   }
-  list_commands::NotifyMoved(ctx, ctx.argv[1], ctx.argv[2], from, to);
+  NotifyKey(ctx, kNotifyList, list_commands::PushEventName(to), ctx.argv[2]);
   SignalPushed(ctx, ctx.argv[2]);
   ctx.reply.Bulk(**result);
+  list_commands::NotifyPopped(ctx, from, ctx.argv[1]);
 }
 
 // RPOPLPUSH source destination
@@ -368,8 +363,8 @@ void LMPopCommand(CommandContext& ctx) {
     ctx.reply.NullArray();
     return;
   }
-  list_commands::NotifyPopped(ctx, args.end, (*result)->key);
   list_commands::ReplyKeyElements(ctx, **result);
+  list_commands::NotifyPopped(ctx, args.end, (*result)->key);
 }
 
 }  // namespace

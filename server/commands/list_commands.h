@@ -18,12 +18,11 @@ bool ParseListEnd(std::string_view arg, engine::ListEnd* end);
 void SignalPushed(CommandContext& ctx, std::string_view key);
 
 // Keyspace events after elements were popped from `key` at `end`: "lpop"/"rpop", then "del" when that
-// emptied the list.
+// emptied the list. Redis sends them after the pop's reply. (LMOVE & co. send the push event on the
+// destination before their reply, and these after it.)
 void NotifyPopped(CommandContext& ctx, engine::ListEnd end, std::string_view key);
-// After LMOVE & co. moved an element: the push on `dst` ("lpush"/"rpush"), then the pop on `src`, then
-// "del" when `src` was emptied, in Redis's order.
-void NotifyMoved(CommandContext& ctx, std::string_view src, std::string_view dst, engine::ListEnd from,
-                 engine::ListEnd to);
+// "lpush" or "rpush".
+std::string_view PushEventName(engine::ListEnd end);
 
 // Registers BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP (list_blocking_commands.cc).
 void RegisterBlockingListCommands(CommandTable& table);

@@ -80,27 +80,43 @@ void SRemCommand(CommandContext& ctx) {
   ReplyInteger(ctx, result);
 }
 
-// After SPOP popped `result`: "spop", and "del" when that emptied the set.
-void NotifyPopped(CommandContext& ctx, const engine::Result<std::vector<std::string>>& result) {
-  if (!result.ok() || result->empty()) return;
-  NotifyKey(ctx, kNotifySet, "spop", ctx.argv[1]);
-  NotifyDelIfEmptied(ctx, ctx.argv[1]);
+// SPOP with or without a count: "spop" before the reply, "del" after it when the set was emptied (the
+// order Redis writes them in).
+template <typename Reply>
+void SPopAndReply(CommandContext& ctx, uint64_t count, Reply&& reply) {
+  auto popped = engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], count);
+  const bool any = popped.ok() && !popped->empty();
+  if (any) NotifyKey(ctx, kNotifySet, "spop", ctx.argv[1]);
+  reply(popped);
+  if (any) NotifyDelIfEmptied(ctx, ctx.argv[1]);
 }
 
-// The *STORE commands: the event when the destination got a result, "del" when an empty result
-// removed a destination that existed.
+// The *STORE commands: after the reply, the event when the destination got a result, or "del" when an
+// empty result removed a destination that existed. One exception, as in Redis: SINTERSTORE with a
+// missing source answers from an early path that sends its "del" first.
 void StoreGeneric(CommandContext& ctx, engine::SetOp op, std::string_view event) {
   const std::string_view dst = ctx.argv[1];
+  const auto sources = ctx.argv.subspan(2);
   const bool dst_existed = ExistsIfWanted(ctx, kNotifyGeneric, dst);
-  auto result = engine::SetCombineStore(ctx.engine(), ctx.db(), op, dst, ctx.argv.subspan(2));
-  if (result.ok()) {
-    if (*result > 0) {
-      NotifyKey(ctx, kNotifySet, event, dst);
-    } else if (dst_existed) {
-      NotifyKey(ctx, kNotifyGeneric, "del", dst);
+  auto result = engine::SetCombineStore(ctx.engine(), ctx.db(), op, dst, sources);
+  if (!result.ok()) {
+    ReplyError(ctx, result.status());
+    return;
+  }
+  bool del_first = false;
+  if (*result == 0 && dst_existed && op == engine::SetOp::kInter) {
+    // Sources other than dst are untouched by the store; dst itself existed.
+    for (std::string_view src : sources) {
+      if (src != dst && !ExistsIfWanted(ctx, kNotifyGeneric, src)) del_first = true;
     }
   }
-  ReplyInteger(ctx, result);
+  if (del_first) NotifyKey(ctx, kNotifyGeneric, "del", dst);
+  ctx.reply.Integer(*result);
+  if (*result > 0) {
+    NotifyKey(ctx, kNotifySet, event, dst);
+  } else if (dst_existed && !del_first) {
+    NotifyKey(ctx, kNotifyGeneric, "del", dst);
+  }
 }
 
 // SCARD key
@@ -157,9 +173,7 @@ void SPopCommand(CommandContext& ctx) {
     return;
   }
   if (ctx.argc() == 2) {
-    auto popped = engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], 1);
-    NotifyPopped(ctx, popped);
-    ReplyOneOrNull(ctx, popped);
+    SPopAndReply(ctx, 1, [&](const auto& popped) { ReplyOneOrNull(ctx, popped); });
     return;
   }
   // The count is checked before the key is looked up.
@@ -168,9 +182,7 @@ void SPopCommand(CommandContext& ctx) {
     ctx.reply.Error(kNotPositive);
     return;
   }
-  auto popped = engine::SPop(ctx.engine(), ctx.db(), ctx.argv[1], static_cast<uint64_t>(count));
-  NotifyPopped(ctx, popped);
-  ReplySet(ctx, popped);
+  SPopAndReply(ctx, static_cast<uint64_t>(count), [&](const auto& popped) { ReplySet(ctx, popped); });
 }
 
 // SRANDMEMBER key [count]

@@ -151,7 +151,10 @@ void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, s
     ctx.reply.Error(err::FromStatus(result.status()));
     return;
   }
-  if (result->applied) {
+  // Events go where Redis sends them relative to the reply (a RESP3 client subscribed to its own keys
+  // sees the difference): after it with GET (the old value is written first), before it otherwise.
+  auto notify = [&] {
+    if (!result->applied) return;
     NotifyKey(ctx, kNotifyString, "set", key);
     if (expire) {
       NotifyKey(ctx, kNotifyGeneric, "expire", key);
@@ -159,7 +162,8 @@ void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, s
       // it; the engine stores nothing, so the event goes now.
       if (options.expire_at_ms <= ctx.engine().NowMs()) NotifyKey(ctx, kNotifyExpired, "expired", key);
     }
-  }
+  };
+  if (!options.get_old) notify();
   if (options.get_old) {
     // With GET the reply is the old value whether or not NX/XX let the write happen.
     if (result->old_value) {
@@ -167,6 +171,7 @@ void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, s
     } else {
       ctx.reply.Null();
     }
+    notify();
   } else if (style == SetReplyStyle::kOneOrZero) {
     ctx.reply.Integer(result->applied ? 1 : 0);
   } else if (result->applied) {
@@ -244,8 +249,8 @@ void GetSetCommand(CommandContext& ctx) {
 // GETDEL key
 void GetDelCommand(CommandContext& ctx) {
   auto result = ctx.engine().GetDel(ctx.db(), ctx.argv[1]);
-  if (result.ok()) NotifyKey(ctx, kNotifyGeneric, "del", ctx.argv[1]);
   ReplyValueOrNull(ctx, result);
+  if (result.ok()) NotifyKey(ctx, kNotifyGeneric, "del", ctx.argv[1]);  // after the value, as Redis
 }
 
 // GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
@@ -277,6 +282,7 @@ void GetExCommand(CommandContext& ctx) {
   }
   const int64_t now = ctx.engine().NowMs();
   auto result = ctx.engine().GetEx(ctx.db(), ctx.argv[1], update);
+  ReplyValueOrNull(ctx, result);  // the value first, then the event, as Redis
   if (result.ok()) {
     if (update.kind == engine::ExpiryUpdate::Kind::kSetAt) {
       NotifyKey(ctx, kNotifyGeneric, update.at_ms <= now ? "del" : "expire", ctx.argv[1]);
@@ -284,7 +290,6 @@ void GetExCommand(CommandContext& ctx) {
       NotifyKey(ctx, kNotifyGeneric, "persist", ctx.argv[1]);
     }
   }
-  ReplyValueOrNull(ctx, result);
 }
 
 // MGET key [key ...]

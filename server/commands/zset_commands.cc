@@ -124,17 +124,18 @@ void ZAddCommand(CommandContext& ctx) {
   }
   auto result = engine::ZAdd(ctx.engine(), ctx.db(), ctx.argv[1], pairs, options);
   if (Failed(ctx, result)) return;
-  // Only a change is reported (an equal score, an increment by 0, NX on a member: nothing).
-  if (result->added + result->updated > 0) NotifyKey(ctx, kNotifyZSet, options.incr ? "zincr" : "zadd", ctx.argv[1]);
   if (options.incr) {
     if (result->score) {
       ctx.reply.Double(*result->score);
     } else {
       ctx.reply.Null();
     }
-    return;
+  } else {
+    ctx.reply.Integer(ch ? result->added + result->updated : result->added);
   }
-  ctx.reply.Integer(ch ? result->added + result->updated : result->added);
+  // After the reply, as Redis; only a change is reported (equal scores, an increment by 0, NX on a
+  // present member: nothing).
+  if (result->added + result->updated > 0) NotifyKey(ctx, kNotifyZSet, options.incr ? "zincr" : "zadd", ctx.argv[1]);
 }
 
 // ZINCRBY key increment member
@@ -149,8 +150,8 @@ void ZIncrByCommand(CommandContext& ctx) {
   const std::pair<double, std::string_view> pair{delta, ctx.argv[3]};
   auto result = engine::ZAdd(ctx.engine(), ctx.db(), ctx.argv[1], std::span(&pair, 1), options);
   if (Failed(ctx, result)) return;
-  if (result->added + result->updated > 0) NotifyKey(ctx, kNotifyZSet, "zincr", ctx.argv[1]);
   ctx.reply.Double(result->score.value_or(0));
+  if (result->added + result->updated > 0) NotifyKey(ctx, kNotifyZSet, "zincr", ctx.argv[1]);
 }
 
 // ---- ZREM / point reads ------------------------------------------------------------------------
@@ -224,20 +225,21 @@ void ZPopGeneric(CommandContext& ctx, bool max) {
   }
   auto result = engine::ZPop(ctx.engine(), ctx.db(), ctx.argv[1], max, count);
   if (Failed(ctx, result)) return;
-  if (!result->empty()) {
-    NotifyKey(ctx, kNotifyZSet, max ? "zpopmax" : "zpopmin", ctx.argv[1]);
-    NotifyDelIfEmptied(ctx, ctx.argv[1]);
-  }
   if (result->empty()) {
     ctx.reply.ArrayHeader(0);
-  } else if (has_count) {
-    // With a count: a flat array in RESP2, pairs in RESP3.
-    ReplyScoredMembers(ctx, *result, true);
-  } else {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(result->front().member);
-    ctx.reply.Double(result->front().score);
+    return;
   }
+  // With a count: a flat array in RESP2, pairs in RESP3. Redis sends the event after the array's
+  // header, before the first member, and "del" after the whole reply.
+  const bool pairs = has_count && ctx.reply.resp() >= 3;
+  ctx.reply.ArrayHeader(pairs ? result->size() : result->size() * 2);
+  NotifyKey(ctx, kNotifyZSet, max ? "zpopmax" : "zpopmin", ctx.argv[1]);
+  for (const engine::ScoredMember& m : *result) {
+    if (pairs) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(m.member);
+    ctx.reply.Double(m.score);
+  }
+  NotifyDelIfEmptied(ctx, ctx.argv[1]);
 }
 
 // ZPOPMIN key [count]

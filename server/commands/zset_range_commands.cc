@@ -28,8 +28,9 @@ namespace {
 
 constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
 
-// After a store into `dst` (ZRANGESTORE, ZUNIONSTORE...): `event` when it got a result, "del" when an
-// empty result removed a destination that existed (`dst_existed`, read before the store when wanted).
+// After a store into `dst` (ZRANGESTORE, ZUNIONSTORE...) and its reply: `event` when it got a result,
+// "del" when an empty result removed a destination that existed (`dst_existed`, read before the store
+// when wanted).
 void NotifyStored(CommandContext& ctx, std::string_view event, std::string_view dst, int64_t size, bool dst_existed) {
   if (size > 0) {
     NotifyKey(ctx, kNotifyZSet, event, dst);
@@ -176,8 +177,8 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_index, bool store, RangeType 
     const bool dst_existed = ExistsIfWanted(ctx, kNotifyGeneric, ctx.argv[1]);
     auto result = engine::ZRangeStore(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[key_index], query);
     if (Failed(ctx, result)) return;
-    NotifyStored(ctx, "zrangestore", ctx.argv[1], *result, dst_existed);
     ctx.reply.Integer(*result);
+    NotifyStored(ctx, "zrangestore", ctx.argv[1], *result, dst_existed);
     return;
   }
   auto result = engine::ZRange(ctx.engine(), ctx.db(), ctx.argv[key_index], query);
@@ -355,8 +356,8 @@ void ZAlgebraGeneric(CommandContext& ctx, std::string_view name, size_t numkeys_
       const bool dst_existed = ExistsIfWanted(ctx, kNotifyGeneric, ctx.argv[1]);
       auto result = engine::ZCombineStore(ctx.engine(), ctx.db(), ctx.argv[1], spec);
       if (Failed(ctx, result)) return;
-      NotifyStored(ctx, name, ctx.argv[1], *result, dst_existed);  // "zunionstore", "zinterstore"...
       ctx.reply.Integer(*result);
+      NotifyStored(ctx, name, ctx.argv[1], *result, dst_existed);  // "zunionstore", "zinterstore"...
       return;
     }
     case AlgebraForm::kCardinality: {

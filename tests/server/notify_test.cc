@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "tests/support/command_harness.h"
 #include "tests/support/recording_subscriber.h"
 #include "tests/support/resp_builders.h"
+#include "tests/support/temp_dir.h"
 
 namespace redrock::server {
 namespace {
@@ -79,12 +81,17 @@ TEST_CASE("notify-keyspace-events: CONFIG SET / GET update the server state", "[
 }
 
 TEST_CASE("notify-keyspace-events from the config file reaches a new server state", "[notify][config]") {
-  CommandHarness h;
+  redrock::testing::TempDir dir("redrock-notify-test");
+  engine::Options options;
+  options.dir = dir.str();
+  options.active_expiry = false;
+  auto engine = engine::Engine::Open(options);
+  REQUIRE(engine.ok());
   Config config;
   REQUIRE(config.Set("notify-keyspace-events", "KEx", ConfigSource::kStartup).ok());
   REQUIRE(config.Set("client-output-buffer-limit", "pubsub 1mb 512kb 7", ConfigSource::kStartup).ok());
   {
-    ServerState state(h.engine(), config);
+    ServerState state(*engine.value(), config);
     CHECK(state.notify_keyspace_events.load() == (kNotifyKeyspace | kNotifyKeyevent | kNotifyExpired));
     OutputBufferLimit limit = state.pubsub.pubsub_limit();
     CHECK(limit.hard_bytes == 1024 * 1024);
@@ -175,6 +182,30 @@ TEST_CASE("A subscribed harness client receives keyspace events of other clients
   // Whatever command family sends "set" (the watch engineer's call sites), the machinery delivers it.
   NotifyKeyspaceEvent(h.state(), kNotifyString, "set", "k", 0);
   CHECK(rec.Messages() == std::vector<RecordedMessage>{{"message", "", "__keyevent@0__:set", "k"}});
+}
+
+TEST_CASE("Expiry sends one expired event through the engine's key-event sink", "[notify][expiry]") {
+  CommandHarness h;  // ManualClock; active expiry runs only when the test asks
+  RecordingSubscriber rec;
+  h.client().subscriber = &rec;
+  CHECK(h.Run({"config", "set", "notify-keyspace-events", "Ex"}) == kOk);
+  h.Run({"subscribe", "__keyevent@0__:expired"});
+  ClientState& other = h.NewClient();
+  CHECK(h.RunAs(other, {"set", "session:1", "v", "PX", "10"}) == kOk);
+  CHECK(h.RunAs(other, {"set", "session:2", "v", "PX", "10"}) == kOk);
+  h.engine().RunExpiryCycle();
+  CHECK(rec.Count() == 0);
+  h.clock().AdvanceMs(20);
+  // Nobody touches session:1: the active expiry pass reports it.
+  h.engine().RunExpiryCycle();
+  std::vector<RecordedMessage> got = rec.Messages();
+  std::sort(got.begin(), got.end(), [](const auto& a, const auto& b) { return a.payload < b.payload; });
+  CHECK(got == std::vector<RecordedMessage>{{"message", "", "__keyevent@0__:expired", "session:1"},
+                                            {"message", "", "__keyevent@0__:expired", "session:2"}});
+  // Once per key.
+  h.engine().RunExpiryCycle();
+  CHECK(h.RunAs(other, {"get", "session:1"}) == kNil);
+  CHECK(rec.Count() == 2);
 }
 
 }  // namespace
