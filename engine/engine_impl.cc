@@ -92,6 +92,7 @@ Status Engine::Impl::ReadOld(std::string_view data_key, int64_t now, OldValue* o
   if (keep_raw) out->raw.assign(value.data(), value.size());
   out->present = true;
   out->expired = encoding::IsExpired(out->header.expire_at_ms, now);
+  if (out->expired) RequestExpiry();
   return Status::OK();
 }
 
@@ -103,7 +104,10 @@ Status Engine::Impl::ReadLive(std::string_view data_key, int64_t now, rocksdb::P
   if (!encoding::ParseValueHeader(std::string_view(value->data(), value->size()), header)) {
     return Status::Corruption("malformed value header");
   }
-  if (encoding::IsExpired(header->expire_at_ms, now)) return Status::NotFound();
+  if (encoding::IsExpired(header->expire_at_ms, now)) {
+    RequestExpiry();
+    return Status::NotFound();
+  }
   return Status::OK();
 }
 

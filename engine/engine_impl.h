@@ -192,7 +192,16 @@ struct Engine::Impl {
 
   // Background threads (active expiry, WAL sync) wait on bg_cv so shutdown never waits out a sleep.
   std::mutex bg_mu;
-  std::condition_variable bg_cv;
+  mutable std::condition_variable bg_cv;
+  // Set by a read that met an expired (still stored) value: the expiry thread runs a pass at once, so
+  // keys expire on access as in Redis (deleted, counted and reported through on_expired/the sink)
+  // instead of at the next interval.
+  mutable std::atomic<bool> expiry_wake{false};
+  void RequestExpiry() const {
+    // Not while writes fail: the pass could not delete anything, and reads would keep it spinning.
+    if (!options.active_expiry || write_failed.load(std::memory_order_relaxed)) return;
+    if (!expiry_wake.exchange(true, std::memory_order_acq_rel)) bg_cv.notify_all();
+  }
   bool stopping = false;
   std::thread expiry_thread;
   std::thread sync_thread;

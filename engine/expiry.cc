@@ -139,8 +139,9 @@ void Engine::Impl::ExpiryThreadMain() {
   const auto interval = std::chrono::milliseconds(std::max(1, options.active_expiry_interval_ms));
   std::unique_lock lock(bg_mu);
   while (!stopping) {
-    bg_cv.wait_for(lock, interval, [this] { return stopping; });
+    bg_cv.wait_for(lock, interval, [this] { return stopping || expiry_wake.load(); });
     if (stopping) break;
+    expiry_wake.store(false);
     lock.unlock();
     RunExpiryCycle();
     lock.lock();

@@ -209,4 +209,34 @@ TEST_CASE("The active-expiry thread removes keys on a real clock", "[engine][ttl
   CHECK(e.Stats().expired_keys == 1);
 }
 
+TEST_CASE("Reading an expired key expires it at once, not at the next interval", "[engine][ttl][thread]") {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  Options o;
+  o.dir = dir.path() + "/db";
+  o.clock = clock;
+  o.active_expiry = true;
+  o.active_expiry_interval_ms = 3'600'000;  // the interval alone would take an hour
+  std::atomic<int> calls{0};
+  o.on_expired = [&](int, std::string_view key) {
+    if (key == "session") calls.fetch_add(1);
+  };
+  auto r = Engine::Open(o);
+  REQUIRE(r.ok());
+  auto& e = **r;
+  SetOptions so;
+  so.expire_at_ms = clock->NowMs() + 50;
+  REQUIRE(e.Set(0, "session", "v", so).ok());
+  clock->AdvanceMs(50);
+  CHECK(e.Get(0, "session").status().IsNotFound());  // the read wakes the expiry thread
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (calls.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(calls.load() == 1);  // once, whoever reads it again
+  CHECK(e.Get(0, "session").status().IsNotFound());
+  CHECK(*e.DbSize(0) == 0);
+  CHECK(e.Stats().expired_keys == 1);
+}
+
 }  // namespace redrock::engine::test
