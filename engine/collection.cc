@@ -271,7 +271,7 @@ Status Writer::Commit() {
   if (!Stage()) return Status::OK();
   Status st = impl_.Write(&batch_);
   if (!st.ok()) return st;
-  if (old_.expired) impl_.NotifyExpired(db_, key_);
+  if (old_.expired) impl_.NotifyExpired(db_, key_, /*replaced=*/exists_ && size_ > 0);
   return Status::OK();
 }
 
@@ -322,7 +322,7 @@ Status Writer::CommitAll(std::span<Writer* const> writers) {
   Status st = impl.Write(&all);
   if (!st.ok()) return st;
   for (Writer* w : writers) {
-    if (w->old_.expired) impl.NotifyExpired(w->db_, w->key_);
+    if (w->old_.expired) impl.NotifyExpired(w->db_, w->key_, /*replaced=*/w->exists_ && w->size_ > 0);
   }
   return Status::OK();
 }

@@ -58,8 +58,10 @@ Status Engine::Impl::Write(KeyedBatch* batch) {
     // Keys were recorded only while a sink was attached; it may have been detached since (then the
     // events are dropped, as SetKeyEventSink allows for writes in flight).
     if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) {
+      KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire);
       for (size_t i = 0; i < batch->changed_count(); ++i) {
         const KeyedBatch::ChangedKey& k = batch->changed(i);
+        if (k.created && creations != nullptr) creations->OnKeyCreated(k.db, k.key);
         sink->OnKeyModified(k.db, k.key);
       }
     }
@@ -112,7 +114,7 @@ Status Engine::Impl::ReadLive(std::string_view data_key, int64_t now, rocksdb::P
 }
 
 void Engine::Impl::AddBookkeeping(KeyedBatch* batch, int db, std::string_view key,
-                                  PhysState before, PhysState after) const {
+                                  PhysState before, PhysState after, bool recreated) const {
   // Under the key's lock and before the commit: readers miss from now on (see value_cache.h).
   if (value_cache.enabled()) {
     static thread_local std::string dkey;
@@ -121,7 +123,8 @@ void Engine::Impl::AddBookkeeping(KeyedBatch* batch, int db, std::string_view ke
   }
   // Reclaiming a value that had already expired is no modification (OnKeyExpired reports it).
   if ((before.live || after.present) && key_event_sink.load(std::memory_order_relaxed) != nullptr) {
-    batch->RecordKey(db, key);
+    // A key created over an expired value is reported as created by NotifyExpired, after its expiry.
+    batch->RecordKey(db, key, after.present && (!before.present || (recreated && before.live)));
   }
   const bool before_exp = before.present && before.expire_at_ms != 0;
   const bool after_exp = after.present && after.expire_at_ms != 0;
@@ -150,17 +153,32 @@ std::string Engine::Impl::IndexFloorKey() const {
   return out;
 }
 
-void Engine::Impl::NotifyExpired(int db, std::string_view key) {
+void Engine::Impl::NotifyExpired(int db, std::string_view key, bool replaced) {
   expired_keys.fetch_add(1, std::memory_order_relaxed);
   if (options.on_expired) options.on_expired(db, key);
-  if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) sink->OnKeyExpired(db, key);
+  KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
+  if (sink == nullptr) return;
+  sink->OnKeyExpired(db, key);
+  if (replaced) {
+    if (KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire)) {
+      creations->OnKeyCreated(db, key);
+    }
+  }
 }
 
-void Engine::Impl::ReportModified(int db, std::string_view key) {
-  if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) sink->OnKeyModified(db, key);
+void Engine::Impl::ReportModified(int db, std::string_view key, bool created) {
+  KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
+  if (sink == nullptr) return;
+  if (created) {
+    if (KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire)) {
+      creations->OnKeyCreated(db, key);
+    }
+  }
+  sink->OnKeyModified(db, key);
 }
 
 void Engine::SetKeyEventSink(KeyEventSink* sink) {
+  impl_->key_creation_listener.store(dynamic_cast<KeyCreationListener*>(sink), std::memory_order_release);
   impl_->key_event_sink.store(sink, std::memory_order_release);
   // Every call to a sink happens while its caller holds a key stripe (after loading the pointer under
   // it), so once every stripe has been taken and released, no call to the previous sink is still

@@ -21,6 +21,7 @@
 #include "engine/compaction_filter.h"
 #include "engine/encoding.h"
 #include "engine/engine.h"
+#include "engine/key_creation.h"
 #include "engine/key_locks.h"
 #include "engine/value_cache.h"
 #include "engine/scan_cursors.h"
@@ -47,13 +48,14 @@ class KeyedBatch : public rocksdb::WriteBatch {
   struct ChangedKey {
     int db = 0;
     std::string_view key;
+    bool created = false;  // missing before the write, present after it (see NotifyExpired for expired)
   };
 
-  void RecordKey(int db, std::string_view key) {
+  void RecordKey(int db, std::string_view key, bool created) {
     if (count_ < kInline) {
-      inline_[count_] = ChangedKey{db, key};
+      inline_[count_] = ChangedKey{db, key, created};
     } else {
-      overflow_.push_back(ChangedKey{db, key});
+      overflow_.push_back(ChangedKey{db, key, created});
     }
     ++count_;
   }
@@ -61,7 +63,10 @@ class KeyedBatch : public rocksdb::WriteBatch {
   const ChangedKey& changed(size_t i) const { return i < kInline ? inline_[i] : overflow_[i - kInline]; }
   // Moves the recorded keys of `other` to this batch (Writer::CommitAll concatenates batches).
   void TakeKeysFrom(KeyedBatch& other) {
-    for (size_t i = 0; i < other.count_; ++i) RecordKey(other.changed(i).db, other.changed(i).key);
+    for (size_t i = 0; i < other.count_; ++i) {
+      const ChangedKey& k = other.changed(i);
+      RecordKey(k.db, k.key, k.created);
+    }
     other.ClearKeys();
   }
   void ClearKeys() {
@@ -129,6 +134,8 @@ struct Engine::Impl {
   // The receiver of key events (Engine::SetKeyEventSink); null when none. Every call to it is made
   // while the caller holds a key stripe, which is how SetKeyEventSink waits out calls in flight.
   std::atomic<KeyEventSink*> key_event_sink{nullptr};
+  // The same sink when it also is a KeyCreationListener (engine/key_creation.h), else null.
+  std::atomic<KeyCreationListener*> key_creation_listener{nullptr};
 
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> write_errors{0};
@@ -249,15 +256,20 @@ struct Engine::Impl {
   // (db, key). Every write path calls it with the state it read under the key's lock. It also records
   // (db, key) in the batch for OnKeyModified when the change is visible (before.live or after.present),
   // so `key` must stay valid until the batch is written.
+  // `recreated`: the write replaces the key as a whole, as Redis's RENAME and COPY delete and re-add
+  // their destination, so it counts as creating the key even when it existed.
   void AddBookkeeping(KeyedBatch* batch, int db, std::string_view key, PhysState before,
-                      PhysState after) const;
+                      PhysState after, bool recreated = false) const;
   // Called after a successful write that replaced or removed an expired (still stored) value, while
   // the key's stripe is still held: counts it, calls Options::on_expired and the sink's OnKeyExpired.
-  void NotifyExpired(int db, std::string_view key);
+  // `replaced`: the write stored a new value over the expired one, which creates the key anew: the
+  // sink hears OnKeyExpired and then OnKeyCreated, in Redis's order ("expired" before "new").
+  void NotifyExpired(int db, std::string_view key, bool replaced = false);
   // Reports (db, key) to the sink's OnKeyModified without a write, for the few changes Redis signals
   // that leave nothing stored (LTRIM that trims nothing, SET of an already past expiry time). The caller
   // holds the key's stripe.
-  void ReportModified(int db, std::string_view key);
+  // `created`: the change creates the key as far as Redis is concerned (OnKeyCreated first).
+  void ReportModified(int db, std::string_view key, bool created = false);
 
   // Adds to `batch` whatever makes dst (db dst_db, encoded dst_data_key) an exact copy of `src`
   // (a live value), with its expiry. Generic over types: strings copy the value inline; collections

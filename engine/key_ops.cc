@@ -157,7 +157,8 @@ Status Transfer(Engine::Impl& impl, int src_db, std::string_view src_key, const 
   KeyedBatch batch;
   Status st = impl.AddCloneValue(&batch, src, src_dkey, dst_db, dst_dkey);
   if (!st.ok()) return st;
-  impl.AddBookkeeping(&batch, dst_db, dst_key, dst.phys(), PhysState{true, src.header.expire_at_ms});
+  impl.AddBookkeeping(&batch, dst_db, dst_key, dst.phys(), PhysState{true, src.header.expire_at_ms},
+                      /*recreated=*/true);
   if (remove_src) {
     // The clone's Put on dst is ordered before this Delete; the keys differ, so both apply.
     impl.AddDeleteValue(&batch, src, src_dkey);
@@ -165,7 +166,7 @@ Status Transfer(Engine::Impl& impl, int src_db, std::string_view src_key, const 
   }
   st = impl.Write(&batch);
   if (!st.ok()) return st;
-  if (dst.expired) impl.NotifyExpired(dst_db, dst_key);
+  if (dst.expired) impl.NotifyExpired(dst_db, dst_key, /*replaced=*/true);
   return Status::OK();
 }
 

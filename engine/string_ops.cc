@@ -165,10 +165,11 @@ Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view val
     // Still under the lock: write through, so the GETs that usually follow a SET hit.
     if (expire_at == 0 || expire_at > now) impl.value_cache.Put(dkey, value, expire_at);
   }
-  if (old.expired) impl.NotifyExpired(db, key);
+  const bool stored_nothing = expire_at != 0 && expire_at <= now;
+  if (old.expired) impl.NotifyExpired(db, key, /*replaced=*/!stored_nothing);
   // A SET whose time has already passed stores nothing here; Redis stores the key (expired at once),
   // which is a modification a WATCH of a missing key sees.
-  if (expire_at != 0 && expire_at <= now && !old.live()) impl.ReportModified(db, key);
+  if (stored_nothing && !old.live()) impl.ReportModified(db, key, /*created=*/true);
   result.applied = true;
   return result;
 }
@@ -206,7 +207,7 @@ Result<bool> MultiSet(Engine::Impl& impl, int db, std::span<const std::pair<std:
   Status st = impl.Write(&batch);
   if (!st.ok()) return st;
   for (size_t i = 0; i < pairs.size(); ++i) {
-    if (last[dkeys[i]] == i && olds[i].expired) impl.NotifyExpired(db, pairs[i].first);
+    if (last[dkeys[i]] == i && olds[i].expired) impl.NotifyExpired(db, pairs[i].first, /*replaced=*/true);
   }
   return true;
 }
@@ -309,7 +310,7 @@ Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& 
     value.append(update.part1).append(update.part2);
     impl.value_cache.Put(dkey, value, expire_at);
   }
-  if (old.expired) impl.NotifyExpired(db, key);
+  if (old.expired) impl.NotifyExpired(db, key, /*replaced=*/true);
   return Status::OK();
 }
 

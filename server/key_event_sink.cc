@@ -1,10 +1,31 @@
 #include "server/key_event_sink.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "server/notify.h"
 #include "server/server_state.h"
 #include "server/watch.h"
 
 namespace redrock::server {
+
+namespace {
+
+// "new" events held by a KeyCreationDeferral on this thread (commands run to completion on one
+// thread, and the engine reports a write's creations on the writing thread).
+struct HeldCreations {
+  bool deferring = false;
+  std::vector<std::pair<int, std::string>> keys;
+};
+thread_local HeldCreations t_held;
+
+bool NewEventsWanted(const ServerState& server) {
+  const uint32_t flags = server.notify_keyspace_events.load(std::memory_order_relaxed);
+  return (flags & kNotifyNew) && (flags & (kNotifyKeyspace | kNotifyKeyevent));
+}
+
+}  // namespace
 
 void ServerKeyEvents::OnKeyModified(int db, std::string_view key) { server_.watches.Touch(db, key); }
 
@@ -14,5 +35,41 @@ void ServerKeyEvents::OnKeyExpired(int db, std::string_view key) {
 }
 
 void ServerKeyEvents::OnFlushed(int db) { server_.watches.TouchFlushed(db); }
+
+void ServerKeyEvents::OnKeyCreated(int db, std::string_view key) {
+  if (!NewEventsWanted(server_)) return;
+  if (t_held.deferring) {
+    t_held.keys.emplace_back(db, std::string(key));
+    return;
+  }
+  NotifyKeyspaceEvent(server_, kNotifyNew, "new", key, db);
+}
+
+KeyCreationDeferral::KeyCreationDeferral(ServerState& server) : server_(server) {
+  if (!NewEventsWanted(server_) || t_held.deferring) return;
+  t_held.deferring = true;
+  active_ = true;
+}
+
+KeyCreationDeferral::~KeyCreationDeferral() {
+  if (!active_) return;
+  t_held.deferring = false;
+  std::vector<std::pair<int, std::string>> left;
+  left.swap(t_held.keys);
+  for (const auto& [db, key] : left) NotifyKeyspaceEvent(server_, kNotifyNew, "new", key, db);
+}
+
+void KeyCreationDeferral::Flush(int db, std::string_view key) {
+  if (!active_) return;
+  auto& keys = t_held.keys;
+  for (auto it = keys.begin(); it != keys.end(); ++it) {
+    if (it->first == db && it->second == key) {
+      const std::string name = std::move(it->second);
+      keys.erase(it);
+      NotifyKeyspaceEvent(server_, kNotifyNew, "new", name, db);
+      return;
+    }
+  }
+}
 
 }  // namespace redrock::server

@@ -27,6 +27,7 @@
 #include "server/config.h"
 #include "server/connection.h"
 #include "server/log.h"
+#include "server/scripting/scripting.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -255,6 +256,9 @@ uint16_t Server::port() const { return impl_->port; }
 
 void Server::Stop() {
   if (!impl_->running.exchange(false)) return;
+  // A Lua script stuck in a loop would hold its I/O thread, and so this Stop, forever: stop it (even one
+  // that wrote, as SHUTDOWN NOSAVE does; a no-op when no script runs).
+  impl_->state.scripting->run_state().ForceKill();
   // 1. Stop accepting (on the acceptors' own thread, and wait for it).
   std::promise<void> closed;
   asio::post(*impl_->contexts[0], [&] {

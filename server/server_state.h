@@ -95,7 +95,8 @@ struct ServerState {
   std::shared_ptr<Scripting> scripting;
 
   // WATCH: watched keys and their clients. The engine's key events reach it through key_events, which
-  // the constructor attaches to the engine (declared last: attached once everything it uses exists).
+  // the constructor attaches to the engine (declared last: attached once everything it uses exists) and
+  // the destructor detaches, so one ServerState at a time may use an engine.
   WatchRegistry watches;
   std::unique_ptr<ServerKeyEvents> key_events;
 };

@@ -60,9 +60,10 @@ std::string ClientListText(const CommandContext& ctx, const std::function<bool(c
     const int64_t last = c.last_interaction_ms.load(std::memory_order_relaxed);
     const int64_t idle = self ? 0 : last == 0 ? age : std::max<int64_t>(0, (now - last) / 1000);
     const int resp = std::atomic_ref<int>(c.resp).load(std::memory_order_relaxed);
-    std::string flags;  // in Redis's order: P (pub/sub), x (MULTI)
+    std::string flags;  // in Redis's order: P (pub/sub), x (MULTI), d (a watched key changed)
     if (IsPubSubClient(c)) flags += 'P';
     if (in_multi) flags += 'x';
+    if (c.watch_dirty.load(std::memory_order_relaxed)) flags += 'd';
     if (flags.empty()) flags = "N";
     std::string line = fmt::format(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} "

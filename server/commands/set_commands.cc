@@ -18,6 +18,7 @@
 #include "server/commands/key_commands.h"
 #include "server/commands/keyspace_events.h"
 #include "server/errors.h"
+#include "server/key_event_sink.h"
 
 namespace redrock::server {
 
@@ -274,11 +275,13 @@ void SMoveCommand(CommandContext& ctx) {
     auto is_member = engine::SIsMember(ctx.engine(), ctx.db(), dst, member);
     dst_had_member = is_member.ok() && *is_member;
   }
+  KeyCreationDeferral defer_new(ctx.server);  // Redis creates the destination after "srem" (and "del")
   auto result = engine::SMove(ctx.engine(), ctx.db(), src, dst, member);
   if (result.ok()) {
     if (*result && src != dst) {  // within one set nothing moves, and nothing is reported
       NotifyKey(ctx, kNotifySet, "srem", src);
       NotifyDelIfEmptied(ctx, src);
+      defer_new.Flush(ctx.db(), dst);
       if (!dst_had_member) NotifyKey(ctx, kNotifySet, "sadd", dst);
     }
     ctx.reply.Integer(*result ? 1 : 0);

@@ -18,6 +18,7 @@
 #include "server/commands/families.h"
 #include "server/commands/keyspace_events.h"
 #include "server/errors.h"
+#include "server/key_event_sink.h"
 
 namespace redrock::server {
 
@@ -146,6 +147,9 @@ void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, s
   options.keep_ttl = flags & kFlagKeepTtl;
   options.get_old = flags & kFlagGet;
 
+  // With GET, Redis writes the old value before it creates the key: its "new" goes after the reply.
+  std::optional<KeyCreationDeferral> defer_new;
+  if (options.get_old) defer_new.emplace(ctx.server);
   auto result = ctx.engine().Set(ctx.db(), key, value, options);
   if (!result.ok()) {
     ctx.reply.Error(err::FromStatus(result.status()));
@@ -155,6 +159,7 @@ void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, s
   // sees the difference): after it with GET (the old value is written first), before it otherwise.
   auto notify = [&] {
     if (!result->applied) return;
+    if (defer_new) defer_new->Flush(ctx.db(), key);
     NotifyKey(ctx, kNotifyString, "set", key);
     if (expire) {
       NotifyKey(ctx, kNotifyGeneric, "expire", key);
@@ -325,9 +330,14 @@ bool CollectPairs(CommandContext& ctx, std::string_view command,
 void MSetCommand(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   if (!CollectPairs(ctx, "mset", &pairs)) return;
+  // Redis sends "new" and "set" key by key: the engine's "new" events are held until then.
+  KeyCreationDeferral defer_new(ctx.server);
   const engine::Status status = ctx.engine().MSet(ctx.db(), pairs);
   if (status.ok()) {
-    for (const auto& pair : pairs) NotifyKey(ctx, kNotifyString, "set", pair.first);  // repeats too, as Redis
+    for (const auto& pair : pairs) {
+      defer_new.Flush(ctx.db(), pair.first);
+      NotifyKey(ctx, kNotifyString, "set", pair.first);  // repeats too, as Redis
+    }
     ctx.reply.Ok();
   } else {
     ctx.reply.Error(err::FromStatus(status));
@@ -338,10 +348,14 @@ void MSetCommand(CommandContext& ctx) {
 void MSetNxCommand(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   if (!CollectPairs(ctx, "msetnx", &pairs)) return;
+  KeyCreationDeferral defer_new(ctx.server);
   auto result = ctx.engine().MSetNX(ctx.db(), pairs);
   if (result.ok()) {
     if (*result) {
-      for (const auto& pair : pairs) NotifyKey(ctx, kNotifyString, "set", pair.first);
+      for (const auto& pair : pairs) {
+        defer_new.Flush(ctx.db(), pair.first);
+        NotifyKey(ctx, kNotifyString, "set", pair.first);
+      }
     }
     ctx.reply.Integer(*result ? 1 : 0);
   } else {

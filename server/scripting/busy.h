@@ -20,8 +20,7 @@ struct ClientState;
 struct ServerState;
 
 void DispatchWhileScriptBusy(const CommandTable& table, const CommandSpec& spec, ClientState& client,
-                             ServerState& server, protocol::ReplyWriter& reply,
-                             std::span<const std::string_view> argv);
+                             ServerState& server, protocol::ReplyWriter& reply, std::span<const std::string_view> argv);
 
 // True when `spec` may run while a script is busy (MULTI queueing uses it).
 bool AllowedWhileScriptBusy(const CommandSpec& spec, std::span<const std::string_view> argv);

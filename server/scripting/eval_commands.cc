@@ -93,8 +93,8 @@ void ScriptExistsCommand(CommandContext& ctx) {
 
 // SCRIPT FLUSH [ASYNC|SYNC]: both flush synchronously.
 void ScriptFlushCommand(CommandContext& ctx) {
-  if (ctx.argc() != 2 && !(ctx.argc() == 3 && (EqualsIgnoreCase(ctx.argv[2], "sync") ||
-                                                EqualsIgnoreCase(ctx.argv[2], "async")))) {
+  if (ctx.argc() != 2 &&
+      !(ctx.argc() == 3 && (EqualsIgnoreCase(ctx.argv[2], "sync") || EqualsIgnoreCase(ctx.argv[2], "async")))) {
     ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
     return;
   }
@@ -147,8 +147,8 @@ void ReplySubcommandSyntaxError(CommandContext& ctx) {
   for (char& c : container) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
-  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.argv[1]) +
-                  "'. Try " + container + " HELP.");
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.argv[1]) + "'. Try " +
+                  container + " HELP.");
 }
 
 bool ParseNumKeys(CommandContext& ctx, std::string_view not_integer, size_t* numkeys) {

@@ -1,7 +1,6 @@
 #include "server/scripting/eval_scripts.h"
 
 #include <lua.hpp>
-
 #include <vector>
 
 #include "server/config_loader.h"

@@ -298,8 +298,7 @@ void RegisterFunctionCommands(CommandTable& table) {
   function.subcommands.push_back(MakeSpec("flush", -2, kChange, FunctionFlushCommand, "@write @slow @scripting"));
   function.subcommands.push_back(
       MakeSpec("kill", 2, kCmdNoScript | kCmdAllowBusy, FunctionKillCommand, "@slow @scripting"));
-  function.subcommands.push_back(
-      MakeSpec("help", 2, kCmdLoading | kCmdStale, FunctionHelpCommand, "@slow @scripting"));
+  function.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, FunctionHelpCommand, "@slow @scripting"));
   function.subcommands.push_back(MakeSpec("delete", 3, kChange, FunctionDeleteCommand, "@write @slow @scripting"));
   function.subcommands.push_back(
       MakeSpec("stats", 2, kCmdNoScript | kCmdAllowBusy, FunctionStatsCommand, "@slow @scripting"));

@@ -1,8 +1,7 @@
 #include "server/scripting/function_library.h"
 
-#include <lua.hpp>
-
 #include <cstring>
+#include <lua.hpp>
 #include <unordered_map>
 
 #include "server/args.h"
@@ -109,7 +108,8 @@ bool DecodePayload(std::string_view payload, std::vector<std::string_view>* code
   }
   std::string_view body = payload.substr(0, payload.size() - 8);
   uint64_t sum = 0;
-  for (int i = 0; i < 8; ++i) sum |= static_cast<uint64_t>(static_cast<unsigned char>(payload[body.size() + i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    sum |= static_cast<uint64_t>(static_cast<unsigned char>(payload[body.size() + i])) << (8 * i);
   if (sum != Fnv1a64(body)) {
     *error = kBadPayload;
     return false;
@@ -148,7 +148,8 @@ struct FunctionLibrary::Set {
   bool HasFunction(std::string_view name) const { return functions.count(Lower(name)) != 0; }
 
   void Link(std::unique_ptr<FunctionLib> library) {
-    for (const FunctionInfo& f : library->functions) functions.emplace(Lower(f.name), std::make_pair(library.get(), &f));
+    for (const FunctionInfo& f : library->functions)
+      functions.emplace(Lower(f.name), std::make_pair(library.get(), &f));
     std::string name = library->name;
     libraries[name] = std::move(library);
   }
@@ -272,8 +273,7 @@ std::string FunctionLibrary::Dump() const {
   return out;
 }
 
-bool FunctionLibrary::Restore(std::string_view payload, RestorePolicy policy, std::string* error,
-                              int64_t timeout_ms) {
+bool FunctionLibrary::Restore(std::string_view payload, RestorePolicy policy, std::string* error, int64_t timeout_ms) {
   std::vector<std::string_view> codes;
   if (!DecodePayload(payload, &codes, error)) return false;
   Set restored;
@@ -386,7 +386,8 @@ bool ReadFlags(lua_State* L, uint32_t* flags) {
 
 int RegisterFunction(lua_State* L) {
   FunctionLoadContext* load = LuaVm::From(L)->load();
-  if (load == nullptr) return RegisterError(L, LUA_NOREF, "redis.register_function can only be called on FUNCTION LOAD command");
+  if (load == nullptr)
+    return RegisterError(L, LUA_NOREF, "redis.register_function can only be called on FUNCTION LOAD command");
   int argc = lua_gettop(L);
   if (argc < 1 || argc > 2) return RegisterError(L, LUA_NOREF, "wrong number of arguments to redis.register_function");
 
@@ -437,10 +438,13 @@ int RegisterFunction(lua_State* L) {
       lua_pop(L, 1);
     }
     if (!have_name) return RegisterError(L, callback, "redis.register_function must get a function name argument");
-    if (callback == LUA_NOREF) return RegisterError(L, callback, "redis.register_function must get a callback argument");
+    if (callback == LUA_NOREF)
+      return RegisterError(L, callback, "redis.register_function must get a callback argument");
   } else {
-    if (!lua_isstring(L, 1)) return RegisterError(L, LUA_NOREF, "first argument to redis.register_function must be a string");
-    if (!lua_isfunction(L, 2)) return RegisterError(L, LUA_NOREF, "second argument to redis.register_function must be a function");
+    if (!lua_isstring(L, 1))
+      return RegisterError(L, LUA_NOREF, "first argument to redis.register_function must be a string");
+    if (!lua_isfunction(L, 2))
+      return RegisterError(L, LUA_NOREF, "second argument to redis.register_function must be a function");
     info.name = lua_tostring(L, 1);
     callback = luaL_ref(L, LUA_REGISTRYINDEX);
   }

@@ -33,7 +33,7 @@ struct FunctionInfo {
 
 struct FunctionLib {
   std::string name;
-  std::string code;  // as loaded, shebang included
+  std::string code;                     // as loaded, shebang included
   std::vector<FunctionInfo> functions;  // in registration order
 };
 

@@ -2,9 +2,8 @@
 // breakpoint/debug/replicate_commands for EVAL), and the FUNCTION LOAD-time table with
 // register_function.
 
-#include <lua.hpp>
-
 #include <cstdio>
+#include <lua.hpp>
 #include <string>
 
 #include "server/command_table.h"

@@ -3,10 +3,9 @@
 // Arguments are normalised as LuaBitOp does: the number plus 2^52+2^51, whose low 32 bits are the
 // operand (round-to-nearest, then modulo 2^32); results are signed 32-bit numbers.
 
-#include <lua.hpp>
-
 #include <cstdint>
 #include <cstring>
+#include <lua.hpp>
 
 #include "server/scripting/lua_vm.h"
 
@@ -35,9 +34,15 @@ int Fold(lua_State* L, Op op) {
   for (int i = lua_gettop(L); i > 1; --i) b = op(b, Arg(L, i));
   return Push(L, b);
 }
-int Band(lua_State* L) { return Fold(L, [](uint32_t a, uint32_t b) { return a & b; }); }
-int Bor(lua_State* L) { return Fold(L, [](uint32_t a, uint32_t b) { return a | b; }); }
-int Bxor(lua_State* L) { return Fold(L, [](uint32_t a, uint32_t b) { return a ^ b; }); }
+int Band(lua_State* L) {
+  return Fold(L, [](uint32_t a, uint32_t b) { return a & b; });
+}
+int Bor(lua_State* L) {
+  return Fold(L, [](uint32_t a, uint32_t b) { return a | b; });
+}
+int Bxor(lua_State* L) {
+  return Fold(L, [](uint32_t a, uint32_t b) { return a ^ b; });
+}
 
 int Lshift(lua_State* L) { return Push(L, Arg(L, 1) << (Arg(L, 2) & 31)); }
 int Rshift(lua_State* L) { return Push(L, Arg(L, 1) >> (Arg(L, 2) & 31)); }
@@ -73,7 +78,7 @@ int ToHex(lua_State* L) {
 }
 
 const luaL_Reg kFunctions[] = {
-    {"tobit", ToBit},   {"bnot", Bnot},     {"band", Band}, {"bor", Bor},   {"bxor", Bxor},
+    {"tobit", ToBit},   {"bnot", Bnot},     {"band", Band},       {"bor", Bor}, {"bxor", Bxor},
     {"lshift", Lshift}, {"rshift", Rshift}, {"arshift", Arshift}, {"rol", Rol}, {"ror", Ror},
     {"bswap", Bswap},   {"tohex", ToHex},   {nullptr, nullptr},
 };

@@ -1,9 +1,8 @@
 #include "server/scripting/lua_reply.h"
 
-#include <lua.hpp>
-
 #include <cmath>
 #include <cstdlib>
+#include <lua.hpp>
 #include <string>
 
 #include "protocol/number_format.h"

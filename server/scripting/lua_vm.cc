@@ -1,9 +1,8 @@
 #include "server/scripting/lua_vm.h"
 
-#include <lua.hpp>
-
 #include <cmath>
 #include <cstring>
+#include <lua.hpp>
 #include <string>
 
 extern "C" int luaopen_cjson(lua_State* L);
@@ -14,10 +13,10 @@ namespace {
 
 // Registry keys.
 constexpr const char* kVmKey = "redrock.vm";
-constexpr const char* kProxiesKey = "redrock.proxies";          // proxy -> real table
-constexpr const char* kRealGlobalsKey = "redrock.globals";      // the real globals table
-constexpr const char* kGlobalsMetaKey = "redrock.globals_meta"; // metatable of the globals proxy
-constexpr const char* kLibraryApiKey = "redrock.library_api";   // FUNCTION LOAD-time globals
+constexpr const char* kProxiesKey = "redrock.proxies";           // proxy -> real table
+constexpr const char* kRealGlobalsKey = "redrock.globals";       // the real globals table
+constexpr const char* kGlobalsMetaKey = "redrock.globals_meta";  // metatable of the globals proxy
+constexpr const char* kLibraryApiKey = "redrock.library_api";    // FUNCTION LOAD-time globals
 constexpr const char* kTostringKey = "redrock.tostring";
 
 constexpr const char* kReadonlyError = "Attempt to modify a readonly table";

@@ -1,8 +1,8 @@
 #include "server/scripting/script_run.h"
 
-#include <lua.hpp>
-
 #include <fmt/format.h>
+
+#include <lua.hpp>
 
 #include "server/args.h"
 #include "server/command_table.h"
@@ -25,7 +25,7 @@ int64_t ElapsedMs(std::chrono::steady_clock::time_point start) {
 void CountHook(lua_State* L, lua_Debug*) {
   ScriptRun* run = LuaVm::From(L)->run();
   if (run == nullptr) return;
-  if (!run->timed_out) {
+  if (!run->timed_out && run->busy_threshold_ms > 0) {
     int64_t elapsed = ElapsedMs(run->start);
     if (elapsed >= run->busy_threshold_ms) {
       run->timed_out = true;
@@ -83,7 +83,7 @@ void ScriptRunState::Begin(bool eval, std::string_view name, std::span<const std
   name_.assign(name);
   argv_ = caller_argv;
   start_ = std::chrono::steady_clock::now();
-  kill_.store(false, std::memory_order_release);
+  kill_.store(shutdown_.load(std::memory_order_acquire), std::memory_order_release);
 }
 
 void ScriptRunState::End() {
@@ -128,6 +128,7 @@ void ScriptRunState::Kill(bool from_eval, protocol::ReplyWriter& reply) {
 
 void ScriptRunState::ForceKill() {
   std::lock_guard lock(mu_);
+  shutdown_.store(true, std::memory_order_release);
   if (running_) kill_.store(true, std::memory_order_release);
 }
 
@@ -166,7 +167,9 @@ void RunScript(LuaVm& vm, ScriptRun& run, int function_ref, std::span<const std:
   run.start = std::chrono::steady_clock::now();
   run.state.Begin(run.eval, run.name, run.caller.argv);
   vm.set_run(&run);
-  if (run.busy_threshold_ms > 0) lua_sethook(L, CountHook, LUA_MASKCOUNT, kHookInstructions);
+  if (run.busy_threshold_ms > 0 || run.state.shutting_down()) {
+    lua_sethook(L, CountHook, LUA_MASKCOUNT, kHookInstructions);
+  }
 
   const int err = lua_pcall(L, nargs, 1, -(nargs + 2));
 
@@ -201,10 +204,10 @@ std::string ExecuteScriptCommand(ScriptRun& run) {
     if (run.read_only) return "Write commands are not allowed from read-only scripts.";
     if (!run.state.BeginWrite()) return std::string(kKilledError);
   }
-  std::vector<std::string_view> views(run.args.begin(), run.args.end());
+  run.arg_views.assign(run.args.begin(), run.args.end());
   run.reply_buffer.clear();
   protocol::ReplyWriter writer(&run.reply_buffer, run.script_client.resp);
-  table.Invoke(*spec, run.script_client, run.caller.server, writer, views);
+  table.Invoke(*spec, run.script_client, run.caller.server, writer, run.arg_views);
   return {};
 }
 

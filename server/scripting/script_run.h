@@ -42,8 +42,10 @@ struct ScriptFlagName {
   std::string_view name;
 };
 inline constexpr ScriptFlagName kScriptFlagNames[] = {
-    {kScriptNoWrites, "no-writes"},   {kScriptAllowOom, "allow-oom"},
-    {kScriptAllowStale, "allow-stale"}, {kScriptNoCluster, "no-cluster"},
+    {kScriptNoWrites, "no-writes"},
+    {kScriptAllowOom, "allow-oom"},
+    {kScriptAllowStale, "allow-stale"},
+    {kScriptNoCluster, "no-cluster"},
     {kScriptAllowCrossSlot, "allow-cross-slot-keys"},
 };
 
@@ -75,8 +77,10 @@ class ScriptRunState {
 
   // SCRIPT KILL (from_eval = true) / FUNCTION KILL: writes the reply.
   void Kill(bool from_eval, protocol::ReplyWriter& reply);
-  // SHUTDOWN NOSAVE: stop the script even if it wrote.
+  // The server is stopping (SHUTDOWN NOSAVE during a busy script, Server::Stop): stops the running
+  // script even if it wrote, and every script started from now on at its first count hook.
   void ForceKill();
+  bool shutting_down() const { return shutdown_.load(std::memory_order_acquire); }
 
   struct Snapshot {
     bool running = false;
@@ -96,6 +100,7 @@ class ScriptRunState {
   std::span<const std::string_view> argv_;  // the caller's argv, valid while it runs
   std::chrono::steady_clock::time_point start_;
   std::atomic<bool> kill_{false};
+  std::atomic<bool> shutdown_{false};
 };
 
 // One invocation (EVAL/EVALSHA/FCALL...), on the stack of the command handler.
@@ -106,14 +111,15 @@ struct ScriptRun {
   CommandContext& caller;
   ClientState& script_client;  // the client redis.call runs commands as
   ScriptRunState& state;
-  std::string name;            // the sha (EVAL) or function name (FCALL), for error messages
+  std::string name;  // the sha (EVAL) or function name (FCALL), for error messages
   bool eval = true;
-  bool read_only = false;      // EVAL_RO / FCALL_RO / no-writes: write commands are refused
+  bool read_only = false;  // EVAL_RO / FCALL_RO / no-writes: write commands are refused
   int64_t busy_threshold_ms = 0;
   std::chrono::steady_clock::time_point start;
-  bool timed_out = false;      // past busy-reply-threshold: the exec gate is marked busy
-  std::string reply_buffer;    // redis.call's reply bytes, reused
+  bool timed_out = false;         // past busy-reply-threshold: the exec gate is marked busy
+  std::string reply_buffer;       // redis.call's reply bytes, reused
   std::vector<std::string> args;  // redis.call's arguments, reused
+  std::vector<std::string_view> arg_views;
 };
 
 // Runs the function referenced by `function_ref` in `vm` and writes its result (or error) to

@@ -15,6 +15,7 @@
 
 #include "engine/engine_impl.h"
 #include "engine/hash.h"
+#include "engine/key_creation.h"
 #include "engine/key_events.h"
 #include "engine/list.h"
 #include "engine/set.h"
@@ -43,13 +44,21 @@ class RecordingSink : public KeyEventSink {
     return out;
   }
 
- private:
+ protected:
   void Add(std::string event) {
     std::lock_guard lock(mu_);
     events_.push_back(std::move(event));
   }
+
+ private:
   std::mutex mu_;
   Events events_;
+};
+
+// Also a KeyCreationListener (engine/key_creation.h): "new 0 k" before the write's "mod 0 k".
+class CreationSink : public RecordingSink, public KeyCreationListener {
+ public:
+  void OnKeyCreated(int db, std::string_view key) override { Add("new " + std::to_string(db) + " " + std::string(key)); }
 };
 
 class SinkFixture : public EngineFixture {
@@ -88,9 +97,12 @@ TEST_CASE_METHOD(SinkFixture, "Key events: strings", "[engine][key_events]") {
     auto msetnx = e().MSetNX(0, std::vector<std::pair<std::string_view, std::string_view>>{{"new", "1"}, {"k", "2"}});
     REQUIRE(msetnx.ok());
     CHECK_FALSE(*msetnx);
-    // A time in the past on a missing key stores nothing.
-    REQUIRE(e().Set(0, "gone", "v", Opts(SetCondition::kAlways, Now() - 1)).ok());
     CHECK(Take().empty());
+    // A time in the past on a missing key stores nothing, but Redis stores the key (expired at once):
+    // a modification.
+    REQUIRE(e().Set(0, "gone", "v", Opts(SetCondition::kAlways, Now() - 1)).ok());
+    CHECK(Take() == Events{"mod 0 gone"});
+    CHECK_FALSE(Get(0, "gone"));
   }
   SECTION("a time in the past deletes a live key") {
     REQUIRE(e().Set(0, "k", "v", Opts(SetCondition::kAlways, Now() - 1)).ok());
@@ -462,6 +474,58 @@ TEST_CASE("Key events: failed writes report nothing and leak nothing into later 
   REQUIRE(engine->Set(0, "after", "v", SetOptions{}).ok());
   CHECK(sink.Take() == Events{"mod 0 after"});
   engine->SetKeyEventSink(nullptr);
+}
+
+}  // namespace redrock::engine::test
+
+namespace redrock::engine::test {
+
+TEST_CASE_METHOD(EngineFixture, "Key events: a KeyCreationListener sink hears which writes create keys",
+                 "[engine][key_events]") {
+  CreationSink sink;
+  e().SetKeyEventSink(&sink);
+  REQUIRE(e().Set(0, "k", "v", Opts()).ok());
+  CHECK(sink.Take() == Events{"new 0 k", "mod 0 k"});
+  REQUIRE(e().Set(0, "k", "w", Opts()).ok());  // overwrite: no creation
+  CHECK(sink.Take() == Events{"mod 0 k"});
+
+  // MSET: each missing key.
+  REQUIRE(e().MSet(0, std::vector<std::pair<std::string_view, std::string_view>>{{"k", "1"}, {"j", "2"}}).ok());
+  Events ev = sink.Take();
+  std::sort(ev.begin(), ev.end());
+  CHECK(ev == Events{"mod 0 j", "mod 0 k", "new 0 j"});
+
+  // Collections: created by their first member, not by later ones.
+  REQUIRE(*SAdd(e(), 0, "s", Keys{"a"}) == 1);
+  REQUIRE(*SAdd(e(), 0, "s", Keys{"b"}) == 1);
+  CHECK(sink.Take() == Events{"new 0 s", "mod 0 s", "mod 0 s"});
+
+  // RENAME and COPY re-create their destination even when it existed (Redis deletes and re-adds it);
+  // MOVE creates the key in the other database.
+  REQUIRE(*e().Rename(0, "k", "j", false));
+  ev = sink.Take();
+  CHECK(std::find(ev.begin(), ev.end(), "new 0 j") != ev.end());
+  REQUIRE(*e().Copy(0, "j", 0, "s", true));
+  CHECK(sink.Take() == Events{"new 0 s", "mod 0 s"});
+  REQUIRE(*e().Move(0, "j", 4));
+  ev = sink.Take();
+  std::sort(ev.begin(), ev.end());
+  CHECK(ev == Events{"mod 0 j", "mod 4 j", "new 4 j"});
+
+  // Over an expired value: expired first, then created.
+  Set(0, "t", "v", Now() + 10);
+  sink.Take();
+  clock->AdvanceMs(10);
+  REQUIRE(ListPush(e(), 0, "t", ListEnd::kLeft, Keys{"x"}).ok());
+  ev = sink.Take();
+  REQUIRE(ev.size() == 3);
+  CHECK(ev[0] == "mod 0 t");  // the write itself
+  CHECK(ev[1] == "exp 0 t");
+  CHECK(ev[2] == "new 0 t");
+  // A SET whose time has passed creates (in Redis's eyes) without storing anything.
+  REQUIRE(e().Set(0, "p", "v", Opts(SetCondition::kAlways, Now() - 1)).ok());
+  CHECK(sink.Take() == Events{"new 0 p", "mod 0 p"});
+  e().SetKeyEventSink(nullptr);
 }
 
 }  // namespace redrock::engine::test

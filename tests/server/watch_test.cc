@@ -220,6 +220,18 @@ TEST_CASE_METHOD(WatchFixture, "UNWATCH, DISCARD, EXEC and RESET forget the watc
   CHECK(h.Run({"exec"}) == kNilArray);
 }
 
+TEST_CASE_METHOD(WatchFixture, "CLIENT LIST shows a failed watch as flag d (7.0 has no watch= field)", "[watch]") {
+  CHECK(h.Run({"watch", "k"}) == kOk);
+  CHECK(h.Run({"client", "info"}).find(" flags=N ") != std::string::npos);
+  h.RunAs(other, {"set", "k", "1"});
+  const std::string info = h.Run({"client", "info"});
+  CHECK(info.find(" flags=d ") != std::string::npos);
+  CHECK(info.find("watch=") == std::string::npos);
+  CHECK(h.RunAs(other, {"client", "list"}).find(" flags=d ") != std::string::npos);
+  CHECK(h.Run({"unwatch"}) == kOk);
+  CHECK(h.Run({"client", "info"}).find(" flags=N ") != std::string::npos);
+}
+
 TEST_CASE_METHOD(WatchFixture, "WATCH inside MULTI, arity, UNWATCH queued, repeated WATCH", "[watch]") {
   CHECK(h.Run({"watch"}) == Arity("watch"));
   CHECK(h.Run({"unwatch", "x"}) == Arity("unwatch"));
