@@ -4,7 +4,8 @@
 //
 // The sandbox, as Redis 7.0.15 shows it to scripts:
 // - libraries: base (without dofile, loadfile, print, getfenv, setfenv, newproxy), table, string, math
-//   (math.random/randomseed replaced by a rand48 generator), coroutine, cjson, bit, and `redis`;
+//   (math.random/randomseed replaced by a rand48 generator), coroutine, cjson, bit, and `redis`
+//   (Redis's cmsgpack and struct are not provided);
 // - loadstring/load refuse precompiled bytecode, as Redis's patched Lua does;
 // - every global and every table reachable from the globals is read-only: assigning one raises
 //   "Attempt to modify a readonly table", reading a missing global raises "Script attempted to access
@@ -12,7 +13,7 @@
 // Debian's Lua has no read-only tables (Redis patches its own copy), so the globals and the library
 // tables are empty proxies whose metatables forward reads to the real tables and refuse writes. rawset,
 // rawget, next, pairs, ipairs, setmetatable and table.insert/remove/sort see through (or refuse) the
-// proxies, so scripts observe the same behaviour; only `#` and unpack() on a library table differ.
+// proxies, so scripts observe the same behaviour (getmetatable() of the globals differs in detail).
 //
 // The VM is used by one thread at a time: scripts run with the exec gate held exclusively.
 
