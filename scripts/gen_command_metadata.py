@@ -30,7 +30,7 @@ def read():
 def pairs(l): return dict(zip(l[0::2], l[1::2]))
 infos = send('COMMAND')
 docs = pairs(send('COMMAND', 'DOCS'))
-GROUPS = {'connection','server','string','generic','transactions','hash','list','set','sorted-set','pubsub'}
+GROUPS = {'connection','server','string','generic','transactions','hash','list','set','sorted-set','pubsub','scripting'}
 rows = []
 def cstr(x):
     return '"' + x.replace('\\','\\\\').replace('"','\\"') + '"'
