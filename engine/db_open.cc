@@ -39,8 +39,11 @@ rocksdb::ColumnFamilyOptions BaseCfOptions(const Options& opts, const std::share
   table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
   table.whole_key_filtering = true;
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Index and filter blocks live with the table readers, not in the block cache: a whole-key filter
+  // over a million keys is over a megabyte, more than one shard of the LRU cache holds, so in the cache
+  // it was evicted and re-read from disk (and checksummed) on every Get. Their memory is small and is
+  // reported as table-reader memory.
+  table.cache_index_and_filter_blocks = false;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.write_buffer_size = write_buffer_bytes;
   cf.memtable_prefix_bloom_size_ratio = 0.1;

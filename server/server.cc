@@ -90,15 +90,21 @@ struct Server::Impl {
   std::shared_ptr<std::atomic<engine::Engine*>> engine_alive =
       std::make_shared<std::atomic<engine::Engine*>>(nullptr);
 
+  // contexts[0..io_threads) serve clients round robin. The last one, the control context, runs the
+  // acceptors and the cron, and serves the clients accepted while a Lua script runs: a script holds its
+  // own I/O thread (and the exec gate) until it ends, so this is how a client that connects to send
+  // SCRIPT KILL, or to get BUSY, is always heard, whatever io-threads is.
+  asio::io_context& Control() { return *contexts.back(); }
   asio::io_context& NextContext() {
-    return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+    if (state.scripting->run_state().running()) return Control();
+    const size_t io_threads = contexts.size() - 1;
+    return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % io_threads];
   }
 
   asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor) {
     for (;;) {
       boost::system::error_code ec;
-      asio::io_context& target = NextContext();
-      tcp::socket socket(co_await acceptor.async_accept(target, asio::redirect_error(asio::use_awaitable, ec)));
+      tcp::socket accepted(co_await acceptor.async_accept(Control(), asio::redirect_error(asio::use_awaitable, ec)));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open() || !running.load()) co_return;
         Log(LogLevel::kWarning, "Accepting client connection: {}", ec.message());
@@ -108,6 +114,16 @@ struct Server::Impl {
         continue;
       }
       if (!running.load()) co_return;
+      // The thread is chosen once the connection is there, so one accepted during a script (maybe long
+      // after the accept was started) stays on the control thread.
+      asio::io_context& target = NextContext();
+      tcp::socket socket = std::move(accepted);
+      if (&target != &Control()) {
+        const auto protocol = socket.local_endpoint(ec).protocol();
+        if (ec) continue;  // the peer is already gone
+        socket = tcp::socket(target, protocol, socket.release(ec));
+        if (ec) continue;
+      }
       try {
         auto conn = std::make_shared<Connection>(std::move(socket), state, table, tracker);
         asio::co_spawn(target, Connection::Run(std::move(conn)), asio::detached);
@@ -159,7 +175,7 @@ struct Server::Impl {
     int backlog = 511;
     if (auto v = config.Get("tcp-backlog")) backlog = std::stoi(*v);
     for (const BindAddress& addr : addresses) {
-      auto acceptor = std::make_unique<tcp::acceptor>(*contexts[0]);
+      auto acceptor = std::make_unique<tcp::acceptor>(Control());
       tcp::endpoint endpoint(addr.address, want);
       boost::system::error_code ec;
       acceptor->open(endpoint.protocol(), ec);
@@ -213,7 +229,7 @@ engine::Status Server::Start() {
   impl_->contexts.clear();
   impl_->guards.clear();
   impl_->acceptors.clear();
-  for (int i = 0; i < threads; ++i) impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
+  for (int i = 0; i < threads + 1; ++i) impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
 
   engine::Status s = impl_->Bind();
   if (!s.ok()) {
@@ -230,10 +246,10 @@ engine::Status Server::Start() {
   impl_->running.store(true);
 
   for (auto& acceptor : impl_->acceptors) {
-    asio::co_spawn(*impl_->contexts[0], impl_->AcceptLoop(*acceptor), asio::detached);
+    asio::co_spawn(impl_->Control(), impl_->AcceptLoop(*acceptor), asio::detached);
   }
-  impl_->cron = std::make_unique<asio::steady_timer>(*impl_->contexts[0]);
-  asio::co_spawn(*impl_->contexts[0], impl_->Cron(), asio::detached);
+  impl_->cron = std::make_unique<asio::steady_timer>(impl_->Control());
+  asio::co_spawn(impl_->Control(), impl_->Cron(), asio::detached);
 
   for (auto& ctx : impl_->contexts) {
     impl_->guards.push_back(asio::make_work_guard(*ctx));
@@ -261,7 +277,7 @@ void Server::Stop() {
   impl_->state.scripting->run_state().ForceKill();
   // 1. Stop accepting (on the acceptors' own thread, and wait for it).
   std::promise<void> closed;
-  asio::post(*impl_->contexts[0], [&] {
+  asio::post(impl_->Control(), [&] {
     boost::system::error_code ec;
     for (auto& acceptor : impl_->acceptors) acceptor->close(ec);
     if (impl_->cron) impl_->cron->cancel();

@@ -105,7 +105,7 @@ struct BusyServer {
   Config config;
   std::unique_ptr<Server> server;
 
-  explicit BusyServer(const char* busy_threshold_ms = "100") {
+  explicit BusyServer(const char* busy_threshold_ms = "100", const char* io_threads = "2") {
     engine::Options options;
     options.dir = dir.str();
     options.block_cache_bytes = 4u << 20;
@@ -116,7 +116,7 @@ struct BusyServer {
     config.Set("port", "0", ConfigSource::kStartup);
     config.Set("bind", "127.0.0.1", ConfigSource::kStartup);
     config.Set("dir", dir.str(), ConfigSource::kStartup);
-    config.Set("io-threads", "2", ConfigSource::kStartup);
+    config.Set("io-threads", io_threads, ConfigSource::kStartup);
     config.Set("busy-reply-threshold", busy_threshold_ms, ConfigSource::kStartup);
     server = std::make_unique<Server>(*engine, config);
     REQUIRE(server->Start().ok());
@@ -160,6 +160,23 @@ TEST_CASE("a busy EVAL: BUSY for others, SCRIPT KILL stops it", "[scripting][bus
   CHECK(b.Call({"ping"}) == kBusyEval);
   CHECK(b.Call({"script", "kill"}) == kOk);
   CHECK(a.Read().rfind("-ERR Script killed by user with SCRIPT KILL... script: " + Sha1Hex(stubborn), 0) == 0);
+}
+
+TEST_CASE("with one I/O thread, a client that connects during a script can still SCRIPT KILL it",
+          "[scripting][busy]") {
+  BusyServer s("100", "1");
+  Client a(s.port());
+  const std::string loop = "while true do end";
+  a.Send({"eval", loop, "0"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The script holds the only I/O thread; connections accepted meanwhile go to the control thread.
+  Client b(s.port());
+  CHECK(b.Call({"ping"}) == kBusyEval);
+  CHECK(b.Call({"script", "kill"}) == kOk);
+  CHECK(a.Read() ==
+        Err("ERR Script killed by user with SCRIPT KILL... script: " + Sha1Hex(loop) + ", on @user_script:1."));
+  CHECK(b.Call({"ping"}) == "+PONG\r\n");
+  CHECK(a.Call({"ping"}) == "+PONG\r\n");
 }
 
 TEST_CASE("a busy script that wrote is UNKILLABLE; SHUTDOWN NOSAVE stops it", "[scripting][busy]") {
