@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 
 #include "engine/engine_impl.h"
@@ -61,25 +62,17 @@ Status Engine::Get(int db, std::string_view key, std::string* value) {
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   const int64_t now = impl.Now();
-  if (!impl.value_cache.enabled()) {
-    rocksdb::PinnableSlice raw;
-    encoding::ValueHeader h;
-    Status st = impl.ReadLive(dkey, now, &raw, &h);
-    if (!st.ok()) return st;
-    if (h.type != KeyType::kString) return Status::WrongType();
-    value->assign(h.payload);
-    return Status::OK();
-  }
   if (impl.value_cache.Get(dkey, now, value)) return Status::OK();
   // A miss reads and fills under the key's lock, so no write can commit between the two (value_cache.h).
-  SingleKeyLock lock(impl.locks, dkey);
+  std::optional<SingleKeyLock> lock;
+  if (impl.value_cache.enabled()) lock.emplace(impl.locks, dkey);
   rocksdb::PinnableSlice raw;
   encoding::ValueHeader h;
   Status st = impl.ReadLive(dkey, now, &raw, &h);
   if (!st.ok()) return st;
   if (h.type != KeyType::kString) return Status::WrongType();
   value->assign(h.payload);
-  impl.value_cache.Put(dkey, h.payload, h.expire_at_ms);
+  if (lock) impl.value_cache.Put(dkey, h.payload, h.expire_at_ms);
   return Status::OK();
 }
 
