@@ -16,6 +16,7 @@ import tempfile
 import time
 
 import pytest
+import redis
 import redis.asyncio as aioredis
 
 SERVER_BINARY = os.environ.get("REDROCK_SERVER", "/usr/bin/redis-server")
@@ -196,6 +197,17 @@ def auth_server(auth_server_process):
     """(host, port, password) of a fresh server started with --requirepass."""
     host, port = auth_server_process.address
     return host, port, AUTH_PASSWORD
+
+
+@pytest.fixture
+def sync_clients(server):
+    """Two blocking redis-py clients of the `server` fixture's server (a, b), closed afterwards."""
+    host, port = server
+    a = redis.Redis(host=host, port=port, socket_timeout=5)
+    b = redis.Redis(host=host, port=port, socket_timeout=5)
+    yield a, b
+    a.close()
+    b.close()
 
 
 async def _async_client(server):

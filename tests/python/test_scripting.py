@@ -15,16 +15,6 @@ import redis
 from redis.exceptions import LockError, LockNotOwnedError, ResponseError
 
 
-@pytest.fixture
-def sync_clients(server):
-    host, port = server
-    a = redis.Redis(host=host, port=port, socket_timeout=5)
-    b = redis.Redis(host=host, port=port, socket_timeout=5)
-    yield a, b
-    a.close()
-    b.close()
-
-
 # --- redis-py's Lock (its release/extend/reacquire are Lua scripts run with EVALSHA) --------------------
 
 

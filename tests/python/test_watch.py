@@ -9,20 +9,9 @@ import asyncio
 import time
 
 import pytest
-import redis
 from redis.exceptions import WatchError
 
 from conftest import POLL_S
-
-
-@pytest.fixture
-def sync_clients(server):
-    host, port = server
-    a = redis.Redis(host=host, port=port, socket_timeout=5)
-    b = redis.Redis(host=host, port=port, socket_timeout=5)
-    yield a, b
-    a.close()
-    b.close()
 
 
 def test_transaction_retries_after_a_conflicting_write(sync_clients):

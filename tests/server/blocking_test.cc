@@ -6,28 +6,19 @@
 
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
-#include "engine/engine.h"
-#include "server/config.h"
-#include "server/log.h"
+#include "server/client_state.h"
 #include "server/server.h"
 #include "server/server_state.h"
+#include "tests/support/network_client.h"
 #include "tests/support/resp_builders.h"
-#include "tests/support/temp_dir.h"
 
 namespace redrock::server {
 namespace {
@@ -38,127 +29,12 @@ using namespace ::redrock::testing::resp;
 
 std::string Pair(std::string_view key, std::string_view value) { return "*2\r\n" + Bulk(key) + Bulk(value); }
 
-// The end of the complete RESP reply starting at `pos`, or npos (enough of RESP2/3 for these tests).
-size_t ReplyEnd(std::string_view buf, size_t pos) {
-  if (pos >= buf.size()) return std::string_view::npos;
-  const size_t eol = buf.find("\r\n", pos);
-  if (eol == std::string_view::npos) return eol;
-  const long n = (buf[pos] == '$' || buf[pos] == '*' || buf[pos] == '%') ? std::stol(std::string(buf.substr(pos + 1, eol - pos - 1))) : 0;
-  size_t next = eol + 2;
-  if (buf[pos] == '$') {
-    if (n < 0) return next;
-    const size_t end = next + static_cast<size_t>(n) + 2;
-    return end <= buf.size() ? end : std::string_view::npos;
-  }
-  if (buf[pos] == '*' || buf[pos] == '%') {
-    for (long i = 0; i < (buf[pos] == '%' ? 2 * n : n); ++i) {
-      next = ReplyEnd(buf, next);
-      if (next == std::string_view::npos) return next;
-    }
-  }
-  return next;
-}
+// Every client here must connect; NetworkClient::Quiet(ms) is how a test sees that one is still blocked.
+using Client = testing::ConnectedClient;
 
-class Client {
- public:
-  explicit Client(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  }
-  ~Client() { Close(); }
-  void Close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-  void Send(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (n <= 0) return;
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-  }
-  // `count` complete replies, or whatever arrived by the timeout ("" when nothing).
-  std::string Read(int count = 1, int timeout_ms = 5000) {
-    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-      size_t pos = 0;
-      int complete = 0;
-      while (complete < count) {
-        const size_t end = ReplyEnd(buf_, pos);
-        if (end == std::string::npos) break;
-        pos = end;
-        ++complete;
-      }
-      if (complete == count) {
-        std::string out = buf_.substr(0, pos);
-        buf_.erase(0, pos);
-        return out;
-      }
-      if (!Fill(deadline)) return std::exchange(buf_, {});
-    }
-  }
-  std::string Call(std::initializer_list<std::string_view> args) {
-    Send(Cmd(args));
-    return Read();
-  }
-  // True when nothing arrives within `ms` (the client is still blocked).
-  bool Silent(int ms) { return Read(1, ms).empty(); }
-  bool WaitClosed(int timeout_ms = 5000) {
-    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (Fill(deadline)) {
-    }
-    return closed_;
-  }
-
- private:
-  bool Fill(Clock::time_point deadline) {
-    if (closed_) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
-    char chunk[16384];
-    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) {
-      closed_ = true;
-      return false;
-    }
-    buf_.append(chunk, static_cast<size_t>(n));
-    return true;
-  }
-
-  int fd_ = -1;
-  bool closed_ = false;
-  std::string buf_;
-};
-
-struct BlockingServer {
-  BlockingServer() : dir("redrock-blocking-test") {
-    SetLogLevel(LogLevel::kWarning);
-    engine::Options options;
-    options.dir = dir.str();
-    options.block_cache_bytes = 4u << 20;
-    options.write_buffer_bytes = 4u << 20;
-    auto opened = engine::Engine::Open(options);
-    REQUIRE(opened.ok());
-    engine = std::move(opened).value();
-    REQUIRE(config.Set("port", "0", ConfigSource::kStartup).ok());
-    REQUIRE(config.Set("io-threads", "2", ConfigSource::kStartup).ok());
-    server = std::make_unique<Server>(*engine, config);
-    REQUIRE(server->Start().ok());
-  }
-  ~BlockingServer() {
-    server->Stop();
-    server.reset();
-    engine.reset();
-  }
-  uint16_t port() const { return server->port(); }
-  size_t blocked() { return server->state().blocking.blocked_clients(); }
+// The shared test server plus what these tests ask of its state: how many clients are blocked.
+struct BlockingServer : testing::NetworkServer {
+  size_t blocked() { return server().state().blocking.blocked_clients(); }
   // Waits until exactly `n` clients are blocked.
   void WaitBlocked(size_t n) {
     const auto deadline = Clock::now() + std::chrono::seconds(5);
@@ -169,16 +45,11 @@ struct BlockingServer {
   // Clients whose ClientState says they wait in a blocking command.
   int WaitingClients() {
     int n = 0;
-    server->state().clients.ForEach([&](ClientState& c, const std::function<void()>&) {
+    server().state().clients.ForEach([&](ClientState& c, const std::function<void()>&) {
       if (c.waiting_blocked.load()) ++n;
     });
     return n;
   }
-
-  redrock::testing::TempDir dir;
-  std::unique_ptr<engine::Engine> engine;
-  Config config;
-  std::unique_ptr<Server> server;
 };
 
 TEST_CASE("BLPOP is woken by an LPUSH from another client; later commands wait their turn",
@@ -189,7 +60,7 @@ TEST_CASE("BLPOP is woken by an LPUSH from another client; later commands wait t
   waiter.Send(Cmd({"PING"}) + Cmd({"BLPOP", "q", "0"}) + Cmd({"PING"}));
   CHECK(waiter.Read() == "+PONG\r\n");  // replies before the blocked command are written at once
   s.WaitBlocked(1);
-  CHECK(waiter.Silent(50));
+  CHECK(waiter.Quiet(50));
   CHECK(s.WaitingClients() == 1);
   waiter.Send(Cmd({"ECHO", "sent while blocked"}));
   CHECK(producer.Call({"LPUSH", "q", "hello"}) == ":1\r\n");
@@ -263,7 +134,7 @@ TEST_CASE("Waiters on one key are served in the order they blocked", "[server][b
   s.WaitBlocked(3);
   CHECK(producer.Call({"RPUSH", "q", "a"}) == ":1\r\n");
   CHECK(first.Read() == Pair("q", "a"));
-  CHECK(second.Silent(50));
+  CHECK(second.Quiet(50));
   // One push of two elements serves the next two in line.
   CHECK(producer.Call({"RPUSH", "q", "b", "c"}) == ":2\r\n");
   CHECK(second.Read() == Pair("q", "b"));
@@ -316,7 +187,7 @@ TEST_CASE("Stop() does not hang on a blocked client", "[server][blocking]") {
   waiter.Send(Cmd({"BLPOP", "q", "0"}));
   s.WaitBlocked(1);
   const auto start = Clock::now();
-  s.server->Stop();
+  s.server().Stop();
   CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count() < 2000);
   CHECK(waiter.WaitClosed());
   CHECK(s.blocked() == 0);

@@ -3,15 +3,9 @@
 // past busy-reply-threshold, the other gets BUSY for ordinary commands and may SCRIPT KILL / FUNCTION
 // KILL / FUNCTION STATS / SHUTDOWN NOSAVE; a script that wrote is UNKILLABLE.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
+
 #include <chrono>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -20,9 +14,8 @@
 #include "engine/engine.h"
 #include "server/config.h"
 #include "server/scripting/sha1.h"
-#include "server/server.h"
+#include "tests/support/network_client.h"
 #include "tests/support/resp_builders.h"
-#include "tests/support/temp_dir.h"
 
 namespace redrock::server {
 namespace {
@@ -34,106 +27,23 @@ const std::string kBusyEval =
 const std::string kBusyFunction =
     Err("BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.");
 
-// Where the complete reply starting at `pos` ends, or npos while it is incomplete.
-size_t EndOfReply(std::string_view buf, size_t pos) {
-  size_t eol = buf.find("\r\n", pos);
-  if (pos >= buf.size() || eol == std::string_view::npos) return std::string_view::npos;
-  const char type = buf[pos];
-  const long n = (type == '$' || type == '*' || type == '%' || type == '~' || type == '=')
-                     ? std::stol(std::string(buf.substr(pos + 1, eol - pos - 1)))
-                     : 0;
-  size_t next = eol + 2;
-  if (type == '$' || type == '=') {
-    if (n < 0) return next;
-    return next + static_cast<size_t>(n) + 2 <= buf.size() ? next + static_cast<size_t>(n) + 2 : std::string_view::npos;
-  }
-  if (type == '*' || type == '%' || type == '~') {
-    for (long i = 0; i < (type == '%' ? 2 * n : n); ++i) {
-      next = EndOfReply(buf, next);
-      if (next == std::string_view::npos) return next;
-    }
-  }
-  return next;
-}
+using Client = testing::ConnectedClient;
 
-class Client {
- public:
-  explicit Client(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    timeval tv{10, 0};  // a hung server fails the test instead of hanging it
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  }
-  ~Client() { ::close(fd_); }
-
-  void Send(std::initializer_list<std::string_view> args) {
-    std::string out = Cmd(args);
-    REQUIRE(::send(fd_, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size()));
-  }
-  // The next complete reply ("" if the connection closed or timed out).
-  std::string Read() {
-    for (;;) {
-      size_t end = EndOfReply(buf_, 0);
-      if (end != std::string::npos) {
-        std::string reply = buf_.substr(0, end);
-        buf_.erase(0, end);
-        return reply;
-      }
-      char chunk[4096];
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n <= 0) return {};
-      buf_.append(chunk, static_cast<size_t>(n));
-    }
-  }
-  std::string Call(std::initializer_list<std::string_view> args) {
-    Send(args);
-    return Read();
-  }
-
- private:
-  int fd_ = -1;
-  std::string buf_;
-};
-
-struct BusyServer {
-  redrock::testing::TempDir dir{"redrock-busy"};
-  std::unique_ptr<engine::Engine> engine;
-  Config config;
-  std::unique_ptr<Server> server;
-
-  explicit BusyServer(const char* busy_threshold_ms = "100", const char* io_threads = "2") {
-    engine::Options options;
-    options.dir = dir.str();
-    options.block_cache_bytes = 4u << 20;
-    options.write_buffer_bytes = 4u << 20;
-    auto opened = engine::Engine::Open(options);
-    REQUIRE(opened.ok());
-    engine = std::move(opened).value();
-    config.Set("port", "0", ConfigSource::kStartup);
-    config.Set("bind", "127.0.0.1", ConfigSource::kStartup);
-    config.Set("dir", dir.str(), ConfigSource::kStartup);
-    config.Set("io-threads", io_threads, ConfigSource::kStartup);
-    config.Set("busy-reply-threshold", busy_threshold_ms, ConfigSource::kStartup);
-    server = std::make_unique<Server>(*engine, config);
-    REQUIRE(server->Start().ok());
-  }
-  ~BusyServer() {
-    server->Stop();
-    server.reset();
-    engine.reset();
-  }
-  uint16_t port() const { return server->port(); }
+// The shared test server with a busy-reply-threshold (ms) and a number of I/O threads.
+struct BusyServer : testing::NetworkServer {
+  explicit BusyServer(const char* busy_threshold_ms = "100", const char* io_threads = "2")
+      : NetworkServer([&](Config& config) {
+          config.Set("bind", "127.0.0.1", ConfigSource::kStartup);
+          config.Set("io-threads", io_threads, ConfigSource::kStartup);
+          config.Set("busy-reply-threshold", busy_threshold_ms, ConfigSource::kStartup);
+        }) {}
 };
 
 TEST_CASE("a busy EVAL: BUSY for others, SCRIPT KILL stops it", "[scripting][busy]") {
   BusyServer s;
   Client a(s.port()), b(s.port());
   const std::string loop = "local i = 0 while true do i = i + 1 end";
-  a.Send({"eval", loop, "0"});
+  a.Send(Cmd({"eval", loop, "0"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // B waits for the exec gate until the script turns busy, then is told so.
   CHECK(b.Call({"ping"}) == kBusyEval);
@@ -155,7 +65,7 @@ TEST_CASE("a busy EVAL: BUSY for others, SCRIPT KILL stops it", "[scripting][bus
 
   // pcall cannot swallow the kill.
   const std::string stubborn = "while true do pcall(function() while true do end end) end";
-  a.Send({"eval", stubborn, "0"});
+  a.Send(Cmd({"eval", stubborn, "0"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(b.Call({"ping"}) == kBusyEval);
   CHECK(b.Call({"script", "kill"}) == kOk);
@@ -167,7 +77,7 @@ TEST_CASE("with one I/O thread, a client that connects during a script can still
   BusyServer s("100", "1");
   Client a(s.port());
   const std::string loop = "while true do end";
-  a.Send({"eval", loop, "0"});
+  a.Send(Cmd({"eval", loop, "0"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // The script holds the only I/O thread; connections accepted meanwhile go to the control thread.
   Client b(s.port());
@@ -182,7 +92,7 @@ TEST_CASE("with one I/O thread, a client that connects during a script can still
 TEST_CASE("a busy script that wrote is UNKILLABLE; SHUTDOWN NOSAVE stops it", "[scripting][busy]") {
   BusyServer s;
   Client a(s.port()), b(s.port());
-  a.Send({"eval", "redis.call('set', 'x', '1') while true do end", "0"});
+  a.Send(Cmd({"eval", "redis.call('set', 'x', '1') while true do end", "0"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(b.Call({"ping"}) == kBusyEval);
   CHECK(b.Call({"script", "kill"}) ==
@@ -190,10 +100,10 @@ TEST_CASE("a busy script that wrote is UNKILLABLE; SHUTDOWN NOSAVE stops it", "[
             "wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."));
   CHECK(b.Call({"shutdown", "nosave", "abort"}) == kSyntax);  // refused: the script keeps running
   CHECK(b.Call({"ping"}) == kBusyEval);
-  b.Send({"shutdown", "nosave"});
+  b.Send(Cmd({"shutdown", "nosave"}));
   CHECK(b.Read().empty());  // SHUTDOWN closes the connection without a reply
   CHECK(a.Read().rfind("-ERR Script killed by user with SCRIPT KILL...", 0) == 0);
-  CHECK(s.engine->Get(0, "x").value() == "1");
+  CHECK(s.engine().Get(0, "x").value() == "1");
 }
 
 TEST_CASE("a busy function: FUNCTION STATS and FUNCTION KILL", "[scripting][busy]") {
@@ -202,7 +112,7 @@ TEST_CASE("a busy function: FUNCTION STATS and FUNCTION KILL", "[scripting][busy
   REQUIRE(a.Call({"function", "load",
                   "#!lua name=spin\nredis.register_function('spin', function() while true do end end)"}) ==
           Bulk("spin"));
-  a.Send({"fcall", "spin", "0"});
+  a.Send(Cmd({"fcall", "spin", "0"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(b.Call({"ping"}) == kBusyFunction);
   std::string stats = b.Call({"function", "stats"});
@@ -220,7 +130,7 @@ TEST_CASE("a busy function: FUNCTION STATS and FUNCTION KILL", "[scripting][busy
 TEST_CASE("a script shorter than the threshold just makes others wait", "[scripting][busy]") {
   BusyServer s("5000");
   Client a(s.port()), b(s.port());
-  a.Send({"eval", "local i = 0 while i < 200000 do i = i + 1 end redis.call('set', 'done', i) return i", "0"});
+  a.Send(Cmd({"eval", "local i = 0 while i < 200000 do i = i + 1 end redis.call('set', 'done', i) return i", "0"}));
   // B's SET, whenever it lands, runs before or after the whole script, never in the middle.
   CHECK(b.Call({"set", "other", "1"}) == kOk);
   CHECK(a.Read() == Int(200000));

@@ -111,6 +111,8 @@ bool NetworkClient::WaitClosed(int timeout_ms) {
   return closed_;
 }
 
+ConnectedClient::ConnectedClient(uint16_t port) : NetworkClient(port) { REQUIRE(connected()); }
+
 bool NetworkClient::Fill(std::chrono::steady_clock::time_point deadline) {
   if (closed_) return false;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -141,6 +143,7 @@ NetworkServer::NetworkServer(const std::function<void(Config&)>& configure,
   engine_ = std::move(opened).value();
   REQUIRE(config_.Set("port", "0", ConfigSource::kStartup).ok());
   REQUIRE(config_.Set("io-threads", "2", ConfigSource::kStartup).ok());
+  REQUIRE(config_.Set("dir", dir_.str(), ConfigSource::kStartup).ok());
   if (configure) configure(config_);
   server_ = std::make_unique<Server>(*engine_, config_);
   REQUIRE(server_->Start().ok());

@@ -7,6 +7,9 @@
 //   a.Send(Cmd({"SUBSCRIBE", "ch"}));  a.Read();
 //   REQUIRE(b.Call({"PUBLISH", "ch", "hi"}) == ":1\r\n");
 //   REQUIRE(a.Read() == Bulks({"message", "ch", "hi"}));
+//
+// Shared by every socket-level suite (server, blocking, pub/sub, busy scripts), so each test only says
+// what it sends and which exact bytes it expects back.
 
 #include <chrono>
 #include <cstdint>
@@ -53,9 +56,16 @@ class NetworkClient {
   std::string buf_;
 };
 
+// A NetworkClient whose connect must succeed: the test fails (REQUIRE) right where it was created.
+class ConnectedClient : public NetworkClient {
+ public:
+  explicit ConnectedClient(uint16_t port);
+};
+
 class NetworkServer {
  public:
-  // `configure` runs on the Config before the server starts (port 0 and io-threads 2 are preset).
+  // `configure` runs on the Config before the server starts (port 0, io-threads 2 and dir = the temp
+  // dir the engine lives in are preset).
   explicit NetworkServer(const std::function<void(Config&)>& configure = {},
                          const std::function<void(engine::Options&)>& engine_options = {});
   ~NetworkServer();
