@@ -54,6 +54,7 @@ struct ClientState {
 
   // MULTI state.
   bool in_multi = false;
+  bool in_exec = false;      // EXEC is running the queued commands (Redis's CLIENT_DENY_BLOCKING there)
   bool multi_error = false;  // a queued command was rejected: EXEC answers EXECABORT
   std::vector<std::vector<std::string>> queued;
 

@@ -48,7 +48,9 @@ void Confirmation(CommandContext& ctx, std::string_view what, const std::string_
 }
 
 void SubscribeGeneric(CommandContext& ctx, const KindNames& names) {
-  if (ctx.client.subscriber == nullptr) {
+  // As Redis 7.0: SUBSCRIBE and PSUBSCRIBE may run inside EXEC, SSUBSCRIBE may not.
+  const bool denied_in_exec = ctx.client.in_exec && names.kind == SubscriptionKind::kShardChannel;
+  if (ctx.client.subscriber == nullptr || denied_in_exec) {
     ctx.reply.Error(names.deny_error);
     return;
   }

@@ -64,6 +64,11 @@ void ExecCommand(CommandContext& ctx) {
   DiscardTransaction(ctx);
   ctx.reply.ArrayHeader(queued.size());
   std::vector<std::string_view> argv;
+  client.in_exec = true;
+  struct ClearInExec {
+    ClientState& client;
+    ~ClearInExec() { client.in_exec = false; }
+  } clear_in_exec{client};
   for (const auto& command : queued) {
     argv.assign(command.begin(), command.end());
     // Queued commands were resolved when they were queued, so this cannot fail.

@@ -262,6 +262,16 @@ TEST_CASE("SUBSCRIBE inside MULTI runs at EXEC, and the client is then in subscr
   CHECK(t.A({"get", "x"}) == SubscribedErr("get"));
 }
 
+TEST_CASE("SSUBSCRIBE inside MULTI is refused at EXEC, as Redis 7.0 does", "[pubsub]") {
+  PubSubHarness t;
+  CHECK(t.A({"multi"}) == kOk);
+  CHECK(t.A({"ssubscribe", "ch"}) == "+QUEUED\r\n");
+  CHECK(t.A({"subscribe", "a"}) == "+QUEUED\r\n");
+  CHECK(t.A({"exec"}) == "*2\r\n-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n" +
+                            Conf("subscribe", "a", 1));
+  CHECK(t.A({"ssubscribe", "ch"}) == Conf("ssubscribe", "ch", 1));  // outside EXEC it works
+}
+
 TEST_CASE("PUBSUB CHANNELS / NUMSUB / NUMPAT / HELP", "[pubsub]") {
   PubSubHarness t;
   t.A({"subscribe", "m1", "m2", "other"});
