@@ -192,9 +192,10 @@ class Engine {
   int64_t RunExpiryCycle();
   // Flushes memtables and syncs the WAL.
   Status Flush();
-  // Attaches the receiver of key events (see key_events.h); nullptr detaches. The sink must stay alive
-  // until it is detached or the engine is destroyed. Events of writes in flight during the switch may go
-  // to either sink.
+  // Attaches the receiver of key events (see key_events.h); nullptr detaches. Returns once no call to
+  // the previous sink is running or can start, so the caller may then destroy it. Events of writes in
+  // flight during the switch go to either sink. A sink that also derives from KeyCreationListener
+  // (key_creation.h) is told when a write created a key.
   void SetKeyEventSink(KeyEventSink* sink);
 
   struct Impl;
