@@ -146,37 +146,56 @@ std::string DataKey(int db, std::string_view key) {
   return out;
 }
 
-Status GetMemberAt(Engine::Impl& impl, const rocksdb::Snapshot* snapshot, const std::string& prefix,
-                   std::string_view suffix, std::string* scratch, std::string* value, bool* found) {
-  *scratch = prefix;
-  scratch->append(suffix);
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  rocksdb::PinnableSlice slice;
-  rocksdb::Status s = impl.db->Get(ro, impl.members_cf, *scratch, &slice);
-  if (s.IsNotFound()) {
-    *found = false;
-    return Status::OK();
+}  // namespace
+
+// ---- View ----------------------------------------------------------------------------------------
+
+void View::Assign(int db, std::string_view key, const encoding::ValueHeader& header, std::string_view extra) {
+  exists_ = true;
+  type_ = header.type;
+  version_ = header.version;
+  size_ = header.size;
+  expire_at_ms_ = header.expire_at_ms;
+  if (type_ != KeyType::kString) {
+    extra_.assign(extra);
+    EncodeMemberPrefix(&member_prefix_, db, key, version_);
   }
-  if (!s.ok()) return impl.ReadError(s);
+}
+
+Status View::CheckType(KeyType type) const {
+  return (!exists_ || type_ == type) ? Status::OK() : Status::WrongType();
+}
+
+Status View::GetMember(std::string_view suffix, std::string* value, bool* found) const {
+  *found = false;
+  if (!exists_) return Status::OK();
+  scratch_ = member_prefix_;
+  scratch_.append(suffix);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  rocksdb::PinnableSlice slice;
+  rocksdb::Status s = impl_.db->Get(ro, impl_.members_cf, scratch_, &slice);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return impl_.ReadError(s);
   *found = true;
   value->assign(slice.data(), slice.size());
   return Status::OK();
 }
 
-Status WrongTypeUnless(bool exists, KeyType actual, KeyType wanted) {
-  return (!exists || actual == wanted) ? Status::OK() : Status::WrongType();
+std::unique_ptr<MemberIterator> View::NewIterator(std::string_view suffix_prefix) const {
+  return std::make_unique<MemberIterator>(impl_.db, impl_.members_cf, snapshot_, member_prefix_, suffix_prefix);
 }
-}  // namespace
+
+// ---- Writer --------------------------------------------------------------------------------------
 
 Writer::Writer(Engine& engine, int db, std::string_view key)
-    : impl_(EngineInternals::Of(engine)), db_(db), key_(key), data_key_(DataKey(db, key)) {
+    : View(EngineInternals::Of(engine), nullptr), db_(db), key_(key), data_key_(DataKey(db, key)) {
   lock_.emplace(impl_.locks, data_key_);
   Load();
 }
 
 Writer::Writer(Engine& engine, int db, std::string_view key, AlreadyLocked)
-    : impl_(EngineInternals::Of(engine)), db_(db), key_(key), data_key_(DataKey(db, key)) {
+    : View(EngineInternals::Of(engine), nullptr), db_(db), key_(key), data_key_(DataKey(db, key)) {
   Load();
 }
 
@@ -184,18 +203,10 @@ Writer::Writer(Engine& engine, int db, std::string_view key, AlreadyLocked)
 void Writer::Load() {
   status_ = impl_.ReadOld(data_key_, impl_.Now(), &old_);
   if (!status_.ok() || !old_.live()) return;
-  exists_ = true;
-  type_ = old_.header.type;
-  version_ = old_.header.version;
-  size_ = old_.header.size;
-  expire_at_ms_ = old_.header.expire_at_ms;
-  if (type_ != KeyType::kString) {
-    extra_.assign(std::string_view(old_.raw).substr(encoding::kCollectionHeaderSize));
-    EncodeMemberPrefix(&member_prefix_, db_, key_, version_);
-  }
+  // ReadOld keeps no header.payload; a collection's extra follows its header in the raw value.
+  const std::string_view raw(old_.raw);
+  Assign(db_, key_, old_.header, raw.substr(std::min(raw.size(), encoding::kCollectionHeaderSize)));
 }
-
-Status Writer::CheckType(KeyType type) const { return WrongTypeUnless(exists_, type_, type); }
 
 void Writer::Recreate(KeyType type) {
   exists_ = false;
@@ -211,19 +222,6 @@ void Writer::Create(KeyType type) {
   expire_at_ms_ = 0;
   extra_.clear();
   EncodeMemberPrefix(&member_prefix_, db_, key_, version_);
-}
-
-Status Writer::GetMember(std::string_view suffix, std::string* value, bool* found) const {
-  if (!exists_) {
-    *found = false;
-    return Status::OK();
-  }
-  std::string scratch;
-  return GetMemberAt(impl_, nullptr, member_prefix_, suffix, &scratch, value, found);
-}
-
-std::unique_ptr<MemberIterator> Writer::NewIterator(std::string_view suffix_prefix) const {
-  return std::make_unique<MemberIterator>(impl_.db, impl_.members_cf, nullptr, member_prefix_, suffix_prefix);
 }
 
 void Writer::PutMember(std::string_view suffix, std::string_view value) {
@@ -262,7 +260,7 @@ bool Writer::Stage() {
     impl_.AddDeleteValue(&batch_, old_, data_key_);
   }
   if (batch_.Count() == 0) return false;
-  impl_.AddBookkeeping(&batch_, db_, key_, old_.phys(), after);
+  impl_.AddBookkeeping(&batch_, data_key_, key_, old_.phys(), after);
   return true;
 }
 
@@ -330,12 +328,12 @@ Status Writer::CommitAll(std::span<Writer* const> writers) {
 // ---- Reader --------------------------------------------------------------------------------------
 
 Reader::Reader(Engine& engine, int db, std::string_view key)
-    : impl_(EngineInternals::Of(engine)), snapshot_(impl_.db->GetSnapshot()) {
+    : View(EngineInternals::Of(engine), EngineInternals::Of(engine).db->GetSnapshot()) {
   Load(db, key);
 }
 
 Reader::Reader(Engine& engine, int db, std::string_view key, const Reader& same_snapshot)
-    : impl_(EngineInternals::Of(engine)), snapshot_(same_snapshot.snapshot_), owns_snapshot_(false) {
+    : View(EngineInternals::Of(engine), same_snapshot.snapshot_), owns_snapshot_(false) {
   Load(db, key);
 }
 
@@ -357,35 +355,13 @@ void Reader::Load(int db, std::string_view key) {
     return;
   }
   if (encoding::IsExpired(header.expire_at_ms, impl_.Now())) return;
-  exists_ = true;
-  type_ = header.type;
-  version_ = header.version;
-  size_ = header.size;
-  expire_at_ms_ = header.expire_at_ms;
-  if (type_ != KeyType::kString) {
-    extra_.assign(header.payload);
-    EncodeMemberPrefix(&member_prefix_, db, key, version_);
-  }
+  Assign(db, key, header, header.payload);
 }
 
 Reader::~Reader() {
   if (owns_snapshot_) impl_.db->ReleaseSnapshot(snapshot_);
 }
 
-Status Reader::CheckType(KeyType type) const { return WrongTypeUnless(exists_, type_, type); }
-
-Status Reader::GetMember(std::string_view suffix, std::string* value, bool* found) const {
-  if (!exists_) {
-    *found = false;
-    return Status::OK();
-  }
-  std::string scratch;
-  return GetMemberAt(impl_, snapshot_, member_prefix_, suffix, &scratch, value, found);
-}
-
-std::unique_ptr<MemberIterator> Reader::NewIterator(std::string_view suffix_prefix) const {
-  return std::make_unique<MemberIterator>(impl_.db, impl_.members_cf, snapshot_, member_prefix_, suffix_prefix);
-}
 
 // ---- Multi-key locking --------------------------------------------------------------------------
 

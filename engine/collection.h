@@ -82,27 +82,63 @@ class MemberIterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// What Writer and Reader share: a collection's metadata as read (or as changed so far by a Writer) and
+// member reads under its version, from the reader's snapshot (a Writer reads the latest committed state).
+class View {
+ public:
+  View(const View&) = delete;
+  View& operator=(const View&) = delete;
+
+  // Non-OK when reading the metadata failed.
+  const Status& status() const { return status_; }
+  // The key holds a live collection (for a Writer: or one created by Create()).
+  bool exists() const { return exists_; }
+  // WrongType when the key exists with another type (strings included); OK when it is missing.
+  Status CheckType(KeyType type) const;
+  // status() if reading the metadata failed, else CheckType(type): the check every operation starts with.
+  Status Ready(KeyType type) const { return status_.ok() ? CheckType(type) : status_; }
+
+  KeyType type() const { return type_; }
+  uint64_t version() const { return version_; }
+  uint64_t size() const { return size_; }
+  int64_t expire_at_ms() const { return expire_at_ms_; }
+  std::string_view extra() const { return extra_; }
+
+  // Member access under the current version (a Writer's reads do not see its own batch).
+  Status GetMember(std::string_view suffix, std::string* value, bool* found) const;
+  // This version's members whose suffix starts with `suffix_prefix`.
+  std::unique_ptr<MemberIterator> NewIterator(std::string_view suffix_prefix = {}) const;
+
+ protected:
+  View(Engine::Impl& impl, const rocksdb::Snapshot* snapshot) : impl_(impl), snapshot_(snapshot) {}
+  ~View() = default;
+  // Takes the metadata of the live value `header` of (db, key); `extra` is its type-specific part.
+  void Assign(int db, std::string_view key, const encoding::ValueHeader& header, std::string_view extra);
+
+  Engine::Impl& impl_;
+  const rocksdb::Snapshot* snapshot_;  // null: the latest state
+  Status status_;
+  bool exists_ = false;
+  KeyType type_ = KeyType::kNone;
+  uint64_t version_ = 0;
+  uint64_t size_ = 0;
+  int64_t expire_at_ms_ = 0;
+  std::string extra_;
+  std::string member_prefix_;
+  mutable std::string scratch_;  // member keys being built
+};
+
 // A read-modify-write of one collection key: holds the key's stripe lock for its lifetime, reads the
 // metadata once, collects member changes in one WriteBatch, and Commit() writes them together with the
 // metadata, the key counters and the expiry index.
-class Writer {
+class Writer : public View {
  public:
   Writer(Engine& engine, int db, std::string_view key);
   // For multi-key operations: the caller already holds this key's stripe (a MultiKeyLock from
   // LockKeys() over every key involved), so the writer takes no lock of its own.
   struct AlreadyLocked {};
   Writer(Engine& engine, int db, std::string_view key, AlreadyLocked);
-  Writer(const Writer&) = delete;
-  Writer& operator=(const Writer&) = delete;
 
-  // Non-OK when reading the metadata failed.
-  const Status& status() const { return status_; }
-  // The key holds a live collection (or one created by Create() in this writer).
-  bool exists() const { return exists_; }
-  // WrongType when the key exists with another type (strings included); OK when it is missing.
-  Status CheckType(KeyType type) const;
-  // status() if reading the metadata failed, else CheckType(type): the check every operation starts with.
-  Status Ready(KeyType type) const { return status_.ok() ? CheckType(type) : status_; }
   // Starts an empty collection of `type` with a fresh version and no expiry when the key does not exist
   // (a missing or expired key). A no-op when it exists.
   void Create(KeyType type);
@@ -111,11 +147,6 @@ class Writer {
   // destination. The old members become stale at once; Commit() deletes the key if nothing is added.
   void Recreate(KeyType type);
 
-  KeyType type() const { return type_; }
-  uint64_t version() const { return version_; }
-  uint64_t size() const { return size_; }
-  int64_t expire_at_ms() const { return expire_at_ms_; }
-  std::string_view extra() const { return extra_; }
   int db() const { return db_; }
   std::string_view key() const { return key_; }
 
@@ -123,11 +154,7 @@ class Writer {
   void AddSize(int64_t delta) { size_ = static_cast<uint64_t>(static_cast<int64_t>(size_) + delta); }
   void set_extra(std::string extra) { extra_ = std::move(extra); }
 
-  // Member access under the current version. Reads see the committed state, not this writer's batch.
-  Status GetMember(std::string_view suffix, std::string* value, bool* found) const;
-  // This version's members whose suffix starts with `suffix_prefix` (committed state).
-  std::unique_ptr<MemberIterator> NewIterator(std::string_view suffix_prefix = {}) const;
-
+  // Staged in this writer's batch (GetMember and NewIterator read the committed state).
   void PutMember(std::string_view suffix, std::string_view value);
   void DeleteMember(std::string_view suffix);
   KeyedBatch& batch() { return batch_; }
@@ -152,65 +179,28 @@ class Writer {
   // empty and nothing needs writing.
   bool Stage();
 
-  Engine::Impl& impl_;
   int db_;
   std::string key_;
   std::string data_key_;
   std::optional<SingleKeyLock> lock_;  // empty when constructed AlreadyLocked
-  Status status_;
   OldValue old_;
-  bool exists_ = false;
-  KeyType type_ = KeyType::kNone;
-  uint64_t version_ = 0;
-  uint64_t size_ = 0;
-  int64_t expire_at_ms_ = 0;
-  std::string extra_;
-  std::string member_prefix_;
-  std::string scratch_;
   KeyedBatch batch_;
 };
 
 // A consistent read of one collection without locking: metadata and members come from one RocksDB
 // snapshot, so a concurrent writer's batch is seen whole or not at all.
-class Reader {
+class Reader : public View {
  public:
   Reader(Engine& engine, int db, std::string_view key);
   // Reads another key from the same snapshot as `same_snapshot` (which must outlive this reader), so
   // a multi-key read (SINTER, SUNION...) sees one consistent state of all its keys without locking.
   Reader(Engine& engine, int db, std::string_view key, const Reader& same_snapshot);
   ~Reader();
-  Reader(const Reader&) = delete;
-  Reader& operator=(const Reader&) = delete;
-
-  const Status& status() const { return status_; }
-  bool exists() const { return exists_; }
-  // WrongType when the key exists with another type; OK when it is missing.
-  Status CheckType(KeyType type) const;
-  // status() if the read failed, else CheckType(type).
-  Status Ready(KeyType type) const { return status_.ok() ? CheckType(type) : status_; }
-  KeyType type() const { return type_; }
-  uint64_t version() const { return version_; }
-  uint64_t size() const { return size_; }
-  int64_t expire_at_ms() const { return expire_at_ms_; }
-  std::string_view extra() const { return extra_; }
-
-  Status GetMember(std::string_view suffix, std::string* value, bool* found) const;
-  std::unique_ptr<MemberIterator> NewIterator(std::string_view suffix_prefix = {}) const;
 
  private:
-  Engine::Impl& impl_;
   void Load(int db, std::string_view key);
 
-  const rocksdb::Snapshot* snapshot_ = nullptr;
   bool owns_snapshot_ = true;
-  Status status_;
-  bool exists_ = false;
-  KeyType type_ = KeyType::kNone;
-  uint64_t version_ = 0;
-  uint64_t size_ = 0;
-  int64_t expire_at_ms_ = 0;
-  std::string extra_;
-  std::string member_prefix_;
 };
 
 // Locks the stripes of every key in `keys` (db `db`), sorted and deduplicated, so multi-key operations

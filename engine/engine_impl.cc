@@ -113,14 +113,11 @@ Status Engine::Impl::ReadLive(std::string_view data_key, int64_t now, rocksdb::P
   return Status::OK();
 }
 
-void Engine::Impl::AddBookkeeping(KeyedBatch* batch, int db, std::string_view key,
+void Engine::Impl::AddBookkeeping(KeyedBatch* batch, std::string_view data_key, std::string_view key,
                                   PhysState before, PhysState after, bool recreated) const {
+  const int db = static_cast<uint8_t>(data_key[0]);
   // Under the key's lock and before the commit: readers miss from now on (see value_cache.h).
-  if (value_cache.enabled()) {
-    static thread_local std::string dkey;
-    encoding::EncodeDataKey(&dkey, db, key);
-    value_cache.Erase(dkey);
-  }
+  value_cache.Erase(data_key);
   // Reclaiming a value that had already expired is no modification (OnKeyExpired reports it).
   if ((before.live || after.present) && key_event_sink.load(std::memory_order_relaxed) != nullptr) {
     // A key created over an expired value is reported as created by NotifyExpired, after its expiry.
@@ -133,7 +130,7 @@ void Engine::Impl::AddBookkeeping(KeyedBatch* batch, int db, std::string_view ke
   if (keys_delta != 0) AddCounterDelta(batch, meta_cf, encoding::KeysCounterKey(db), keys_delta);
   if (expires_delta != 0) AddCounterDelta(batch, meta_cf, encoding::ExpiresCounterKey(db), expires_delta);
   if (before_exp == after_exp && (!before_exp || before.expire_at_ms == after.expire_at_ms)) return;
-  std::string ikey;
+  static thread_local std::string ikey;  // reused: index keys rarely fit a short string
   if (before_exp) {
     encoding::EncodeExpiryKey(&ikey, before.expire_at_ms, db, key);
     batch->Delete(expiry_cf, ikey);
@@ -232,7 +229,7 @@ Status EngineTestPeer::PutFakeCollection(Engine& e, int db, std::string_view key
   encoding::PutFixed64BE(raw.data() + 17, 1);
   KeyedBatch batch;
   batch.Put(impl.data_cf, dkey, raw);
-  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at_ms});
+  impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at_ms});
   return impl.Write(&batch);
 }
 

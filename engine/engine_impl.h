@@ -253,12 +253,13 @@ struct Engine::Impl {
                   encoding::ValueHeader* header) const;
 
   // Adds to `batch` the counter merges and expiry-index changes that turn `before` into `after` for
-  // (db, key). Every write path calls it with the state it read under the key's lock. It also records
-  // (db, key) in the batch for OnKeyModified when the change is visible (before.live or after.present),
-  // so `key` must stay valid until the batch is written.
+  // the key whose encoded data key ([db][key]) is `data_key` and whose user key is `key`, and drops
+  // its value-cache entry. Every write path calls it with the state it read under the key's lock. It
+  // also records (db, key) in the batch for OnKeyModified when the change is visible (before.live or
+  // after.present), so `key` (not just data_key) must stay valid until the batch is written.
   // `recreated`: the write replaces the key as a whole, as Redis's RENAME and COPY delete and re-add
   // their destination, so it counts as creating the key even when it existed.
-  void AddBookkeeping(KeyedBatch* batch, int db, std::string_view key, PhysState before,
+  void AddBookkeeping(KeyedBatch* batch, std::string_view data_key, std::string_view key, PhysState before,
                       PhysState after, bool recreated = false) const;
   // Called after a successful write that replaced or removed an expired (still stored) value, while
   // the key's stripe is still held: counts it, calls Options::on_expired and the sink's OnKeyExpired.

@@ -90,7 +90,7 @@ int64_t Engine::Impl::RunExpiryCycle() {
         }
         if (old.present && old.header.expire_at_ms == e.at) {
           AddDeleteValue(&batch, old, e.data_key);
-          AddBookkeeping(&batch, e.db, e.key, old.phys(), PhysState{});
+          AddBookkeeping(&batch, e.data_key, e.key, old.phys(), PhysState{});
           expired.push_back(&e);
         } else {
           // Index maintenance is exact, so an entry whose value is gone (or has another expiry) means

@@ -3,7 +3,6 @@
 // readers use a collection::Reader snapshot. Random selection (HRANDFIELD) lives in hash_random.cc.
 
 #include <cmath>
-#include <limits>
 #include <unordered_set>
 
 #include "engine/collection.h"
@@ -176,11 +175,8 @@ Result<int64_t> HIncrBy(Engine& engine, int db, std::string_view key, std::strin
   if (!st.ok()) return st;
   int64_t current = 0;
   if (found && !protocol::ParseInt64(stored, &current)) return Status::NotInteger();
-  if ((delta < 0 && current < 0 && delta < std::numeric_limits<int64_t>::min() - current) ||
-      (delta > 0 && current > 0 && delta > std::numeric_limits<int64_t>::max() - current)) {
-    return Status::Overflow();
-  }
-  const int64_t next = current + delta;
+  int64_t next = 0;
+  if (__builtin_add_overflow(current, delta, &next)) return Status::Overflow();
   char buf[24];
   writer.Create(KeyType::kHash);
   writer.PutMember(field, protocol::FormatInt64(next, buf));

@@ -42,7 +42,7 @@ Result<int64_t> Engine::Delete(int db, std::span<const std::string_view> keys) {
     if (!old.present) continue;
     if (old.live()) ++removed; else expired.push_back(idx[j]);
     impl.AddDeleteValue(&batch, old, dkeys[j]);
-    impl.AddBookkeeping(&batch, db, keys[idx[j]], old.phys(), PhysState{});
+    impl.AddBookkeeping(&batch, dkeys[j], keys[idx[j]], old.phys(), PhysState{});
   }
   if (batch.Count() > 0) {
     Status st = impl.Write(&batch);
@@ -100,10 +100,10 @@ Result<bool> Engine::ExpireAt(int db, std::string_view key, int64_t at_ms, Expir
   KeyedBatch batch;
   if (at_ms <= now) {
     impl.AddDeleteValue(&batch, old, dkey);
-    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{});
   } else {
     batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, at_ms));
-    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, at_ms});
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, at_ms});
   }
   st = impl.Write(&batch);
   if (!st.ok()) return st;
@@ -120,7 +120,7 @@ Result<bool> Engine::Persist(int db, std::string_view key) {
   if (!old.live() || old.header.expire_at_ms == 0) return false;
   KeyedBatch batch;
   batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, 0));
-  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, 0});
+  impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, 0});
   st = impl.Write(&batch);
   if (!st.ok()) return st;
   return true;
@@ -157,12 +157,12 @@ Status Transfer(Engine::Impl& impl, int src_db, std::string_view src_key, const 
   KeyedBatch batch;
   Status st = impl.AddCloneValue(&batch, src, src_dkey, dst_db, dst_dkey);
   if (!st.ok()) return st;
-  impl.AddBookkeeping(&batch, dst_db, dst_key, dst.phys(), PhysState{true, src.header.expire_at_ms},
+  impl.AddBookkeeping(&batch, dst_dkey, dst_key, dst.phys(), PhysState{true, src.header.expire_at_ms},
                       /*recreated=*/true);
   if (remove_src) {
     // The clone's Put on dst is ordered before this Delete; the keys differ, so both apply.
     impl.AddDeleteValue(&batch, src, src_dkey);
-    impl.AddBookkeeping(&batch, src_db, src_key, src.phys(), PhysState{});
+    impl.AddBookkeeping(&batch, src_dkey, src_key, src.phys(), PhysState{});
   }
   st = impl.Write(&batch);
   if (!st.ok()) return st;

@@ -1,7 +1,6 @@
 // String commands (Redis t_string.c semantics) over the value layout in encoding.h.
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <optional>
 #include <unordered_map>
 
@@ -35,10 +34,15 @@ void PutString(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf, std:
 // otherwise. An expired entry is never used: the compaction filter may already have dropped the stored
 // value, and only RocksDB knows whether it is still there to be accounted for.
 bool ReadOldCached(Engine::Impl& impl, std::string_view dkey, int64_t now, OldValue* old, bool keep_raw) {
+  if (!impl.value_cache.enabled()) return false;
   int64_t expire_at = 0;
-  std::string* value = keep_raw ? &old->raw : nullptr;
-  if (!impl.value_cache.Peek(dkey, &expire_at, value)) return false;
-  if (encoding::IsExpired(expire_at, now)) {
+  std::string* value = nullptr;
+  if (keep_raw) {
+    // The value lands after room for its header, which is filled in once the expiry is known.
+    old->raw.assign(encoding::kValueHeaderSize, '\0');
+    value = &old->raw;
+  }
+  if (!impl.value_cache.Peek(dkey, &expire_at, value) || encoding::IsExpired(expire_at, now)) {
     old->raw.clear();
     return false;
   }
@@ -47,11 +51,7 @@ bool ReadOldCached(Engine::Impl& impl, std::string_view dkey, int64_t now, OldVa
   old->header = encoding::ValueHeader{};
   old->header.type = KeyType::kString;
   old->header.expire_at_ms = expire_at;
-  if (keep_raw) {
-    char header[encoding::kValueHeaderSize];
-    encoding::EncodeStringHeader(header, expire_at);
-    old->raw.insert(0, header, sizeof(header));
-  }
+  if (keep_raw) encoding::EncodeStringHeader(old->raw.data(), expire_at);
   return true;
 }
 
@@ -146,11 +146,11 @@ Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view val
     // Already expired: the key ends up deleted.
     if (old.present) {
       impl.AddDeleteValue(&batch, old, dkey);
-      impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
+      impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{});
     }
   } else {
     PutString(&batch, impl.data_cf, dkey, expire_at, value);
-    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at});
   }
   if (batch.Count() > 0) {
     st = impl.Write(&batch);
@@ -195,7 +195,7 @@ Result<bool> MultiSet(Engine::Impl& impl, int db, std::span<const std::pair<std:
   for (size_t i = 0; i < pairs.size(); ++i) {
     if (last[dkeys[i]] != i) continue;
     PutString(&batch, impl.data_cf, dkeys[i], 0, pairs[i].second);
-    impl.AddBookkeeping(&batch, db, pairs[i].first, olds[i].phys(), PhysState{true, 0});
+    impl.AddBookkeeping(&batch, dkeys[i], pairs[i].first, olds[i].phys(), PhysState{true, 0});
   }
   Status st = impl.Write(&batch);
   if (!st.ok()) return st;
@@ -228,7 +228,7 @@ Result<std::string> Engine::GetDel(int db, std::string_view key) {
   if (old.header.type != KeyType::kString) return Status::WrongType();
   KeyedBatch batch;
   impl.AddDeleteValue(&batch, old, dkey);
-  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
+  impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{});
   st = impl.Write(&batch);
   if (!st.ok()) return st;
   return std::string(old.payload());
@@ -252,13 +252,13 @@ Result<std::string> Engine::GetEx(int db, std::string_view key, const ExpiryUpda
   if (update.kind == ExpiryUpdate::Kind::kPersist) {
     if (old.header.expire_at_ms == 0) return result;
     batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, 0));
-    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, 0});
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, 0});
   } else if (update.at_ms <= now) {
     impl.AddDeleteValue(&batch, old, dkey);
-    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{});
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{});
   } else {
     batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, update.at_ms));
-    impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, update.at_ms});
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, update.at_ms});
   }
   st = impl.Write(&batch);
   if (!st.ok()) return st;
@@ -294,15 +294,10 @@ Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& 
   const int64_t expire_at = old.live() ? old.header.expire_at_ms : 0;
   KeyedBatch batch;
   PutString(&batch, impl.data_cf, dkey, expire_at, update.part1, update.part2);
-  impl.AddBookkeeping(&batch, db, key, old.phys(), PhysState{true, expire_at});
+  impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at});
   st = impl.Write(&batch);
   if (!st.ok()) return st;
-  if (impl.value_cache.enabled()) {
-    std::string value;
-    value.reserve(update.part1.size() + update.part2.size());
-    value.append(update.part1).append(update.part2);
-    impl.value_cache.Put(dkey, value, expire_at);
-  }
+  impl.value_cache.Put(dkey, update.part1, update.part2, expire_at);
   if (old.expired) impl.NotifyExpired(db, key, /*replaced=*/true);
   return Status::OK();
 }
@@ -313,11 +308,7 @@ Result<int64_t> Engine::IncrBy(int db, std::string_view key, int64_t delta) {
   Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
     int64_t current = 0;
     if (exists && !protocol::ParseInt64(payload, &current)) return Status::NotInteger();
-    if ((delta < 0 && current < 0 && delta < std::numeric_limits<int64_t>::min() - current) ||
-        (delta > 0 && current > 0 && delta > std::numeric_limits<int64_t>::max() - current)) {
-      return Status::Overflow();
-    }
-    next = current + delta;
+    if (__builtin_add_overflow(current, delta, &next)) return Status::Overflow();
     update->part1 = protocol::FormatInt64(next, buf);
     return Status::OK();
   });

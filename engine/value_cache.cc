@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -129,15 +130,15 @@ namespace {
 size_t HashOf(std::string_view data_key) { return std::hash<std::string_view>{}(data_key); }
 }  // namespace
 
-ValueCache::Shard& ValueCache::ShardOf(std::string_view data_key) const {
+ValueCache::Shard& ValueCache::ShardOf(size_t hash) const {
   // The high bits pick the shard (the low ones pick the bucket inside it).
-  return shards_[(HashOf(data_key) >> 48) % kShards];
+  return shards_[(hash >> 48) % kShards];
 }
 
 bool ValueCache::Get(std::string_view data_key, int64_t now, std::string* value) {
   if (!enabled()) return false;
   const size_t hash = HashOf(data_key);
-  Shard& s = shards_[(hash >> 48) % kShards];
+  Shard& s = ShardOf(hash);
   std::lock_guard lock(s.mu);
   Node* n = s.Find(data_key, hash);
   if (n == nullptr || (n->expire_at_ms != 0 && n->expire_at_ms <= now)) {
@@ -156,37 +157,46 @@ bool ValueCache::Get(std::string_view data_key, int64_t now, std::string* value)
 bool ValueCache::Peek(std::string_view data_key, int64_t* expire_at_ms, std::string* value) {
   if (!enabled()) return false;
   const size_t hash = HashOf(data_key);
-  Shard& s = shards_[(hash >> 48) % kShards];
+  Shard& s = ShardOf(hash);
   std::lock_guard lock(s.mu);
   Node* n = s.Find(data_key, hash);
   if (n == nullptr) return false;
   *expire_at_ms = n->expire_at_ms;
-  if (value != nullptr) value->assign(n->value());
+  if (value != nullptr) value->append(n->value());
   return true;
 }
 
 void ValueCache::Put(std::string_view data_key, std::string_view value, int64_t expire_at_ms) {
+  Put(data_key, value, {}, expire_at_ms);
+}
+
+void ValueCache::Put(std::string_view data_key, std::string_view part1, std::string_view part2,
+                     int64_t expire_at_ms) {
   if (!enabled()) return;
+  const size_t value_size = part1.size() + part2.size();
   const size_t hash = HashOf(data_key);
-  Shard& s = shards_[(hash >> 48) % kShards];
-  const size_t charge = ChargeOf(data_key.size(), value.size());
+  Shard& s = ShardOf(hash);
+  const size_t charge = ChargeOf(data_key.size(), value_size);
   std::unique_lock lock(s.mu);
   if (Node* old = s.Find(data_key, hash)) s.Remove(old);
-  if (charge > s.capacity / 8 || data_key.size() > UINT32_MAX || value.size() > UINT32_MAX) {
+  if (charge > s.capacity / 8 || data_key.size() > UINT32_MAX || value_size > UINT32_MAX) {
     return;  // a value this big would flush an eighth of the shard: not worth caching
   }
   while (s.bytes + charge > s.capacity && s.tail != nullptr) s.Remove(s.tail);
   lock.unlock();
   // Allocate and copy outside the shard lock (the caller's key lock keeps the key's entry ours).
-  auto* n = static_cast<Node*>(std::malloc(sizeof(Node) + data_key.size() + value.size()));
+  auto* n = static_cast<Node*>(std::malloc(sizeof(Node) + data_key.size() + value_size));
   if (n == nullptr) return;
   n->hnext = n->prev = n->next = nullptr;
   n->hash = hash;
   n->expire_at_ms = expire_at_ms;
   n->key_len = static_cast<uint32_t>(data_key.size());
-  n->value_len = static_cast<uint32_t>(value.size());
-  std::memcpy(n->data, data_key.data(), data_key.size());
-  std::memcpy(n->data + data_key.size(), value.data(), value.size());
+  n->value_len = static_cast<uint32_t>(value_size);
+  char* out = n->data;
+  for (std::string_view piece : {data_key, part1, part2}) {
+    if (!piece.empty()) std::memcpy(out, piece.data(), piece.size());
+    out += piece.size();
+  }
   lock.lock();
   while (s.bytes + charge > s.capacity && s.tail != nullptr) s.Remove(s.tail);
   s.Insert(n);
@@ -195,7 +205,7 @@ void ValueCache::Put(std::string_view data_key, std::string_view value, int64_t 
 void ValueCache::Erase(std::string_view data_key) {
   if (!enabled()) return;
   const size_t hash = HashOf(data_key);
-  Shard& s = shards_[(hash >> 48) % kShards];
+  Shard& s = ShardOf(hash);
   std::lock_guard lock(s.mu);
   if (Node* n = s.Find(data_key, hash)) s.Remove(n);
 }
@@ -209,23 +219,17 @@ void ValueCache::Clear(int db) {
   }
 }
 
-size_t ValueCache::bytes() const {
+size_t ValueCache::SumLocked(size_t Shard::*field) const {
   size_t total = 0;
   for (size_t i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].mu);
-    total += shards_[i].bytes;
+    total += shards_[i].*field;
   }
   return total;
 }
 
-size_t ValueCache::entries() const {
-  size_t total = 0;
-  for (size_t i = 0; i < kShards; ++i) {
-    std::lock_guard lock(shards_[i].mu);
-    total += shards_[i].count;
-  }
-  return total;
-}
+size_t ValueCache::bytes() const { return SumLocked(&Shard::bytes); }
+size_t ValueCache::entries() const { return SumLocked(&Shard::count); }
 
 uint64_t ValueCache::hits() const {
   uint64_t total = 0;

@@ -38,10 +38,12 @@ class ValueCache {
   // A cached live value: copies it into *value and returns true. Expired or missing: false.
   bool Get(std::string_view data_key, int64_t now, std::string* value);
   // What a read-modify-write needs: whether the key is cached, and then its expiry (0 = none) and,
-  // when value != nullptr, the value. Does not check expiry.
+  // when value != nullptr, the value appended to *value. Does not check expiry.
   bool Peek(std::string_view data_key, int64_t* expire_at_ms, std::string* value);
   // Inserts or replaces. The caller holds the key's stripe lock and `value` is the committed value.
   void Put(std::string_view data_key, std::string_view value, int64_t expire_at_ms);
+  // The same for the value part1 + part2 (spares the caller joining them).
+  void Put(std::string_view data_key, std::string_view part1, std::string_view part2, int64_t expire_at_ms);
   // Removes the key's entry, if any. The caller holds the key's stripe lock.
   void Erase(std::string_view data_key);
   // Removes every entry of `db`, or everything when db < 0. The caller holds every stripe.
@@ -55,7 +57,9 @@ class ValueCache {
  private:
   struct Shard;
   static constexpr size_t kShards = 64;
-  Shard& ShardOf(std::string_view data_key) const;
+  Shard& ShardOf(size_t hash) const;
+  // The sum over the shards of one of their counters, each read under its shard's lock.
+  size_t SumLocked(size_t Shard::*field) const;
 
   size_t capacity_;
   std::unique_ptr<Shard[]> shards_;

@@ -48,8 +48,7 @@ void PutEntry(collection::Writer& writer, std::string_view member, double score,
 void DeleteEntry(collection::Writer& writer, std::string_view member, double score, std::string* scratch);
 
 // Reads one member's score through a Reader or Writer. found=false when missing.
-template <typename Source>
-Status GetScore(const Source& source, std::string_view member, std::string* scratch, double* score, bool* found) {
+inline Status GetScore(const collection::View& source, std::string_view member, std::string* scratch, double* score, bool* found) {
   MemberSuffix(scratch, member);
   std::string value;
   Status st = source.GetMember(*scratch, &value, found);
