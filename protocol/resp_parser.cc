@@ -4,9 +4,10 @@
 #include <cstring>
 
 #include "protocol/number_format.h"
+#include "protocol/split_args.h"
 
-// The behaviour mirrors Redis 7.0 networking.c (processMultibulkBuffer / processInlineBuffer) and
-// sds.c (sdssplitargs), including their quirks:
+// The behaviour mirrors Redis 7.0 networking.c (processMultibulkBuffer / processInlineBuffer), including
+// their quirks (inline lines are split by SplitArgs, Redis's sdssplitargs):
 //  - header lines are found with strchr(buf, '\r'), so a NUL byte before the CR hides the line forever
 //    (Redis then waits until the buffer passes PROTO_INLINE_MAX_SIZE and reports "too big ...");
 //  - the byte after a header's CR and the two bytes after a bulk payload are skipped, never checked;
@@ -21,19 +22,6 @@ constexpr size_t kNpos = std::string_view::npos;
 constexpr size_t kMaxReserve = 1024;
 // After a huge command, give back the span storage instead of keeping it for the connection's lifetime.
 constexpr size_t kMaxRetainedSpans = 64 * 1024;
-
-// isspace() in the C locale.
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
-}
 
 }  // namespace
 
@@ -52,10 +40,7 @@ void RespParser::ResetProgress() {
   }
 }
 
-void RespParser::Reset() {
-  ResetProgress();
-  inline_tokens_.clear();
-}
+void RespParser::Reset() { ResetProgress(); }
 
 ParseStatus RespParser::Fail(std::string text) {
   ResetProgress();
@@ -179,113 +164,14 @@ ParseStatus RespParser::ParseInline(std::string_view data, std::vector<std::stri
     return ParseStatus::kNeedMore;
   }
   size_t line_len = (nl > 0 && data[nl - 1] == '\r') ? nl - 1 : nl;
-  const char* line = data.data();
-  // Reading past the line yields NUL, exactly like walking the C string in sdssplitargs. The line holds
-  // no NUL of its own (FindStop guarantees it), so "is NUL" and "is past the end" agree.
-  auto at = [&](size_t i) -> char { return i < line_len ? line[i] : '\0'; };
-
-  inline_tokens_.clear();
-  size_t used_storage = 0;
-  size_t p = 0;
-  while (true) {
-    while (p < line_len && IsSpace(line[p])) ++p;
-    if (p >= line_len) break;
-
-    bool in_double = false;
-    bool in_single = false;
-    bool done = false;
-    size_t start = p;
-    size_t end = p;
-    std::string* stored = nullptr;  // set once the token needs unquoting
-    auto store = [&]() {
-      if (used_storage == inline_storage_.size()) inline_storage_.emplace_back();
-      stored = &inline_storage_[used_storage++];
-      stored->assign(line + start, p - start);
-    };
-    while (!done) {
-      char c = at(p);
-      if (in_double) {
-        if (c == '\\' && at(p + 1) == 'x' && IsHex(at(p + 2)) && IsHex(at(p + 3))) {
-          stored->push_back(static_cast<char>(HexValue(at(p + 2)) * 16 + HexValue(at(p + 3))));
-          p += 3;
-        } else if (c == '\\' && at(p + 1) != '\0') {
-          ++p;
-          char e = at(p);
-          switch (e) {
-            case 'n': e = '\n'; break;
-            case 'r': e = '\r'; break;
-            case 't': e = '\t'; break;
-            case 'b': e = '\b'; break;
-            case 'a': e = '\a'; break;
-            default: break;
-          }
-          stored->push_back(e);
-        } else if (c == '"') {
-          // A closing quote must be followed by a space or the end of the line.
-          if (at(p + 1) != '\0' && !IsSpace(at(p + 1))) goto unbalanced;
-          done = true;
-        } else if (c == '\0') {
-          goto unbalanced;
-        } else {
-          stored->push_back(c);
-        }
-      } else if (in_single) {
-        if (c == '\\' && at(p + 1) == '\'') {
-          ++p;
-          stored->push_back('\'');
-        } else if (c == '\'') {
-          if (at(p + 1) != '\0' && !IsSpace(at(p + 1))) goto unbalanced;
-          done = true;
-        } else if (c == '\0') {
-          goto unbalanced;
-        } else {
-          stored->push_back(c);
-        }
-      } else {
-        switch (c) {
-          case ' ':
-          case '\n':
-          case '\r':
-          case '\t':
-          case '\0':
-            done = true;
-            end = p;
-            break;
-          case '"':
-            if (!stored) store();
-            in_double = true;
-            break;
-          case '\'':
-            if (!stored) store();
-            in_single = true;
-            break;
-          default:
-            if (stored) stored->push_back(c);
-            break;
-        }
-      }
-      if (at(p) != '\0') ++p;
-    }
-    if (stored) {
-      inline_tokens_.push_back({true, used_storage - 1, 0});
-    } else {
-      inline_tokens_.push_back({false, start, end - start});
-    }
-  }
-
-  for (const InlineToken& t : inline_tokens_) {
-    if (t.stored) {
-      argv->emplace_back(inline_storage_[t.a]);
-    } else {
-      argv->emplace_back(data.data() + t.a, t.b);
-    }
+  // Arguments without quotes stay views into `data`; only unquoted copies live in inline_args_.
+  if (!SplitArgs(data.substr(0, line_len), &inline_args_, argv)) {
+    argv->clear();
+    return Fail("ERR Protocol error: unbalanced quotes in request");
   }
   *consumed = nl + 1;
   ResetProgress();
   return ParseStatus::kOk;
-
-unbalanced:
-  return Fail("ERR Protocol error: unbalanced quotes in request");
 }
 
 }  // namespace redrock::protocol

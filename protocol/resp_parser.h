@@ -46,9 +46,8 @@ class RespParser {
   // While false, the unauthenticated limits apply.
   void set_authenticated(bool authenticated) { authenticated_ = authenticated; }
 
-  // Parses the command at the start of `data`. On kOk, `argv` holds views into `data` (or, for inline
-  // commands that needed unquoting, into storage owned by the parser that stays valid until the next
-  // call), and `consumed` is the number of bytes of this command. An empty inline line is a command with
+  // Parses the command at the start of `data`. On kOk, `argv` holds views into `data` (for an inline
+  // command, into storage owned by the parser that stays valid until the next call), and `consumed` is the number of bytes of this command. An empty inline line is a command with
   // no arguments (argv empty, consumed > 0): the caller skips it, as Redis does.
   ParseStatus Parse(std::string_view data, std::vector<std::string_view>* argv, size_t* consumed);
 
@@ -79,14 +78,9 @@ class RespParser {
   size_t scan_pos_ = 0;                     // bytes from the current line start known to hold no stop byte
   bool scan_blocked_ = false;               // a NUL came first: the line can never complete (as in Redis)
 
-  // Inline tokens: either a view into the request (offset, length) or an unquoted copy in inline_storage_.
-  struct InlineToken {
-    bool stored;
-    size_t a;  // offset into data, or index into inline_storage_
-    size_t b;  // length (unused when stored)
-  };
-  std::vector<InlineToken> inline_tokens_;
-  std::vector<std::string> inline_storage_;
+  // The arguments of the last inline command (argv views into the quoted ones); kept so their buffers
+  // are reused.
+  std::vector<std::string> inline_args_;
 };
 
 }  // namespace redrock::protocol

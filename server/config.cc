@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +14,7 @@
 
 #include "engine/glob.h"
 #include "protocol/number_format.h"
+#include "protocol/split_args.h"
 #include "server/config_loader.h"
 #include "server/config_options.h"
 
@@ -35,16 +35,19 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// How Redis 7.0 splits the value of a multi-word option for CONFIG SET (sdssplitlen on single spaces):
+// "" has no words, and every space counts, so "1  2" is "1", "", "2". (Config-file lines reach Set with
+// their words already joined by single spaces.)
 std::vector<std::string> SplitWords(std::string_view s) {
   std::vector<std::string> words;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t start = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-    if (i > start) words.emplace_back(s.substr(start, i - start));
+  if (s.empty()) return words;
+  size_t start = 0;
+  while (true) {
+    size_t space = s.find(' ', start);
+    words.emplace_back(s.substr(start, space == std::string_view::npos ? std::string_view::npos : space - start));
+    if (space == std::string_view::npos) return words;
+    start = space + 1;
   }
-  return words;
 }
 
 std::string Join(const std::vector<std::string>& words) {
@@ -56,11 +59,11 @@ std::string Join(const std::vector<std::string>& words) {
   return out;
 }
 
-// Redis memtoull: digits with an optional unit b, k, kb, m, mb, g, gb (case-insensitive).
+// Redis memtoull: digits with an optional unit b, k, kb, m, mb, g, gb (case-insensitive). No digits at
+// all ("", "kb") reads as 0, as strtoull makes of it there.
 bool ParseMemory(std::string_view s, uint64_t* out) {
   size_t digits = 0;
   while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
-  if (digits == 0) return false;
   std::string unit = Lower(s.substr(digits));
   uint64_t mul;
   if (unit.empty() || unit == "b") mul = 1;
@@ -90,15 +93,16 @@ Status Invalid(std::string reason) { return Status::InvalidArgument(std::move(re
 
 // ---- special options: validate and normalise -------------------------------------------------
 
+// Redis setConfigSaveOption: pairs of <seconds >= 1> <changes >= 0>, read with strtoll (so "+5" is 5, ""
+// is 0 and an overflow saturates).
 Status NormalizeSave(std::string_view value, std::string* out) {
   std::vector<std::string> words = SplitWords(value);
   if (words.size() % 2 != 0) return Invalid("Invalid save parameters");
   std::vector<std::string> normalized;
-  for (const std::string& w : words) {
-    errno = 0;
+  for (size_t i = 0; i < words.size(); ++i) {
     char* end = nullptr;
-    long long v = std::strtoll(w.c_str(), &end, 10);
-    if (*end != '\0' || errno != 0 || v < 0) return Invalid("Invalid save parameters");
+    long long v = std::strtoll(words[i].c_str(), &end, 10);
+    if (*end != '\0' || v < (i % 2 == 0 ? 1 : 0)) return Invalid("Invalid save parameters");
     normalized.push_back(std::to_string(v));
   }
   *out = Join(normalized);
@@ -140,7 +144,7 @@ Status NormalizeNotify(std::string_view value, std::string* out) {
 Status NormalizeClientOutputBufferLimit(std::string_view value, const std::string& current, std::string* out) {
   std::vector<std::string> cur = SplitWords(current);  // always 12 words: normal/slave/pubsub
   std::vector<std::string> words = SplitWords(value);
-  if (words.empty() || words.size() % 4 != 0) {
+  if (words.size() % 4 != 0) {  // "" is no change, as in Redis
     return Invalid("Wrong number of arguments in buffer limit configuration.");
   }
   for (size_t i = 0; i < words.size(); i += 4) {
@@ -170,9 +174,8 @@ Status NormalizePercentiles(std::string_view value, std::string* out) {
   std::vector<std::string> words = SplitWords(value);
   std::vector<std::string> normalized;
   for (const std::string& w : words) {
-    char* end = nullptr;
-    double v = std::strtod(w.c_str(), &end);
-    if (*end != '\0' || std::isnan(v)) return Invalid("Invalid latency-tracking-info-percentiles parameters");
+    double v;
+    if (!protocol::ParseDouble(w, &v)) return Invalid("Invalid latency-tracking-info-percentiles parameters");
     if (v < 0.0 || v > 100.0) {
       return Invalid("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
     }
@@ -186,7 +189,10 @@ Status NormalizePercentiles(std::string_view value, std::string* out) {
 
 Status NormalizeBind(std::string_view value, std::string* out) {
   std::vector<std::string> words = SplitWords(value);
-  if (words.empty()) return Invalid("Failed to bind to specified addresses.");
+  // redrock binds only at start, so an address that cannot be bound ("") is refused here.
+  if (words.empty() || std::find(words.begin(), words.end(), "") != words.end()) {
+    return Invalid("Failed to bind to specified addresses.");
+  }
   *out = Join(words);
   return Status::OK();
 }
@@ -413,6 +419,11 @@ std::string Config::dir() const {
 std::string Config::requirepass() const { return *Get("requirepass"); }
 int Config::databases() const { return static_cast<int>(ParseIntOr(*Get("databases"), 16)); }
 std::string Config::appendfsync() const { return *Get("appendfsync"); }
+engine::SyncMode Config::SyncModeFor(std::string_view appendfsync) {
+  if (appendfsync == "always") return engine::SyncMode::kAlways;
+  if (appendfsync == "no") return engine::SyncMode::kNo;
+  return engine::SyncMode::kEverySec;
+}
 int64_t Config::maxclients() const { return impl_->maxclients.load(std::memory_order_relaxed); }
 int64_t Config::timeout() const { return impl_->timeout.load(std::memory_order_relaxed); }
 std::string Config::loglevel() const { return *Get("loglevel"); }
@@ -429,83 +440,12 @@ uint64_t Config::proto_max_bulk_len() const {
 
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 }  // namespace
 
 bool SplitConfigArgs(std::string_view line, std::vector<std::string>* out) {
-  out->clear();
-  size_t i = 0;
-  const size_t n = line.size();
-  while (true) {
-    while (i < n && IsBlank(line[i])) ++i;
-    if (i >= n) return true;
-    std::string word;
-    bool in_double = false, in_single = false, done = false;
-    while (!done) {
-      if (in_double) {
-        if (i >= n) return false;
-        char c = line[i];
-        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && HexValue(line[i + 2]) >= 0 &&
-            HexValue(line[i + 3]) >= 0) {
-          word += static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3]));
-          i += 3;
-        } else if (c == '\\' && i + 1 < n) {
-          char e = line[++i];
-          switch (e) {
-            case 'n': word += '\n'; break;
-            case 'r': word += '\r'; break;
-            case 't': word += '\t'; break;
-            case 'b': word += '\b'; break;
-            case 'a': word += '\a'; break;
-            default: word += e; break;
-          }
-        } else if (c == '"') {
-          // The closing quote must be followed by a blank or the end.
-          if (i + 1 < n && !IsBlank(line[i + 1])) return false;
-          done = true;
-        } else {
-          word += c;
-        }
-      } else if (in_single) {
-        if (i >= n) return false;
-        char c = line[i];
-        if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
-          word += '\'';
-          ++i;
-        } else if (c == '\'') {
-          if (i + 1 < n && !IsBlank(line[i + 1])) return false;
-          done = true;
-        } else {
-          word += c;
-        }
-      } else {
-        if (i >= n) {
-          done = true;
-          break;
-        }
-        char c = line[i];
-        if (IsBlank(c)) {
-          done = true;
-        } else if (c == '"') {
-          in_double = true;
-        } else if (c == '\'') {
-          in_single = true;
-        } else {
-          word += c;
-        }
-      }
-      if (i < n) ++i;
-    }
-    out->push_back(std::move(word));
-  }
+  return protocol::SplitArgs(line, out);
 }
 
 std::string QuoteConfigArg(std::string_view s) {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/options.h"
 #include "engine/status.h"
 
 namespace redrock::server {
@@ -53,6 +54,8 @@ class Config {
   std::string requirepass() const;
   int databases() const;
   std::string appendfsync() const;  // always | everysec | no
+  // The engine's sync mode for an appendfsync value (what Set validated: always | everysec | no).
+  static engine::SyncMode SyncModeFor(std::string_view appendfsync);
   int64_t maxclients() const;
   int64_t timeout() const;          // seconds of idleness before a client is closed; 0 = never
   std::string loglevel() const;

@@ -80,12 +80,6 @@ void NoticeIgnoredOptions(const std::string& text) {
   }
 }
 
-redrock::engine::SyncMode ToSyncMode(const std::string& value) {
-  if (value == "always") return redrock::engine::SyncMode::kAlways;
-  if (value == "no") return redrock::engine::SyncMode::kNo;
-  return redrock::engine::SyncMode::kEverySec;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -163,7 +157,7 @@ int main(int argc, char** argv) {
   redrock::engine::Options engine_options;
   engine_options.dir = config.dir();
   engine_options.databases = databases;
-  engine_options.sync = ToSyncMode(config.appendfsync());
+  engine_options.sync = Config::SyncModeFor(config.appendfsync());
   engine_options.max_string_bytes = config.proto_max_bulk_len();
   engine_options.value_cache_bytes = std::stoull(config.Get("value-cache-size").value_or("0"));
   auto opened = redrock::engine::Engine::Open(engine_options);

@@ -210,9 +210,7 @@ Server::Server(engine::Engine& engine, Config& config) : impl_(std::make_unique<
     auto holder = alive.lock();
     engine::Engine* e = holder ? holder->load() : nullptr;
     if (e == nullptr) return;
-    e->SetSyncMode(value == "always" ? engine::SyncMode::kAlways
-                   : value == "no"   ? engine::SyncMode::kNo
-                                     : engine::SyncMode::kEverySec);
+    e->SetSyncMode(Config::SyncModeFor(value));
   });
   config.OnChange("loglevel", [](const std::string& value) { SetLogLevel(std::string_view(value)); });
 }

@@ -84,47 +84,9 @@ def tokenize(line, lineno):
         if c in " \t":
             i += 1
             continue
-        if c == '"':
-            out = bytearray()
-            i += 1
-            while True:
-                if i >= n:
-                    raise ScriptError(f"line {lineno}: unterminated double quote")
-                c = line[i]
-                if c == '"':
-                    i += 1
-                    break
-                if c == "\\" and i + 1 < n:
-                    e = line[i + 1]
-                    if e == "x" and i + 3 < n and _is_hex(line[i + 2:i + 4]):
-                        out.append(int(line[i + 2:i + 4], 16))
-                        i += 4
-                        continue
-                    out += {"n": b"\n", "r": b"\r", "t": b"\t", "0": b"\0", "\\": b"\\", '"': b'"'}.get(
-                        e, ("\\" + e).encode())
-                    i += 2
-                    continue
-                out += c.encode()
-                i += 1
-            args.append(bytes(out))
-            quoted.append(True)
-        elif c == "'":
-            out = bytearray()
-            i += 1
-            while True:
-                if i >= n:
-                    raise ScriptError(f"line {lineno}: unterminated single quote")
-                c = line[i]
-                if c == "'":
-                    i += 1
-                    break
-                if c == "\\" and i + 1 < n and line[i + 1] == "'":
-                    out += b"'"
-                    i += 2
-                    continue
-                out += c.encode()
-                i += 1
-            args.append(bytes(out))
+        if c in "\"'":
+            arg, i = _read_quoted(line, i, lineno)
+            args.append(arg)
             quoted.append(True)
         else:
             j = i
@@ -147,6 +109,41 @@ def tokenize(line, lineno):
     if not args:
         raise ScriptError(f"line {lineno}: no command")
     return markers, args
+
+
+def _read_quoted(line, i, lineno):
+    r"""Reads the quoted argument whose opening quote is line[i]; returns (bytes, index after the closing
+    quote). Double quotes take \\ \" \n \r \t \0 and \xHH escapes (any other backslash stays as written);
+    single quotes only \'."""
+    quote = line[i]
+    kind = "double" if quote == '"' else "single"
+    out = bytearray()
+    i += 1
+    n = len(line)
+    while True:
+        if i >= n:
+            raise ScriptError(f"line {lineno}: unterminated {kind} quote")
+        c = line[i]
+        if c == quote:
+            return bytes(out), i + 1
+        if c == "\\" and i + 1 < n:
+            e = line[i + 1]
+            if quote == "'":
+                if e == "'":
+                    out += b"'"
+                    i += 2
+                    continue
+            elif e == "x" and i + 3 < n and _is_hex(line[i + 2:i + 4]):
+                out.append(int(line[i + 2:i + 4], 16))
+                i += 4
+                continue
+            else:
+                out += {"n": b"\n", "r": b"\r", "t": b"\t", "0": b"\0", "\\": b"\\", '"': b'"'}.get(
+                    e, ("\\" + e).encode())
+                i += 2
+                continue
+        out += c.encode()
+        i += 1
 
 
 def _is_hex(s):

@@ -121,6 +121,34 @@ TEST_CASE("Config normalises values as CONFIG GET prints them", "[config]") {
   CHECK(c.maxclients() == 5);
 }
 
+TEST_CASE("Config SET splits multi-word values on single spaces, as Redis 7.0 does", "[config]") {
+  // Checked against redis-server 7.0.15: every space counts ("1  2 3" is "1", "", "2", "3", and strtoll
+  // reads "" as 0), and save's seconds must be at least 1.
+  Config c;
+  REQUIRE(c.Set("save", "1  2 3", ConfigSource::kRuntime).ok());
+  CHECK(*c.Get("save") == "1 0 2 3");
+  CHECK(SetError(c, "save", "1 2 ") ==
+        "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
+  CHECK(SetError(c, "save", "0 1") ==
+        "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
+  REQUIRE(c.Set("save", "99999999999999999999 1", ConfigSource::kRuntime).ok());
+  CHECK(*c.Get("save") == "9223372036854775807 1");
+  CHECK(SetError(c, "latency-tracking-info-percentiles", "50  99") ==
+        "CONFIG SET failed (possibly related to argument 'latency-tracking-info-percentiles') - Invalid "
+        "latency-tracking-info-percentiles parameters");
+  CHECK(SetError(c, "latency-tracking-info-percentiles", " 50") ==
+        "CONFIG SET failed (possibly related to argument 'latency-tracking-info-percentiles') - Invalid "
+        "latency-tracking-info-percentiles parameters");
+  CHECK(SetError(c, "client-output-buffer-limit", "normal x 1 1 ") ==
+        "CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of "
+        "arguments in buffer limit configuration.");
+  REQUIRE(c.Set("client-output-buffer-limit", "normal 1  2", ConfigSource::kRuntime).ok());
+  CHECK(*c.Get("client-output-buffer-limit") == "normal 1 0 2 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+  REQUIRE(c.Set("client-output-buffer-limit", "", ConfigSource::kRuntime).ok());
+  REQUIRE(c.Set("maxmemory", "kb", ConfigSource::kRuntime).ok());
+  CHECK(*c.Get("maxmemory") == "0");
+}
+
 TEST_CASE("Config aliases share one value and glob matching lists both names", "[config]") {
   Config c;
   REQUIRE(c.Set("hash-max-ziplist-entries", "100", ConfigSource::kRuntime).ok());
