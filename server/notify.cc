@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "protocol/number_format.h"
 #include "server/pubsub.h"
 
 namespace redrock::server {
@@ -68,19 +69,17 @@ void NotifyKeyspaceEventSlow(ServerState& server, uint32_t type, std::string_vie
   PubSub& pubsub = server.pubsub;
   // Nobody listening: skip building the channel names.
   if (pubsub.Empty()) return;
-  const std::string prefix = std::to_string(db) + "__:";
-  if (flags & kNotifyKeyspace) {
-    std::string channel;
-    channel.reserve(13 + prefix.size() + key.size());
-    channel.append("__keyspace@").append(prefix).append(key);
-    pubsub.Publish(channel, event);
-  }
-  if (flags & kNotifyKeyevent) {
-    std::string channel;
-    channel.reserve(13 + prefix.size() + event.size());
-    channel.append("__keyevent@").append(prefix).append(event);
-    pubsub.Publish(channel, key);
-  }
+  char db_buf[24];
+  const std::string_view db_text = protocol::FormatInt64(db, db_buf);
+  // The channel name is built in a per-thread buffer that keeps its capacity: no allocation per event.
+  // Publish does not call back into here (subscribers must not re-enter the registry).
+  thread_local std::string channel;
+  auto publish = [&](std::string_view kind, std::string_view suffix, std::string_view payload) {
+    channel.assign(kind).append(db_text).append("__:").append(suffix);
+    pubsub.Publish(channel, payload);
+  };
+  if (flags & kNotifyKeyspace) publish("__keyspace@", key, event);
+  if (flags & kNotifyKeyevent) publish("__keyevent@", event, key);
 }
 
 }  // namespace redrock::server

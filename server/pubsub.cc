@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <mutex>
 
 #include "engine/glob.h"
 #include "server/client_state.h"
 #include "server/config.h"
+#include "server/config_loader.h"
 #include "server/notify.h"
 #include "server/server_state.h"
 
@@ -22,30 +24,24 @@ void AppendHeader(std::string* out, char prefix, size_t n) {
   out->append("\r\n");
 }
 
-std::vector<std::string> SplitWords(std::string_view s) {
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    size_t start = i;
-    while (i < s.size() && s[i] != ' ') ++i;
-    if (i > start) words.emplace_back(s.substr(start, i - start));
-  }
-  return words;
+template <typename T>
+bool ParseWhole(const std::string& word, T* out) {
+  auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), *out);
+  return ec == std::errc() && end == word.data() + word.size();
 }
 
 // The pubsub group of client-output-buffer-limit's normalised value ("normal 0 0 0 slave ... pubsub H S N").
 bool ParsePubSubLimit(std::string_view value, OutputBufferLimit* out) {
-  std::vector<std::string> words = SplitWords(value);
+  std::vector<std::string> words;
+  if (!SplitConfigArgs(value, &words)) return false;
   for (size_t i = 0; i + 3 < words.size(); i += 4) {
     if (words[i] != "pubsub") continue;
-    try {
-      out->hard_bytes = std::stoull(words[i + 1]);
-      out->soft_bytes = std::stoull(words[i + 2]);
-      out->soft_seconds = std::stoll(words[i + 3]);
-    } catch (...) {
+    OutputBufferLimit limit;
+    if (!ParseWhole(words[i + 1], &limit.hard_bytes) || !ParseWhole(words[i + 2], &limit.soft_bytes) ||
+        !ParseWhole(words[i + 3], &limit.soft_seconds)) {
       return false;
     }
+    *out = limit;
     return true;
   }
   return false;

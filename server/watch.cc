@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "server/client_state.h"
 
@@ -46,20 +45,6 @@ void LightBarrier() {
 
 }  // namespace
 
-std::string WatchRegistry::MapKey(int db, std::string_view key) {
-  std::string out(sizeof(int32_t), '\0');
-  const int32_t db32 = db;
-  std::memcpy(out.data(), &db32, sizeof(db32));
-  out.append(key);
-  return out;
-}
-
-int WatchRegistry::DbOfMapKey(std::string_view map_key) {
-  int32_t db32 = 0;
-  std::memcpy(&db32, map_key.data(), sizeof(db32));
-  return db32;
-}
-
 bool WatchRegistry::NobodyWatches() const {
   LightBarrier();
   return watches_.load(std::memory_order_relaxed) == 0;
@@ -73,7 +58,7 @@ std::vector<size_t> WatchRegistry::Watch(ClientState& client, int db, std::span<
       const bool already = std::any_of(client.watched_keys.begin(), client.watched_keys.end(),
                                        [&](const WatchedKey& w) { return w.db == db && w.key == key; });
       if (already) continue;
-      by_key_[MapKey(db, key)].push_back(Watcher{&client, true});
+      by_key_[DbKey{db, std::string(key)}].push_back(Watcher{&client, true});
       client.watched_keys.push_back(WatchedKey{db, std::string(key), true, 0});
       added.push_back(client.watched_keys.size() - 1);
       watches_.fetch_add(1, std::memory_order_relaxed);
@@ -89,7 +74,7 @@ void WatchRegistry::SetKeyState(ClientState& client, size_t index, bool live, in
   if (w.live == live) return;
   w.live = live;
   std::lock_guard lock(mu_);
-  auto it = by_key_.find(MapKey(w.db, w.key));
+  auto it = by_key_.find(DbKeyView{w.db, w.key});
   if (it == by_key_.end()) return;
   for (Watcher& watcher : it->second) {
     if (watcher.client == &client) watcher.live = live;
@@ -104,7 +89,7 @@ void WatchRegistry::UnwatchAll(ClientState& client) {
   }
   std::lock_guard lock(mu_);
   for (const WatchedKey& w : client.watched_keys) {
-    auto it = by_key_.find(MapKey(w.db, w.key));
+    auto it = by_key_.find(DbKeyView{w.db, w.key});
     if (it == by_key_.end()) continue;
     auto& watchers = it->second;
     watchers.erase(std::remove_if(watchers.begin(), watchers.end(),
@@ -136,22 +121,22 @@ void WatchRegistry::MarkDirty(std::vector<Watcher>& watchers, bool only_live) {
 void WatchRegistry::Touch(int db, std::string_view key) {
   if (NobodyWatches()) return;
   std::lock_guard lock(mu_);
-  auto it = by_key_.find(MapKey(db, key));
+  auto it = by_key_.find(DbKeyView{db, key});
   if (it != by_key_.end()) MarkDirty(it->second, /*only_live=*/false);
 }
 
 void WatchRegistry::TouchExpired(int db, std::string_view key) {
   if (NobodyWatches()) return;
   std::lock_guard lock(mu_);
-  auto it = by_key_.find(MapKey(db, key));
+  auto it = by_key_.find(DbKeyView{db, key});
   if (it != by_key_.end()) MarkDirty(it->second, /*only_live=*/true);
 }
 
 void WatchRegistry::TouchFlushed(int db) {
   if (NobodyWatches()) return;
   std::lock_guard lock(mu_);
-  for (auto& [map_key, watchers] : by_key_) {
-    if (db == -1 || DbOfMapKey(map_key) == db) MarkDirty(watchers, /*only_live=*/true);
+  for (auto& [db_key, watchers] : by_key_) {
+    if (db == -1 || db_key.db == db) MarkDirty(watchers, /*only_live=*/true);
   }
 }
 

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <string>
@@ -71,15 +72,32 @@ class WatchRegistry {
     ClientState* client = nullptr;
     bool live = true;
   };
-  // Map key: [db, 4 bytes native order][user key].
-  static std::string MapKey(int db, std::string_view key);
-  static int DbOfMapKey(std::string_view map_key);
+  // by_key_ is keyed by (db, key) and looked up by a view of both, so a key event allocates nothing.
+  struct DbKeyView {
+    int db;
+    std::string_view key;
+  };
+  struct DbKey {
+    int db;
+    std::string key;
+    operator DbKeyView() const { return {db, key}; }
+  };
+  struct DbKeyHash {
+    using is_transparent = void;
+    size_t operator()(DbKeyView k) const {
+      return std::hash<std::string_view>{}(k.key) ^ (static_cast<size_t>(k.db) * 0x9e3779b97f4a7c15ull);
+    }
+  };
+  struct DbKeyEqual {
+    using is_transparent = void;
+    bool operator()(DbKeyView a, DbKeyView b) const { return a.db == b.db && a.key == b.key; }
+  };
   // The fast path every key event takes: true when nobody watches anything (see Ordering above).
   bool NobodyWatches() const;
   void MarkDirty(std::vector<Watcher>& watchers, bool only_live);
 
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::vector<Watcher>> by_key_;
+  std::unordered_map<DbKey, std::vector<Watcher>, DbKeyHash, DbKeyEqual> by_key_;
   std::atomic<size_t> watches_{0};
 };
 

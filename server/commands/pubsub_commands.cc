@@ -11,6 +11,7 @@
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/pubsub.h"
+#include "server/scripting/script_commands.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -112,15 +113,6 @@ void SPublishCommand(CommandContext& ctx) {
   ctx.reply.Integer(ctx.server.pubsub.PublishShard(ctx.argv[1], ctx.argv[2]));
 }
 
-void SubcommandSyntaxError(CommandContext& ctx) {
-  std::string container(ctx.argv[0]);
-  for (char& c : container) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.argv[1]) +
-                  "'. Try " + container + " HELP.");
-}
-
 void ReplyNames(CommandContext& ctx, const std::vector<std::string>& names) {
   ctx.reply.ArrayHeader(names.size());
   for (const std::string& name : names) ctx.reply.Bulk(name);
@@ -128,13 +120,13 @@ void ReplyNames(CommandContext& ctx, const std::vector<std::string>& names) {
 
 // PUBSUB CHANNELS [pattern]
 void PubSubChannelsCommand(CommandContext& ctx) {
-  if (ctx.argc() > 3) return SubcommandSyntaxError(ctx);
+  if (ctx.argc() > 3) return ReplySubcommandSyntaxError(ctx);
   ReplyNames(ctx, ctx.server.pubsub.Channels(ctx.argc() == 3 ? ctx.argv[2] : std::string_view()));
 }
 
 // PUBSUB SHARDCHANNELS [pattern]
 void PubSubShardChannelsCommand(CommandContext& ctx) {
-  if (ctx.argc() > 3) return SubcommandSyntaxError(ctx);
+  if (ctx.argc() > 3) return ReplySubcommandSyntaxError(ctx);
   ReplyNames(ctx, ctx.server.pubsub.ShardChannels(ctx.argc() == 3 ? ctx.argv[2] : std::string_view()));
 }
 

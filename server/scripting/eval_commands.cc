@@ -10,6 +10,7 @@
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/errors.h"
+#include "server/scripting/ascii_case.h"
 #include "server/scripting/script_commands.h"
 #include "server/scripting/scripting.h"
 #include "server/server_state.h"
@@ -19,14 +20,6 @@ namespace redrock::server {
 namespace {
 
 constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // EVAL script numkeys [key ...] [arg ...] and its variants.
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
@@ -46,7 +39,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
       ctx.reply.Error(kNoScript);
       return;
     }
-    name = Lower(ctx.argv[1]);
+    name = AsciiLower(ctx.argv[1]);
   } else {
     std::string error;
     script = scripting.eval().Create(ctx.argv[1], &name, &error);
@@ -143,7 +136,7 @@ void ScriptHelpCommand(CommandContext& ctx) {
 }  // namespace
 
 void ReplySubcommandSyntaxError(CommandContext& ctx) {
-  std::string container = ctx.argv[0].empty() ? std::string() : std::string(ctx.argv[0]);
+  std::string container(ctx.argv[0]);
   for (char& c : container) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }

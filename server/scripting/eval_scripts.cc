@@ -11,14 +11,6 @@ namespace redrock::server {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Redis's "%s\n"-formatted errors lose the trailing newline when sent.
 std::string TrimTrailingNewlines(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -87,7 +79,7 @@ EvalScripts::~EvalScripts() = default;
 
 const EvalScripts::Script* EvalScripts::Find(std::string_view sha) const {
   if (sha.size() != 40) return nullptr;
-  auto it = scripts_.find(Lower(sha));
+  auto it = scripts_.find(sha);
   return it == scripts_.end() ? nullptr : &it->second;
 }
 

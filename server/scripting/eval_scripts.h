@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "server/scripting/ascii_case.h"
 #include "server/scripting/lua_vm.h"
 
 namespace redrock::server {
@@ -36,7 +37,7 @@ class EvalScripts {
 
  private:
   std::unique_ptr<LuaVm> vm_;
-  std::unordered_map<std::string, Script> scripts_;  // by lower-case sha
+  std::unordered_map<std::string, Script, CaseInsensitiveHash, CaseInsensitiveEqual> scripts_;  // by sha
 };
 
 // Parses an EVAL script's "#!lua flags=..." first line (evalExtractShebangFlags). Sets *flags

@@ -6,6 +6,7 @@
 
 #include "server/args.h"
 #include "server/config_loader.h"
+#include "server/scripting/ascii_case.h"
 #include "server/scripting/lua_reply.h"
 #include "server/scripting/script_run.h"
 
@@ -18,14 +19,6 @@ constexpr std::string_view kNameRules =
 constexpr std::string_view kPayloadMagic = "RRFN";
 constexpr char kPayloadVersion = 1;
 constexpr std::string_view kBadPayload = "ERR DUMP payload version or checksum are wrong";
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 bool ValidName(std::string_view name) {
   if (name.empty()) return false;
@@ -143,13 +136,16 @@ void LoadHook(lua_State* L, lua_Debug*) {
 
 struct FunctionLibrary::Set {
   Libraries libraries;
-  std::unordered_map<std::string, std::pair<FunctionLib*, const FunctionInfo*>> functions;  // lower-case name
+  // By name, in any case.
+  std::unordered_map<std::string, std::pair<FunctionLib*, const FunctionInfo*>, CaseInsensitiveHash,
+                     CaseInsensitiveEqual>
+      functions;
 
-  bool HasFunction(std::string_view name) const { return functions.count(Lower(name)) != 0; }
+  bool HasFunction(std::string_view name) const { return functions.count(name) != 0; }
 
   void Link(std::unique_ptr<FunctionLib> library) {
     for (const FunctionInfo& f : library->functions)
-      functions.emplace(Lower(f.name), std::make_pair(library.get(), &f));
+      functions.emplace(f.name, std::make_pair(library.get(), &f));
     std::string name = library->name;
     libraries[name] = std::move(library);
   }
@@ -160,7 +156,7 @@ struct FunctionLibrary::Set {
     std::unique_ptr<FunctionLib> library = std::move(it->second);
     libraries.erase(it);
     for (const FunctionInfo& f : library->functions) {
-      auto entry = functions.find(Lower(f.name));
+      auto entry = functions.find(f.name);
       if (entry != functions.end() && entry->second.second == &f) functions.erase(entry);
     }
     return library;
@@ -321,7 +317,7 @@ bool FunctionLibrary::Restore(std::string_view payload, RestorePolicy policy, st
 }
 
 const FunctionInfo* FunctionLibrary::Find(std::string_view name, const FunctionLib** library) const {
-  auto it = current_->functions.find(Lower(name));
+  auto it = current_->functions.find(name);
   if (it == current_->functions.end()) return nullptr;
   if (library != nullptr) *library = it->second.first;
   return it->second.second;

@@ -215,6 +215,17 @@ std::string NoNewlines(std::string_view s) {
   return out;
 }
 
+// The number of key/value pairs of the table on top of the stack (stack unchanged).
+size_t CountPairs(lua_State* L) {
+  size_t pairs = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    ++pairs;
+    lua_pop(L, 1);
+  }
+  return pairs;
+}
+
 void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
   std::string_view text;
   if (GetStringField(L, "err", &text)) {
@@ -257,13 +268,7 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
   lua_pushstring(L, "map");
   lua_rawget(L, -2);
   if (lua_type(L, -1) == LUA_TTABLE) {
-    size_t pairs = 0;
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-      ++pairs;
-      lua_pop(L, 1);
-    }
-    reply.MapHeader(pairs);
+    reply.MapHeader(CountPairs(L));
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pushvalue(L, -2);
@@ -277,13 +282,7 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
   lua_pushstring(L, "set");
   lua_rawget(L, -2);
   if (lua_type(L, -1) == LUA_TTABLE) {
-    size_t members = 0;
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-      ++members;
-      lua_pop(L, 1);
-    }
-    reply.SetHeader(members);
+    reply.SetHeader(CountPairs(L));
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pop(L, 1);

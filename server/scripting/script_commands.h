@@ -1,6 +1,6 @@
 #pragma once
-// The scripting command families (private to server/scripting): EVAL & co. with SCRIPT, and Functions.
-// RegisterScriptingCommands (server/commands/families.h) registers both.
+// The scripting command families (private to server/scripting; PUBSUB also uses ReplySubcommandSyntaxError):
+// EVAL & co. with SCRIPT, and Functions. RegisterScriptingCommands (server/commands/families.h) registers both.
 
 #include <span>
 #include <string_view>
@@ -14,7 +14,7 @@ void RegisterEvalCommands(CommandTable& table);      // EVAL EVALSHA EVAL_RO EVA
 void RegisterFunctionCommands(CommandTable& table);  // FCALL FCALL_RO FUNCTION
 
 // Redis's addReplySubcommandSyntaxError: "ERR unknown subcommand or wrong number of arguments for
-// '<sub>'. Try <CONTAINER> HELP."
+// '<sub>'. Try <CONTAINER> HELP." (PUBSUB's subcommands send it too.)
 void ReplySubcommandSyntaxError(CommandContext& ctx);
 
 // Parses EVAL/FCALL's numkeys (argv[2]) against the arguments that follow; writes the error and returns
