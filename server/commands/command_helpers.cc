@@ -1,8 +1,11 @@
 #include "server/commands/command_helpers.h"
 
 #include <charconv>
+#include <climits>
+#include <limits>
 #include <string>
 
+#include "engine/engine.h"
 #include "protocol/number_format.h"
 #include "server/args.h"
 #include "server/errors.h"
@@ -23,6 +26,70 @@ CommandSpec MakeSpec(std::string_view name, int arity, uint32_t flags, CommandHa
 void ReplyHelp(CommandContext& ctx, std::span<const std::string_view> lines) {
   ctx.reply.ArrayHeader(lines.size());
   for (std::string_view line : lines) ctx.reply.Simple(line);
+}
+
+void ReplyInteger(CommandContext& ctx, const engine::Result<int64_t>& result) {
+  if (!Failed(ctx, result)) ctx.reply.Integer(*result);
+}
+
+void ReplyBulkOrNull(CommandContext& ctx, const engine::Result<std::string>& result) {
+  if (result.ok()) {
+    ctx.reply.Bulk(*result);
+  } else if (result.status().IsNotFound()) {
+    ctx.reply.Null();
+  } else {
+    Failed(ctx, result.status());
+  }
+}
+
+void ReplyBulksOrNulls(CommandContext& ctx, const std::vector<std::optional<std::string>>& values) {
+  ctx.reply.ArrayHeader(values.size());
+  for (const auto& value : values) {
+    if (value) {
+      ctx.reply.Bulk(*value);
+    } else {
+      ctx.reply.Null();
+    }
+  }
+}
+
+bool ParseRandomCount(CommandContext& ctx, std::string_view arg, int64_t* count) {
+  if (!protocol::ParseInt64(arg, count)) {
+    ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (*count == std::numeric_limits<int64_t>::min()) {
+    ctx.reply.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+    return false;
+  }
+  return true;
+}
+
+bool CheckRandomPairCount(CommandContext& ctx, int64_t count) {
+  constexpr int64_t kHalf = std::numeric_limits<int64_t>::max() / 2;
+  if (count < -kHalf || count > kHalf) {
+    ctx.reply.Error("ERR value is out of range");
+    return false;
+  }
+  return true;
+}
+
+bool ParseDbIndex(CommandContext& ctx, std::string_view text, int* db) {
+  int64_t value = 0;
+  if (!protocol::ParseInt64(text, &value)) {
+    ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (value < INT_MIN || value > INT_MAX) {
+    ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    return false;
+  }
+  if (value < 0 || value >= ctx.engine().options().databases) {
+    ctx.reply.Error(err::kDbIndexOutOfRange);
+    return false;
+  }
+  *db = static_cast<int>(value);
+  return true;
 }
 
 std::string_view ParseKeyScanOptions(std::span<const std::string_view> argv, size_t start, std::string_view* pattern,

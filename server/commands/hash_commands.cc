@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,20 +27,7 @@ namespace {
 constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
 constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kIncrNanOrInfinity = "ERR value is NaN or Infinity";
-constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
-// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for HRANDFIELD's count.
-constexpr std::string_view kCountOutOfRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 constexpr int64_t kDefaultScanCount = 10;
-
-void ReplyError(CommandContext& ctx, const engine::Status& status) { ctx.reply.Error(err::FromStatus(status)); }
-
-template <typename T>
-bool Failed(CommandContext& ctx, const engine::Result<T>& result) {
-  if (result.ok()) return false;
-  ReplyError(ctx, result.status());
-  return true;
-}
 
 // HSET and HMSET share one path (Redis hsetCommand); only the reply differs.
 void HSetGeneric(CommandContext& ctx, std::string_view name, bool reply_ok) {
@@ -78,28 +64,13 @@ void HSetNxCommand(CommandContext& ctx) {
 
 // HGET key field
 void HGetCommand(CommandContext& ctx) {
-  auto result = engine::HGet(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2]);
-  if (result.ok()) {
-    ctx.reply.Bulk(*result);
-  } else if (result.status().IsNotFound()) {
-    ctx.reply.Null();
-  } else {
-    ReplyError(ctx, result.status());
-  }
+  ReplyBulkOrNull(ctx, engine::HGet(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv[2]));
 }
 
 // HMGET key field [field ...]
 void HMGetCommand(CommandContext& ctx) {
   auto result = engine::HMGet(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
-  if (Failed(ctx, result)) return;
-  ctx.reply.ArrayHeader(result->size());
-  for (const auto& value : *result) {
-    if (value) {
-      ctx.reply.Bulk(*value);
-    } else {
-      ctx.reply.Null();
-    }
-  }
+  if (!Failed(ctx, result)) ReplyBulksOrNulls(ctx, *result);
 }
 
 // Writes HGETALL/HKEYS/HVALS straight from the engine's iterator into the reply buffer.
@@ -132,7 +103,7 @@ void HGetAllGeneric(CommandContext& ctx, ReplyVisitor::Part part) {
   const engine::Status st = engine::HVisit(ctx.engine(), ctx.db(), ctx.argv[1], visitor);
   if (!st.ok()) {
     out->resize(mark);  // drop a partly written reply
-    ReplyError(ctx, st);
+    Failed(ctx, st);
   }
 }
 
@@ -191,7 +162,7 @@ void HIncrByCommand(CommandContext& ctx) {
   } else if (result.status().code() == engine::Status::Code::kNotInteger) {
     ctx.reply.Error(kHashNotInteger);
   } else {
-    ReplyError(ctx, result.status());
+    Failed(ctx, result);
   }
 }
 
@@ -213,43 +184,25 @@ void HIncrByFloatCommand(CommandContext& ctx) {
   } else if (result.status().code() == engine::Status::Code::kNotFloat) {
     ctx.reply.Error(kHashNotFloat);
   } else {
-    ReplyError(ctx, result.status());
+    Failed(ctx, result);
   }
 }
 
 // HRANDFIELD key [count [WITHVALUES]]
 void HRandFieldCommand(CommandContext& ctx) {
   if (ctx.argc() == 2) {
-    auto result = engine::HRandField(ctx.engine(), ctx.db(), ctx.argv[1]);
-    if (result.ok()) {
-      ctx.reply.Bulk(*result);
-    } else if (result.status().IsNotFound()) {
-      ctx.reply.Null();
-    } else {
-      ReplyError(ctx, result.status());
-    }
+    ReplyBulkOrNull(ctx, engine::HRandField(ctx.engine(), ctx.db(), ctx.argv[1]));
     return;
   }
   // As Redis: the count is validated first, then the option, then (with WITHVALUES) the count's range.
   int64_t count = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &count)) {
-    ctx.reply.Error(err::kNotInteger);
-    return;
-  }
-  if (count < -std::numeric_limits<int64_t>::max()) {
-    ctx.reply.Error(kCountOutOfRange);
-    return;
-  }
+  if (!ParseRandomCount(ctx, ctx.argv[2], &count)) return;
   const bool with_values = ctx.argc() == 4;
   if (ctx.argc() > 4 || (with_values && !EqualsIgnoreCase(ctx.argv[3], "withvalues"))) {
     ctx.reply.Error(err::kSyntax);
     return;
   }
-  constexpr int64_t kHalf = std::numeric_limits<int64_t>::max() / 2;
-  if (with_values && (count < -kHalf || count > kHalf)) {
-    ctx.reply.Error(kValueOutOfRange);
-    return;
-  }
+  if (with_values && !CheckRandomPairCount(ctx, count)) return;
   auto result = engine::HRandFieldCount(ctx.engine(), ctx.db(), ctx.argv[1], count, with_values);
   if (Failed(ctx, result)) return;
   // WITHVALUES: a flat field/value array in RESP2, an array of [field, value] pairs in RESP3.

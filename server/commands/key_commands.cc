@@ -27,10 +27,6 @@ namespace redrock::server {
 
 namespace {
 
-// Redis getIntFromObjectOrReply's text for an integer outside int (COPY ... DB n, MOVE key n). Not in
-// errors.h.
-constexpr std::string_view kNotInt32 =
-    "ERR value is out of range, value must between -2147483648 and 2147483647";
 // OBJECT FREQ without an LFU maxmemory-policy (redrock has no LFU policy, so always).
 constexpr std::string_view kNoLfuPolicy =
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
@@ -41,39 +37,12 @@ constexpr int64_t kSharedIntegers = 10000;
 // Strings up to this length are "embstr" (OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
 constexpr size_t kEmbstrLimit = 44;
 
-void ReplyCount(CommandContext& ctx, const engine::Result<int64_t>& result) {
-  if (result.ok()) {
-    ctx.reply.Integer(*result);
-  } else {
-    ctx.reply.Error(err::FromStatus(result.status()));
-  }
-}
-
 void ReplyBool(CommandContext& ctx, const engine::Result<bool>& result) {
   if (result.ok()) {
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
     ctx.reply.Error(err::FromStatus(result.status()));
   }
-}
-
-// Redis getIntFromObjectOrReply followed by selectDb's range check. Writes the error on failure.
-bool ParseDbIndex(CommandContext& ctx, std::string_view text, int* db) {
-  int64_t value = 0;
-  if (!protocol::ParseInt64(text, &value)) {
-    ctx.reply.Error(err::kNotInteger);
-    return false;
-  }
-  if (value < INT_MIN || value > INT_MAX) {
-    ctx.reply.Error(kNotInt32);
-    return false;
-  }
-  if (value < 0 || value >= ctx.engine().options().databases) {
-    ctx.reply.Error(err::kDbIndexOutOfRange);
-    return false;
-  }
-  *db = static_cast<int>(value);
-  return true;
 }
 
 // DEL key [key ...]   (and UNLINK key [key ...]: the engine deletes in O(1) either way)
@@ -87,11 +56,11 @@ void DelCommand(CommandContext& ctx) {
       if (existed[i]) NotifyKey(ctx, kNotifyGeneric, "del", keys[i]);
     }
   }
-  ReplyCount(ctx, removed);
+  ReplyInteger(ctx, removed);
 }
 
 // EXISTS key [key ...]   (and TOUCH key [key ...]: both count existing keys, repeats included)
-void ExistsCommand(CommandContext& ctx) { ReplyCount(ctx, ctx.engine().Exists(ctx.db(), ctx.argv.subspan(1))); }
+void ExistsCommand(CommandContext& ctx) { ReplyInteger(ctx, ctx.engine().Exists(ctx.db(), ctx.argv.subspan(1))); }
 
 // TYPE key
 void TypeCommand(CommandContext& ctx) {

@@ -101,25 +101,11 @@ using list_commands::ParseListEnd;
 using list_commands::SignalPushed;
 
 // t_list.c's texts.
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 constexpr std::string_view kRankZero =
     "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to "
     "start from the end of the list";
 constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
 constexpr std::string_view kMaxLenNegative = "ERR MAXLEN can't be negative";
-
-template <typename T>
-bool Failed(CommandContext& ctx, const engine::Result<T>& result) {
-  if (result.ok()) return false;
-  ctx.reply.Error(err::FromStatus(result.status()));
-  return true;
-}
-
-bool Failed(CommandContext& ctx, const engine::Status& status) {
-  if (status.ok()) return false;
-  ctx.reply.Error(err::FromStatus(status));
-  return true;
-}
 
 // LPUSH/RPUSH/LPUSHX/RPUSHX key element [element ...]
 void PushGeneric(CommandContext& ctx, ListEnd end, bool only_if_exists) {

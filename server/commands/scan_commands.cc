@@ -51,10 +51,7 @@ constexpr int64_t kDefaultScanCount = 10;
 // KEYS pattern
 void KeysCommand(CommandContext& ctx) {
   auto result = ctx.engine().Keys(ctx.db(), ctx.argv[1]);
-  if (!result.ok()) {
-    ctx.reply.Error(err::FromStatus(result.status()));
-    return;
-  }
+  if (Failed(ctx, result)) return;
   ctx.reply.ArrayHeader(result->size());
   for (const std::string& key : *result) ctx.reply.Bulk(key);
 }
@@ -109,10 +106,7 @@ void ScanCommand(CommandContext& ctx) {
   ScanArgs args;
   if (!ParseScanArgs(ctx, &args)) return;
   auto result = ctx.engine().Scan(ctx.db(), args.cursor, args.pattern, args.count, args.type);
-  if (!result.ok()) {
-    ctx.reply.Error(err::FromStatus(result.status()));
-    return;
-  }
+  if (Failed(ctx, result)) return;
   ReplyScanCursor(ctx, result->next_cursor);
   ctx.reply.ArrayHeader(result->keys.size());
   for (const std::string& key : result->keys) ctx.reply.Bulk(key);

@@ -25,10 +25,7 @@ std::atomic<int64_t> g_last_save_s{0};
 
 void DbSizeCommand(CommandContext& ctx) {
   auto size = ctx.engine().DbSize(ctx.db());
-  if (!size.ok()) {
-    ctx.reply.Error(err::FromStatus(size.status()));
-    return;
-  }
+  if (Failed(ctx, size)) return;
   ctx.reply.Integer(*size);
 }
 
@@ -54,20 +51,14 @@ bool ParseFlushMode(CommandContext& ctx) {
 void FlushDbCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   engine::Status s = ctx.engine().FlushDb(ctx.db());
-  if (!s.ok()) {
-    ctx.reply.Error(err::FromStatus(s));
-    return;
-  }
+  if (Failed(ctx, s)) return;
   ctx.reply.Ok();
 }
 
 void FlushAllCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   engine::Status s = ctx.engine().FlushAll();
-  if (!s.ok()) {
-    ctx.reply.Error(err::FromStatus(s));
-    return;
-  }
+  if (Failed(ctx, s)) return;
   ctx.reply.Ok();
 }
 
@@ -110,10 +101,7 @@ void LastSaveCommand(CommandContext& ctx) { ctx.reply.Integer(LastSaveTime(ctx.s
 
 void SaveCommand(CommandContext& ctx) {
   engine::Status s = ctx.engine().Flush();
-  if (!s.ok()) {
-    ctx.reply.Error(err::FromStatus(s));
-    return;
-  }
+  if (Failed(ctx, s)) return;
   RecordSave();
   ctx.reply.Ok();
 }
@@ -125,10 +113,7 @@ void BgSaveCommand(CommandContext& ctx) {
     return;
   }
   engine::Status s = ctx.engine().Flush();
-  if (!s.ok()) {
-    ctx.reply.Error(err::FromStatus(s));
-    return;
-  }
+  if (Failed(ctx, s)) return;
   RecordSave();
   ctx.reply.Simple("Background saving started");
 }

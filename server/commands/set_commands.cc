@@ -4,7 +4,6 @@
 // SRANDMEMBER with a count is an array).
 
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 
@@ -24,31 +23,12 @@ namespace redrock::server {
 
 namespace {
 
-// getPositiveLongFromObjectOrReply without a message (SPOP's count): a non-integer says the same.
-constexpr std::string_view kNotPositive = "ERR value is out of range, must be positive";
-// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for SRANDMEMBER's count.
-constexpr std::string_view kRandCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
-constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
-
-void ReplyError(CommandContext& ctx, const engine::Status& status) { ctx.reply.Error(err::FromStatus(status)); }
-
-void ReplyInteger(CommandContext& ctx, const engine::Result<int64_t>& result) {
-  if (result.ok()) {
-    ctx.reply.Integer(*result);
-  } else {
-    ReplyError(ctx, result.status());
-  }
-}
 
 // A RESP3 set (array in RESP2) of members.
 void ReplySet(CommandContext& ctx, const engine::Result<std::vector<std::string>>& result) {
-  if (!result.ok()) {
-    ReplyError(ctx, result.status());
-    return;
-  }
+  if (Failed(ctx, result)) return;
   ctx.reply.SetHeader(result->size());
   for (const std::string& m : *result) ctx.reply.Bulk(m);
 }
@@ -56,7 +36,7 @@ void ReplySet(CommandContext& ctx, const engine::Result<std::vector<std::string>
 // SPOP and SRANDMEMBER without a count: the one member as a bulk string, or a null for a missing key.
 void ReplyOneOrNull(CommandContext& ctx, const engine::Result<std::vector<std::string>>& result) {
   if (!result.ok()) {
-    ReplyError(ctx, result.status());
+    Failed(ctx, result);
   } else if (result->empty()) {
     ctx.reply.Null();
   } else {
@@ -100,10 +80,7 @@ void StoreGeneric(CommandContext& ctx, engine::SetOp op, std::string_view event)
   const auto sources = ctx.argv.subspan(2);
   const bool dst_existed = ExistsIfWanted(ctx, kNotifyGeneric, dst);
   auto result = engine::SetCombineStore(ctx.engine(), ctx.db(), op, dst, sources);
-  if (!result.ok()) {
-    ReplyError(ctx, result.status());
-    return;
-  }
+  if (Failed(ctx, result)) return;
   bool del_first = false;
   if (*result == 0 && dst_existed && op == engine::SetOp::kInter) {
     // Sources other than dst are untouched by the store; dst itself existed.
@@ -129,17 +106,14 @@ void SIsMemberCommand(CommandContext& ctx) {
   if (result.ok()) {
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
-    ReplyError(ctx, result.status());
+    Failed(ctx, result);
   }
 }
 
 // SMISMEMBER key member [member ...]
 void SMIsMemberCommand(CommandContext& ctx) {
   auto result = engine::SMIsMember(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
-  if (!result.ok()) {
-    ReplyError(ctx, result.status());
-    return;
-  }
+  if (Failed(ctx, result)) return;
   ctx.reply.ArrayHeader(result->size());
   for (bool found : *result) ctx.reply.Integer(found ? 1 : 0);
 }
@@ -163,7 +137,7 @@ void SMembersCommand(CommandContext& ctx) {
   engine::Status st = engine::SMembers(ctx.engine(), ctx.db(), ctx.argv[1], sink);
   if (!st.ok()) {
     buffer->resize(mark);  // drop a partial reply from a failed iteration
-    ReplyError(ctx, st);
+    Failed(ctx, st);
   }
 }
 
@@ -177,10 +151,11 @@ void SPopCommand(CommandContext& ctx) {
     SPopAndReply(ctx, 1, [&](const auto& popped) { ReplyOneOrNull(ctx, popped); });
     return;
   }
-  // The count is checked before the key is looked up.
+  // The count is checked before the key is looked up; a non-integer gets the same error
+  // (getPositiveLongFromObjectOrReply).
   int64_t count = 0;
   if (!protocol::ParseInt64(ctx.argv[2], &count) || count < 0) {
-    ctx.reply.Error(kNotPositive);
+    ctx.reply.Error(kMustBePositive);
     return;
   }
   SPopAndReply(ctx, static_cast<uint64_t>(count), [&](const auto& popped) { ReplySet(ctx, popped); });
@@ -197,19 +172,9 @@ void SRandMemberCommand(CommandContext& ctx) {
     return;
   }
   int64_t count = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &count)) {
-    ctx.reply.Error(err::kNotInteger);
-    return;
-  }
-  if (count == std::numeric_limits<int64_t>::min()) {
-    ctx.reply.Error(kRandCountRange);
-    return;
-  }
+  if (!ParseRandomCount(ctx, ctx.argv[2], &count)) return;
   auto result = engine::SRandMember(ctx.engine(), ctx.db(), ctx.argv[1], count);
-  if (!result.ok()) {
-    ReplyError(ctx, result.status());
-    return;
-  }
+  if (Failed(ctx, result)) return;
   ctx.reply.ArrayHeader(result->size());  // an array, not a set: members may repeat
   for (const std::string& m : *result) ctx.reply.Bulk(m);
 }
@@ -286,7 +251,7 @@ void SMoveCommand(CommandContext& ctx) {
     }
     ctx.reply.Integer(*result ? 1 : 0);
   } else {
-    ReplyError(ctx, result.status());
+    Failed(ctx, result);
   }
 }
 
@@ -311,7 +276,7 @@ void SScanCommand(CommandContext& ctx) {
   if (!option_error.empty()) {
     auto size = engine::SCard(ctx.engine(), ctx.db(), ctx.argv[1]);
     if (!size.ok()) {
-      ReplyError(ctx, size.status());
+      Failed(ctx, size);
     } else if (*size == 0) {
       ReplyScan(ctx, 0, {});
     } else {
@@ -320,10 +285,7 @@ void SScanCommand(CommandContext& ctx) {
     return;
   }
   auto result = engine::SScan(ctx.engine(), ctx.db(), ctx.argv[1], cursor, pattern, count);
-  if (!result.ok()) {
-    ReplyError(ctx, result.status());
-    return;
-  }
+  if (Failed(ctx, result)) return;
   ReplyScan(ctx, result->next_cursor, result->members);
 }
 

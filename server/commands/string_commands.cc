@@ -151,10 +151,7 @@ void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, s
   std::optional<KeyCreationDeferral> defer_new;
   if (options.get_old) defer_new.emplace(ctx.server);
   auto result = ctx.engine().Set(ctx.db(), key, value, options);
-  if (!result.ok()) {
-    ctx.reply.Error(err::FromStatus(result.status()));
-    return;
-  }
+  if (Failed(ctx, result)) return;
   // Events go where Redis sends them relative to the reply (a RESP3 client subscribed to its own keys
   // sees the difference): after it with GET (the old value is written first), before it otherwise.
   auto notify = [&] {
@@ -186,25 +183,6 @@ void SetGeneric(CommandContext& ctx, std::string_view command, uint32_t flags, s
   }
 }
 
-// Replies with a string value, a null bulk for NotFound, or the error.
-void ReplyValueOrNull(CommandContext& ctx, const engine::Result<std::string>& result) {
-  if (result.ok()) {
-    ctx.reply.Bulk(*result);
-  } else if (result.status().IsNotFound()) {
-    ctx.reply.Null();
-  } else {
-    ctx.reply.Error(err::FromStatus(result.status()));
-  }
-}
-
-void ReplyInteger(CommandContext& ctx, const engine::Result<int64_t>& result) {
-  if (result.ok()) {
-    ctx.reply.Integer(*result);
-  } else {
-    ctx.reply.Error(err::FromStatus(result.status()));
-  }
-}
-
 // ---- Handlers ----------------------------------------------------------------------------------
 
 // GET key
@@ -217,7 +195,7 @@ void GetCommand(CommandContext& ctx) {
   } else if (st.IsNotFound()) {
     ctx.reply.Null();
   } else {
-    ctx.reply.Error(err::FromStatus(st));
+    Failed(ctx, st);
   }
   // A huge value must not stay pinned in the buffer.
   if (value.capacity() > (1u << 20)) std::string().swap(value);
@@ -254,7 +232,7 @@ void GetSetCommand(CommandContext& ctx) {
 // GETDEL key
 void GetDelCommand(CommandContext& ctx) {
   auto result = ctx.engine().GetDel(ctx.db(), ctx.argv[1]);
-  ReplyValueOrNull(ctx, result);
+  ReplyBulkOrNull(ctx, result);
   if (result.ok()) NotifyKey(ctx, kNotifyGeneric, "del", ctx.argv[1]);  // after the value, as Redis
 }
 
@@ -273,7 +251,7 @@ void GetExCommand(CommandContext& ctx) {
       if (value.ok()) {
         ReplyExpireError(ctx, check, "getex");
       } else {
-        ReplyValueOrNull(ctx, value);
+        ReplyBulkOrNull(ctx, value);
       }
       return;
     }
@@ -287,7 +265,7 @@ void GetExCommand(CommandContext& ctx) {
   }
   const int64_t now = ctx.engine().NowMs();
   auto result = ctx.engine().GetEx(ctx.db(), ctx.argv[1], update);
-  ReplyValueOrNull(ctx, result);  // the value first, then the event, as Redis
+  ReplyBulkOrNull(ctx, result);  // the value first, then the event, as Redis
   if (result.ok()) {
     if (update.kind == engine::ExpiryUpdate::Kind::kSetAt) {
       NotifyKey(ctx, kNotifyGeneric, update.at_ms <= now ? "del" : "expire", ctx.argv[1]);
@@ -300,18 +278,7 @@ void GetExCommand(CommandContext& ctx) {
 // MGET key [key ...]
 void MGetCommand(CommandContext& ctx) {
   auto result = ctx.engine().MGet(ctx.db(), ctx.argv.subspan(1));
-  if (!result.ok()) {
-    ctx.reply.Error(err::FromStatus(result.status()));
-    return;
-  }
-  ctx.reply.ArrayHeader(result->size());
-  for (const auto& value : *result) {
-    if (value) {
-      ctx.reply.Bulk(*value);
-    } else {
-      ctx.reply.Null();
-    }
-  }
+  if (!Failed(ctx, result)) ReplyBulksOrNulls(ctx, *result);
 }
 
 // Pairs of argv[1..] for MSET/MSETNX; false (after the arity error Redis sends) when one is unpaired.
@@ -333,15 +300,12 @@ void MSetCommand(CommandContext& ctx) {
   // Redis sends "new" and "set" key by key: the engine's "new" events are held until then.
   KeyCreationDeferral defer_new(ctx.server);
   const engine::Status status = ctx.engine().MSet(ctx.db(), pairs);
-  if (status.ok()) {
-    for (const auto& pair : pairs) {
-      defer_new.Flush(ctx.db(), pair.first);
-      NotifyKey(ctx, kNotifyString, "set", pair.first);  // repeats too, as Redis
-    }
-    ctx.reply.Ok();
-  } else {
-    ctx.reply.Error(err::FromStatus(status));
+  if (Failed(ctx, status)) return;
+  for (const auto& pair : pairs) {
+    defer_new.Flush(ctx.db(), pair.first);
+    NotifyKey(ctx, kNotifyString, "set", pair.first);  // repeats too, as Redis
   }
+  ctx.reply.Ok();
 }
 
 // MSETNX key value [key value ...]
@@ -350,17 +314,14 @@ void MSetNxCommand(CommandContext& ctx) {
   if (!CollectPairs(ctx, "msetnx", &pairs)) return;
   KeyCreationDeferral defer_new(ctx.server);
   auto result = ctx.engine().MSetNX(ctx.db(), pairs);
-  if (result.ok()) {
-    if (*result) {
-      for (const auto& pair : pairs) {
-        defer_new.Flush(ctx.db(), pair.first);
-        NotifyKey(ctx, kNotifyString, "set", pair.first);
-      }
+  if (Failed(ctx, result)) return;
+  if (*result) {
+    for (const auto& pair : pairs) {
+      defer_new.Flush(ctx.db(), pair.first);
+      NotifyKey(ctx, kNotifyString, "set", pair.first);
     }
-    ctx.reply.Integer(*result ? 1 : 0);
-  } else {
-    ctx.reply.Error(err::FromStatus(result.status()));
   }
+  ctx.reply.Integer(*result ? 1 : 0);
 }
 
 // INCR, DECR, INCRBY and DECRBY all report "incrby", as Redis's incrDecrCommand does.
@@ -407,22 +368,15 @@ void IncrByFloatCommand(CommandContext& ctx) {
     // Redis checks the key's type before it parses the increment, so a bad increment on another type
     // answers WRONGTYPE. Only this error path asks for the type.
     auto type = ctx.engine().Type(ctx.db(), ctx.argv[1]);
-    if (!type.ok()) {
-      ctx.reply.Error(err::FromStatus(type.status()));
-    } else if (*type != engine::KeyType::kNone && *type != engine::KeyType::kString) {
-      ctx.reply.Error(err::kWrongType);
-    } else {
-      ctx.reply.Error(err::kNotFloat);
-    }
+    if (Failed(ctx, type)) return;
+    const bool other_type = *type != engine::KeyType::kNone && *type != engine::KeyType::kString;
+    ctx.reply.Error(other_type ? err::kWrongType : err::kNotFloat);
     return;
   }
   auto result = ctx.engine().IncrByFloat(ctx.db(), ctx.argv[1], delta);
-  if (result.ok()) {
-    NotifyKey(ctx, kNotifyString, "incrbyfloat", ctx.argv[1]);
-    ctx.reply.Bulk(*result);
-  } else {
-    ctx.reply.Error(err::FromStatus(result.status()));
-  }
+  if (Failed(ctx, result)) return;
+  NotifyKey(ctx, kNotifyString, "incrbyfloat", ctx.argv[1]);
+  ctx.reply.Bulk(*result);
 }
 
 // APPEND key value
@@ -448,7 +402,7 @@ void GetRangeCommand(CommandContext& ctx) {
   } else if (result.status().IsNotFound()) {
     ctx.reply.Bulk("");  // Redis answers an empty bulk, not a null, for a missing key
   } else {
-    ctx.reply.Error(err::FromStatus(result.status()));
+    Failed(ctx, result);
   }
 }
 

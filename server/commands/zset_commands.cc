@@ -31,19 +31,7 @@ namespace {
 constexpr std::string_view kXxAndNx = "ERR XX and NX options at the same time are not compatible";
 constexpr std::string_view kGtLtNx = "ERR GT, LT, and/or NX options at the same time are not compatible";
 constexpr std::string_view kIncrSinglePair = "ERR INCR option supports a single increment-element pair";
-constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
-constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
-// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for ZRANDMEMBER's count.
-constexpr std::string_view kCountOutOfRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 constexpr int64_t kDefaultScanCount = 10;
-
-template <typename T>
-bool Failed(CommandContext& ctx, const engine::Result<T>& result) {
-  if (result.ok()) return false;
-  ctx.reply.Error(err::FromStatus(result.status()));
-  return true;
-}
 
 // Redis d2string, which ZSCAN's scores go through (they are stored as strings in the small encoding):
 // integral values within +-2^62 print as integers, the rest as "%.17g".
@@ -262,24 +250,13 @@ void ZRandMemberCommand(CommandContext& ctx) {
     return;
   }
   int64_t count = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &count)) {
-    ctx.reply.Error(err::kNotInteger);
-    return;
-  }
-  if (count == std::numeric_limits<int64_t>::min()) {
-    ctx.reply.Error(kCountOutOfRange);
-    return;
-  }
+  if (!ParseRandomCount(ctx, ctx.argv[2], &count)) return;
   if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.argv[3], "withscores"))) {
     ctx.reply.Error(err::kSyntax);
     return;
   }
   const bool withscores = ctx.argc() == 4;
-  constexpr int64_t kHalf = std::numeric_limits<int64_t>::max() / 2;
-  if (withscores && (count < -kHalf || count > kHalf)) {
-    ctx.reply.Error(kValueOutOfRange);
-    return;
-  }
+  if (withscores && !CheckRandomPairCount(ctx, count)) return;
   auto result = engine::ZRandMember(ctx.engine(), ctx.db(), ctx.argv[1], count);
   if (Failed(ctx, result)) return;
   ReplyScoredMembers(ctx, *result, withscores);

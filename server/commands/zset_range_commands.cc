@@ -50,14 +50,6 @@ constexpr std::string_view kLimitNeedsByScoreOrLex =
     "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
 constexpr std::string_view kWithScoresWithLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
-constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
-
-template <typename T>
-bool Failed(CommandContext& ctx, const engine::Result<T>& result) {
-  if (result.ok()) return false;
-  ctx.reply.Error(err::FromStatus(result.status()));
-  return true;
-}
 
 // One end of a score range as zslParseRange reads it: an optional "(" then whatever strtod accepts in
 // full (leading blanks, "inf", hex, even the empty string, which is 0), but not NaN.

@@ -42,6 +42,11 @@ TEST_CASE("SELECT checks the index", "[connection]") {
   CHECK(h.Run({"select", "16"}) == Err("ERR DB index is out of range"));
   CHECK(h.Run({"select", "-1"}) == Err("ERR DB index is out of range"));
   CHECK(h.Run({"select", "x"}) == Err("ERR value is not an integer or out of range"));
+  // Outside int, Redis's getIntFromObjectOrReply answers before the range check (verified on 7.0.15).
+  CHECK(h.Run({"select", "4294967296"}) ==
+        Err("ERR value is out of range, value must between -2147483648 and 2147483647"));
+  CHECK(h.Run({"select", "-2147483649"}) ==
+        Err("ERR value is out of range, value must between -2147483648 and 2147483647"));
   CHECK(h.Run({"select", "15"}) == kOk);
   CHECK(h.client().db.load() == 15);
   CHECK(h.Run({"set", "k", "in15"}) == kOk);
