@@ -141,7 +141,8 @@ std::string FormatLongDouble(long double v) {
 
 std::string_view FormatDoubleTo(double v, char* buf) {
   if (std::isinf(v)) return v > 0 ? std::string_view("inf") : std::string_view("-inf");
-  if (std::isnan(v)) return "nan";
+  // As %.17g prints it: a NaN keeps its sign (Lua's 0/0 is -nan on x86).
+  if (std::isnan(v)) return std::signbit(v) ? std::string_view("-nan") : std::string_view("nan");
   int n = std::snprintf(buf, kDoubleBufSize, "%.17g", v);
   if (n <= 0) return std::string_view();
   return std::string_view(buf, static_cast<size_t>(n));

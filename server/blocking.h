@@ -4,8 +4,8 @@
 //
 // The protocol between a blocking handler, the connection and the pushers:
 //   1. The handler tries to serve at once (pop like LPOP). If every key is empty and the client may
-//      block (ClientState::may_block: set by the connection for a blocking command it runs directly,
-//      never inside EXEC or the in-process harness), it calls BlockClient() and writes no reply;
+//      block (ClientState::CanBlock: a connection's client outside EXEC, never the in-process harness),
+//      it calls BlockClient() and writes no reply;
 //      otherwise it answers as Redis does inside MULTI: as if the timeout expired at once (BLPOP, BRPOP,
 //      BLMPOP: null array; BLMOVE, BRPOPLPUSH: null bulk).
 //   2. The connection sees ClientState::blocked, registers a Waiter here (Add), and re-runs the command

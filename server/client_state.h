@@ -11,6 +11,14 @@ namespace redrock::server {
 
 class Subscriber;  // server/pubsub.h
 
+struct CommandSpec;
+
+// A command queued by MULTI, resolved when it was queued (specs live as long as the command table).
+struct QueuedCommand {
+  const CommandSpec* spec = nullptr;
+  std::vector<std::string> argv;
+};
+
 // What a client blocked by BLPOP & co. waits for (see server/blocking.h). When the timeout expires the
 // client gets a null array (`*-1`, RESP3 `_`), whatever the command: Redis answers every list blocking
 // command so, BLMOVE and BRPOPLPUSH included (only inside MULTI do those two answer a null bulk).
@@ -56,12 +64,13 @@ struct ClientState {
   bool in_multi = false;
   bool in_exec = false;      // EXEC is running the queued commands (Redis's CLIENT_DENY_BLOCKING there)
   bool multi_error = false;  // a queued command was rejected: EXEC answers EXECABORT
-  std::vector<std::vector<std::string>> queued;
+  std::vector<QueuedCommand> queued;
 
-  // Blocking commands. may_block is set by the connection only while it runs a blocking command
-  // directly (never inside EXEC, never in the in-process harness); a handler that finds nothing to pop
-  // then fills `blocked` instead of replying.
+  // Blocking commands. may_block is set by a connection for its client (never by the in-process
+  // harness or for a script's client); a blocking handler that finds nothing to pop outside EXEC
+  // (CanBlock) then fills `blocked` instead of replying.
   bool may_block = false;
+  bool CanBlock() const { return may_block && !in_exec; }
   BlockedState blocked;
   // True while the connection waits in a blocking command; readable from any thread (CLIENT LIST's
   // "b" flag, the idle-timeout cron, which Redis does not apply to blocked clients).

@@ -63,51 +63,81 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container, st
   return nullptr;
 }
 
-const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv,
-                                         protocol::ReplyWriter& reply) const {
+const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv, std::string* error,
+                                         const CommandSpec** matched) const {
   const CommandSpec* spec = Find(argv[0]);
+  if (matched != nullptr) *matched = spec;
   if (spec == nullptr) {
-    reply.Error(err::UnknownCommand(argv));
+    *error = err::UnknownCommand(argv);
     return nullptr;
   }
   if (!spec->subcommands.empty()) {
     if (argv.size() < 2) {
-      reply.Error(err::WrongArity(spec->name));
+      *error = err::WrongArity(spec->name);
       return nullptr;
     }
     const CommandSpec* sub = FindSubcommand(*spec, argv[1]);
     if (sub == nullptr) {
-      reply.Error(err::UnknownSubcommand(argv[0], argv[1]));
+      *error = err::UnknownSubcommand(argv[0], argv[1]);
       return nullptr;
     }
     spec = sub;
   }
   if (!AritySatisfied(spec->arity, argv.size())) {
-    reply.Error(err::WrongArity(spec->FullName()));
+    *error = err::WrongArity(spec->FullName());
     return nullptr;
   }
   return spec;
 }
 
+const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv,
+                                         protocol::ReplyWriter& reply) const {
+  std::string error;
+  const CommandSpec* spec = Resolve(argv, &error);
+  if (spec == nullptr) reply.Error(error);
+  return spec;
+}
+
+void DiscardTransaction(ClientState& client, ServerState& server) {
+  client.in_multi = false;
+  client.multi_error = false;
+  client.queued.clear();
+  server.watches.UnwatchAll(client);
+}
+
+void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& server,
+                   protocol::ReplyWriter& reply, std::string_view error) {
+  if (spec != nullptr && spec->parent == nullptr && spec->name == "exec") {
+    // Redis's execCommandAbort, in or out of MULTI. Redis builds a plain "ERR" error from its bare text,
+    // so only that code is absent after "because of:" (NOAUTH and BUSY keep theirs).
+    DiscardTransaction(client, server);
+    if (error.starts_with("ERR ")) error.remove_prefix(4);
+    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    return;
+  }
+  // A rejected command inside MULTI poisons the transaction: EXEC will answer EXECABORT.
+  if (client.in_multi) client.multi_error = true;
+  reply.Error(error);
+}
+
 void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::ReplyWriter& reply,
                             std::span<const std::string_view> argv) const {
   if (argv.empty()) return;
-  const CommandSpec* spec = Resolve(argv, reply);
+  std::string error;
+  const CommandSpec* matched = nullptr;
+  const CommandSpec* spec = Resolve(argv, &error, &matched);
   if (spec == nullptr) {
-    // A rejected command inside MULTI poisons the transaction: EXEC will answer EXECABORT.
-    if (client.in_multi) client.multi_error = true;
+    RejectCommand(matched, client, server, reply, error);
     return;
   }
   if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
-    reply.Error(err::kNoAuth);
-    if (client.in_multi) client.multi_error = true;
+    RejectCommand(spec, client, server, reply, err::kNoAuth);
     return;
   }
   // RESP2 subscribed mode (Redis checks it before queueing, so a refused command poisons a MULTI).
   if (client.subscribed && client.resp == 2 &&
       !AllowedWhileSubscribed(spec->parent != nullptr ? spec->parent->name : spec->name)) {
-    reply.Error(SubscribedModeError(spec->FullName()));
-    if (client.in_multi) client.multi_error = true;
+    RejectCommand(spec, client, server, reply, SubscribedModeError(spec->FullName()));
     return;
   }
   if (client.in_multi && !(spec->flags & kCmdMultiControl)) {
@@ -116,7 +146,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
       DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
       return;
     }
-    client.queued.emplace_back(argv.begin(), argv.end());
+    client.queued.push_back(QueuedCommand{spec, std::vector<std::string>(argv.begin(), argv.end())});
     reply.Simple("QUEUED");
     return;
   }

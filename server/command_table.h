@@ -106,12 +106,25 @@ class CommandTable {
   // Resolves argv to its spec (following subcommands) or writes the Redis error and returns nullptr.
   // Checks existence and arity only.
   const CommandSpec* Resolve(std::span<const std::string_view> argv, protocol::ReplyWriter& reply) const;
+  // The same, giving the error text instead; *matched (if given) is the top-level command found, even
+  // when its arity or subcommand was wrong (nullptr for an unknown command).
+  const CommandSpec* Resolve(std::span<const std::string_view> argv, std::string* error,
+                             const CommandSpec** matched = nullptr) const;
 
  private:
   std::vector<std::unique_ptr<CommandSpec>> commands_;
   struct Index;
   std::unique_ptr<Index> index_;
 };
+
+// Redis's discardTransaction: leaves MULTI (queued commands dropped) and forgets the watched keys.
+void DiscardTransaction(ClientState& client, ServerState& server);
+
+// Redis's rejectCommand: replies `error` to a command that will not run. Inside MULTI that poisons the
+// transaction (EXEC answers EXECABORT); a rejected EXEC itself discards the transaction at once and
+// answers "EXECABORT Transaction discarded because of: <error>".
+void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& server,
+                   protocol::ReplyWriter& reply, std::string_view error);
 
 // COMMAND INFO's flag names for a flags word ("write", "readonly", "denyoom", ...).
 std::vector<std::string_view> FlagNames(uint32_t flags);

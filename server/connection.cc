@@ -173,6 +173,7 @@ asio::awaitable<void> Connection::Serve() {
   client_.created_ms = WallMs();
   client_.last_interaction_ms.store(client_.created_ms, std::memory_order_relaxed);
   client_.authenticated = state_.config.requirepass().empty();
+  client_.may_block = true;  // a connection can wait in BLPOP & co. (see ClientState::CanBlock)
   std::weak_ptr<Connection> weak = weak_from_this();
   state_.clients.Add(&client_, [weak] {
     if (auto conn = weak.lock()) conn->Close();
@@ -250,9 +251,7 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
     if (argv_.empty()) continue;  // an empty inline line
 
     const bool was_authenticated = client_.authenticated;
-    client_.may_block = IsBlockingCommand();
     RunCommand(argv_);
-    client_.may_block = false;
     if (client_.blocked.active) {
       // The rest of the buffer waits until this command is served or times out.
       if (!co_await Block()) co_return false;
@@ -292,12 +291,6 @@ void Connection::RunCommand(std::span<const std::string_view> argv) {
   t_dispatching = this;
   table_.Dispatch(client_, state_, writer, argv);
   t_dispatching = nullptr;
-}
-
-bool Connection::IsBlockingCommand() const {
-  if (argv_.empty()) return false;
-  const CommandSpec* spec = table_.Find(argv_[0]);
-  return spec != nullptr && (spec->flags & kCmdBlocking) != 0;
 }
 
 asio::awaitable<bool> Connection::Block() {
@@ -341,9 +334,7 @@ asio::awaitable<bool> Connection::Block() {
     // then after every wake.
     wake_pending_ = false;
     state_.blocking.Rearm(*waiter_);
-    client_.may_block = true;
     RunCommand(views);
-    client_.may_block = false;
     if (!client_.blocked.active) {
       state_.blocking.Remove(waiter_, /*pass_on=*/true);
       waiter_.reset();

@@ -75,8 +75,6 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
   boost::asio::awaitable<WaitResult> WaitForWake(std::chrono::steady_clock::time_point deadline);
   // Makes room after in_end_ for the next read (compacts, grows).
   void PrepareRead();
-  // True when the command in argv_ is a blocking one (only those may block).
-  bool IsBlockingCommand() const;
   // Dispatches one command into out_ (messages received before it go first).
   void RunCommand(std::span<const std::string_view> argv);
 

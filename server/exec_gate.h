@@ -17,17 +17,7 @@ namespace redrock::server {
 
 class ExecGate {
  public:
-  void lock_shared() {
-    uint32_t s = state_.load(std::memory_order_acquire);
-    for (;;) {
-      if (s & kWriter) {
-        state_.wait(s, std::memory_order_relaxed);
-        s = state_.load(std::memory_order_acquire);
-        continue;
-      }
-      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acquire, std::memory_order_relaxed)) return;
-    }
-  }
+  void lock_shared() { AcquireShared(/*give_up_when_busy=*/false); }
 
   void unlock_shared() {
     // The last reader out wakes a waiting writer.
@@ -36,11 +26,7 @@ class ExecGate {
 
   void lock() {
     writer_mu_.lock();
-    uint32_t s = state_.fetch_or(kWriter, std::memory_order_acquire) | kWriter;
-    while (s != kWriter) {
-      state_.wait(s, std::memory_order_relaxed);
-      s = state_.load(std::memory_order_acquire);
-    }
+    AcquireWriterBit();
   }
 
   void unlock() {
@@ -50,29 +36,14 @@ class ExecGate {
   }
 
   // lock_shared(), or false (not locked) once the exclusive holder marks the gate busy.
-  bool lock_shared_unless_busy() {
-    uint32_t s = state_.load(std::memory_order_acquire);
-    for (;;) {
-      if (s & kWriter) {
-        if (s & kBusy) return false;
-        state_.wait(s, std::memory_order_relaxed);
-        s = state_.load(std::memory_order_acquire);
-        continue;
-      }
-      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
-    }
-  }
+  bool lock_shared_unless_busy() { return AcquireShared(/*give_up_when_busy=*/true); }
 
   // lock(), or false (not locked) once the exclusive holder marks the gate busy.
   bool lock_unless_busy() {
     while (!writer_mu_.try_lock_for(std::chrono::milliseconds(kBusyPollMs))) {
       if (busy()) return false;
     }
-    uint32_t s = state_.fetch_or(kWriter, std::memory_order_acquire) | kWriter;
-    while (s != kWriter) {
-      state_.wait(s, std::memory_order_relaxed);
-      s = state_.load(std::memory_order_acquire);
-    }
+    AcquireWriterBit();
     return true;
   }
 
@@ -88,6 +59,27 @@ class ExecGate {
   bool busy() const { return (state_.load(std::memory_order_acquire) & kBusy) != 0; }
 
  private:
+  bool AcquireShared(bool give_up_when_busy) {
+    uint32_t s = state_.load(std::memory_order_acquire);
+    for (;;) {
+      if (s & kWriter) {
+        if (give_up_when_busy && (s & kBusy)) return false;
+        state_.wait(s, std::memory_order_relaxed);
+        s = state_.load(std::memory_order_acquire);
+        continue;
+      }
+      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+    }
+  }
+  // With writer_mu_ held: announce the writer (new readers wait) and wait for the readers to leave.
+  void AcquireWriterBit() {
+    uint32_t s = state_.fetch_or(kWriter, std::memory_order_acquire) | kWriter;
+    while (s != kWriter) {
+      state_.wait(s, std::memory_order_relaxed);
+      s = state_.load(std::memory_order_acquire);
+    }
+  }
+
   static constexpr uint32_t kWriter = 1u << 31;
   static constexpr uint32_t kBusy = 1u << 30;
   // How often a writer waiting behind another writer checks whether that one became busy.

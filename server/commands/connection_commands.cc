@@ -93,10 +93,7 @@ void QuitCommand(CommandContext& ctx) {
 
 // RESET: back to a fresh connection's state.
 void ResetCommand(CommandContext& ctx) {
-  ctx.client.in_multi = false;
-  ctx.client.multi_error = false;
-  ctx.client.queued.clear();
-  ctx.server.watches.UnwatchAll(ctx.client);  // as Redis's discardTransaction
+  DiscardTransaction(ctx.client, ctx.server);
   ctx.client.db.store(0);
   SetResp(ctx.client, 2);
   ctx.reply.set_resp(2);
@@ -108,16 +105,9 @@ void ResetCommand(CommandContext& ctx) {
 
 // SELECT index
 void SelectCommand(CommandContext& ctx) {
-  int64_t db;
-  if (!protocol::ParseInt64(ctx.argv[1], &db)) {
-    ctx.reply.Error(err::kNotInteger);
-    return;
-  }
-  if (db < 0 || db >= ctx.engine().options().databases) {
-    ctx.reply.Error(err::kDbIndexOutOfRange);
-    return;
-  }
-  ctx.client.db.store(static_cast<int>(db));
+  int db = 0;
+  if (!ParseDbIndex(ctx, ctx.argv[1], &db)) return;
+  ctx.client.db.store(db);
   ctx.reply.Ok();
 }
 

@@ -9,6 +9,7 @@
 #include "engine/list.h"
 #include "server/blocking.h"
 #include "server/command_table.h"
+#include "server/commands/command_helpers.h"
 #include "server/commands/keyspace_events.h"
 #include "server/commands/list_commands.h"
 #include "server/errors.h"
@@ -20,12 +21,6 @@ namespace {
 
 using engine::ListEnd;
 
-bool Failed(CommandContext& ctx, const engine::Status& status) {
-  if (status.ok()) return false;
-  ctx.reply.Error(err::FromStatus(status));
-  return true;
-}
-
 // What a blocking command answers when it cannot block (inside MULTI/EXEC): BLPOP, BRPOP and BLMPOP a
 // null array, BLMOVE and BRPOPLPUSH a null bulk, as Redis does. (After really blocking, the timeout
 // reply is a null array for all of them: the connection writes that one.)
@@ -34,7 +29,7 @@ enum class ImmediateReply { kNullArray, kNull };
 // Nothing to pop: block, or answer right away where blocking is not possible.
 void BlockOrTimeOut(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout_ms,
                     ImmediateReply immediate) {
-  if (ctx.client.may_block) {
+  if (ctx.client.CanBlock()) {
     BlockClient(ctx, keys, timeout_ms);
   } else if (immediate == ImmediateReply::kNullArray) {
     ctx.reply.NullArray();

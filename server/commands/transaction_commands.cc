@@ -17,17 +17,7 @@ namespace redrock::server {
 
 namespace {
 
-void ClearMulti(ClientState& client) {
-  client.in_multi = false;
-  client.multi_error = false;
-  client.queued.clear();
-}
-
-// Redis's discardTransaction: leaves MULTI and forgets the watches.
-void DiscardTransaction(CommandContext& ctx) {
-  ClearMulti(ctx.client);
-  ctx.server.watches.UnwatchAll(ctx.client);
-}
+void DiscardTransaction(CommandContext& ctx) { server::DiscardTransaction(ctx.client, ctx.server); }
 
 // MULTI
 void MultiCommand(CommandContext& ctx) {
@@ -59,7 +49,7 @@ void ExecCommand(CommandContext& ctx) {
     ctx.reply.NullArray();
     return;
   }
-  std::vector<std::vector<std::string>> queued = std::move(client.queued);
+  std::vector<QueuedCommand> queued = std::move(client.queued);
   // Unwatched before the queued commands run, as Redis does (their own writes concern nobody).
   DiscardTransaction(ctx);
   ctx.reply.ArrayHeader(queued.size());
@@ -69,11 +59,9 @@ void ExecCommand(CommandContext& ctx) {
     ClientState& client;
     ~ClearInExec() { client.in_exec = false; }
   } clear_in_exec{client};
-  for (const auto& command : queued) {
-    argv.assign(command.begin(), command.end());
-    // Queued commands were resolved when they were queued, so this cannot fail.
-    const CommandSpec* spec = ctx.table.Resolve(argv, ctx.reply);
-    if (spec != nullptr) ctx.table.Invoke(*spec, client, ctx.server, ctx.reply, argv);
+  for (const QueuedCommand& command : queued) {
+    argv.assign(command.argv.begin(), command.argv.end());
+    ctx.table.Invoke(*command.spec, client, ctx.server, ctx.reply, argv);
   }
 }
 

@@ -33,17 +33,7 @@ void DispatchWhileScriptBusy(const CommandTable& table, const CommandSpec& spec,
   Scripting& scripting = *server.scripting;
   if (!AllowedWhileScriptBusy(spec, argv)) {
     const std::string_view busy = scripting.run_state().running_eval() ? kBusyEvalError : kBusyFunctionError;
-    if (client.in_multi) {
-      if (spec.parent == nullptr && spec.name == "exec") {
-        client.in_multi = false;
-        client.multi_error = false;
-        client.queued.clear();
-        reply.Error("EXECABORT Transaction discarded because of: " + std::string(busy));
-        return;
-      }
-      client.multi_error = true;
-    }
-    reply.Error(busy);
+    RejectCommand(&spec, client, server, reply, busy);
     return;
   }
   table.Invoke(spec, client, server, reply, argv);

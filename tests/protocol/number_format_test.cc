@@ -205,6 +205,7 @@ TEST_CASE("FormatDouble follows addReplyDouble") {
   CHECK(FormatDouble(std::numeric_limits<double>::infinity()) == "inf");
   CHECK(FormatDouble(-std::numeric_limits<double>::infinity()) == "-inf");
   CHECK(FormatDouble(std::nan("")) == "nan");
+  CHECK(FormatDouble(-std::nan("")) == "-nan");
   CHECK(FormatDouble(-std::numeric_limits<double>::max()) == "-1.7976931348623157e+308");
   CHECK(FormatDouble(std::numeric_limits<double>::denorm_min()) == "4.9406564584124654e-324");
 }
