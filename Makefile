@@ -1,11 +1,17 @@
 # The two commands: `make run` and `make test`. Both install missing Debian packages first.
+# `make compat [MODE=spawn] [UNITS="unit/type/incr ..."] [REDIS_TESTS=DIR]` runs Redis's own test suite
+# (scripts/compat.sh; not part of `make test`).
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= 2
 PORT ?= 6379
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps configure build run test bench clean
+.PHONY: deps configure build run test compat bench clean
+
+MODE ?= external
+UNITS ?=
+REDIS_TESTS ?= $(CURDIR)/../shared/compat
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,6 +28,10 @@ run: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+
+compat: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target redrock-server
+	@MODE="$(MODE)" UNITS="$(UNITS)" REDIS_TESTS="$(REDIS_TESTS)" BUILD_DIR="$(BUILD_DIR)" bash scripts/compat.sh
 
 clean:
 	rm -rf $(BUILD_DIR)
