@@ -30,7 +30,7 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 
 compat: configure
-	@cmake --build $(BUILD_DIR) -j$(JOBS) --target redrock-server
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target redrock-server >/dev/null
 	@MODE="$(MODE)" UNITS="$(UNITS)" REDIS_TESTS="$(REDIS_TESTS)" BUILD_DIR="$(BUILD_DIR)" bash scripts/compat.sh
 
 clean:

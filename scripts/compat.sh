@@ -29,16 +29,22 @@ RUNNER=$REDIS_TESTS/redis-tcl.sh
 command -v tclsh >/dev/null 2>&1 || command -v tclsh8.6 >/dev/null 2>&1 || die "needs tcl: apt-get install tcl"
 command -v redis-cli >/dev/null 2>&1 || die "needs redis-cli: apt-get install redis-tools"
 
-# shellcheck disable=SC2086  # UNITS is a list of words
 case "$MODE" in
-  spawn) exec bash "$RUNNER" --spawn "$SERVER" $UNITS ;;
-  external) ;;
+  spawn | external) ;;
   *) die "MODE must be external or spawn, not '$MODE'" ;;
 esac
 
 SCRATCH=$(mktemp -d /tmp/redrock-compat-XXXXXX)
-PID=""
+PID=""         # the redrock-server of external mode
+RUNNER_PID=""  # redis-tcl.sh, in a process group of its own (it and every process it starts)
 cleanup() {
+  # Ctrl-C or a failure: stop the runner's whole group first (its tclsh and, in spawn mode, the servers
+  # the suite started; they shut down on SIGTERM), so no further unit starts.
+  if [ -n "$RUNNER_PID" ] && kill -0 "$RUNNER_PID" 2>/dev/null; then
+    kill -TERM -- "-$RUNNER_PID" 2>/dev/null
+    wait "$RUNNER_PID" 2>/dev/null
+  fi
+  RUNNER_PID=""
   if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
     kill "$PID" 2>/dev/null
     for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
@@ -51,6 +57,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Runs redis-tcl.sh in its own process group and waits for it (a signal interrupts the wait at once).
+run_suite() {
+  setsid bash "$RUNNER" "$@" &
+  RUNNER_PID=$!
+  wait "$RUNNER_PID"
+  local rc=$?
+  RUNNER_PID=""
+  return $rc
+}
+
+if [ "$MODE" = spawn ]; then
+  # shellcheck disable=SC2086  # UNITS is a list of words
+  run_suite --spawn "$SERVER" $UNITS
+  exit $?
+fi
 
 # Port 0: the kernel picks a free port (no race with other servers); the startup line names it.
 LOG=$SCRATCH/redrock.log
@@ -72,7 +94,6 @@ done
 [ -n "$PORT" ] || { cat "$LOG" >&2 2>/dev/null; die "redrock-server did not become ready (log above)"; }
 echo "redrock-server pid $PID on 127.0.0.1:$PORT (scratch $SCRATCH)"
 
-# Not exec: the trap must stop the server afterwards.
 # shellcheck disable=SC2086
-bash "$RUNNER" "$PORT" $UNITS
+run_suite "$PORT" $UNITS
 exit $?
