@@ -247,16 +247,17 @@ void ZMPopCommand(CommandContext& ctx) {
     return;
   }
   const engine::KeyScoredMembers& popped = **result;
-  // [key, [[member, score] ...]] in both protocols.
+  // [key, [[member, score] ...]] in both protocols. As for ZPOPMIN, Redis sends the event after the
+  // members' array header and "del" after the whole reply.
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(popped.key);
   ctx.reply.ArrayHeader(popped.members.size());
+  NotifyKey(ctx, kNotifyZSet, max ? "zpopmax" : "zpopmin", popped.key);
   for (const engine::ScoredMember& m : popped.members) {
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(m.member);
     ctx.reply.Double(m.score);
   }
-  NotifyKey(ctx, kNotifyZSet, max ? "zpopmax" : "zpopmin", popped.key);
   NotifyDelIfEmptied(ctx, popped.key);
 }
 
