@@ -81,13 +81,13 @@ void MemoryHelpCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterMemoryCommand(CommandTable& table) {
-  // As Redis 7.0.15's COMMAND INFO prints them.
+  // As Redis 7.0.15's COMMAND INFO prints them (and in its order).
   CommandSpec memory = MakeSpec("memory", -2, 0, nullptr, "@slow");
   memory.subcommands = {
-      {"usage", -3, kCmdReadOnly, 2, 2, 1, MemoryUsageCommand, {}, "@read @slow"},
       MakeSpec("help", 2, kCmdLoading | kCmdStale, MemoryHelpCommand, "@slow"),
       MakeSpec("purge", 2, 0, MemoryPurgeCommand, "@slow"),
       MakeSpec("malloc-stats", 2, 0, MemoryMallocStatsCommand, "@slow"),
+      {"usage", -3, kCmdReadOnly, 2, 2, 1, MemoryUsageCommand, {}, "@read @slow"},
   };
   table.Register(std::move(memory));
 }
