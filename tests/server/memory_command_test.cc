@@ -91,5 +91,12 @@ TEST_CASE("MEMORY USAGE sees the key in the selected database only", "[memory]")
   CHECK(Usage(h, {"k"}) == 24);
 }
 
+TEST_CASE("MEMORY MALLOC-STATS answers as Redis without jemalloc; PURGE trims", "[memory]") {
+  CommandHarness h;
+  CHECK(h.Run({"memory", "malloc-stats"}) == Bulk("Stats not supported for the current allocator"));
+  CHECK(h.Run({"memory", "malloc-stats", "x"}) == "-ERR wrong number of arguments for 'memory|malloc-stats' command\r\n");
+  CHECK(h.Run({"memory", "purge"}) == kOk);
+}
+
 }  // namespace
 }  // namespace redrock::server
