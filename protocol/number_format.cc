@@ -62,8 +62,8 @@ bool ParseInt64(std::string_view s, int64_t* out) {
 }
 
 bool ParseLongDouble(std::string_view s, long double* out) {
-  // Redis copies into a NUL-terminated buffer and lets strtold stop at the first NUL; an embedded NUL
-  // therefore ends the number (and the rest is ignored), which we reproduce by doing the same.
+  // The whole input must be the number: strtold stops at an embedded NUL, so "5\0\0001" must fail the
+  // length check below rather than parse as 5 (Redis 7.0's "string to double with null terminator").
   if (s.empty() || s.size() >= kMaxLongDoubleChars) return false;
   char buf[kMaxLongDoubleChars];
   std::memcpy(buf, s.data(), s.size());
@@ -71,7 +71,7 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   errno = 0;
   char* end = nullptr;
   long double v = std::strtold(buf, &end);
-  if (IsSpace(buf[0]) || *end != '\0') return false;
+  if (IsSpace(buf[0]) || *end != '\0' || static_cast<size_t>(end - buf) != s.size()) return false;
   if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO)) return false;
   if (errno == EINVAL || std::isnan(v)) return false;
   if (out) *out = v;

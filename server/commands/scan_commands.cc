@@ -58,7 +58,7 @@ void KeysCommand(CommandContext& ctx) {
 
 struct ScanArgs {
   uint64_t cursor = 0;
-  std::string_view pattern;  // empty = every key ("*" is normalised to empty, as Redis skips matching)
+  std::string_view pattern = "*";  // "*" = every key (the engine skips matching, as Redis does)
   int64_t count = kDefaultScanCount;
   std::optional<engine::KeyType> type;
 };
@@ -88,7 +88,6 @@ bool ParseScanArgs(CommandContext& ctx, ScanArgs* out) {
       }
     } else if (EqualsIgnoreCase(opt, "match")) {
       out->pattern = args.Take();
-      if (out->pattern == "*") out->pattern = {};
     } else if (EqualsIgnoreCase(opt, "type")) {
       // Redis 7.0 accepts any type name; one that no key can have ("foo", "none", "stream") just
       // matches nothing. kNone is such a filter.

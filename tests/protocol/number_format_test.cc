@@ -126,8 +126,10 @@ TEST_CASE("ParseLongDouble follows string2ld (INCRBYFLOAT)") {
       {"1e", false, 0},
       {"0x", false, 0},
       {"1,5", false, 0},
-      // Redis copies into a C string first, so an embedded NUL ends the number.
-      {std::string("1.5\0xyz", 7), true, 1.5L},
+      // The whole input must be the number: an embedded NUL (where strtold stops) makes it invalid.
+      {std::string("1.5\0xyz", 7), false, 0},
+      {std::string("5\0\0\0001", 5), false, 0},
+      {std::string("1\0", 2), false, 0},
   };
   for (const Case& c : cases) {
     INFO("[" << c.in << "]");
