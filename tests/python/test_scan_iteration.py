@@ -1,4 +1,4 @@
-"""SCAN-family iteration through redis-py, against the server under test.
+"""SCAN-family iteration through redis-py, and INFO's section selection, against the server under test.
 
 A SCAN cursor must always lead to cursor 0: redis-py's scan_iter() loops until it does, so a server that
 restarts an iteration (as redrock once did after returning the empty key) hangs every caller. Every
@@ -73,3 +73,87 @@ def test_collection_scans_match_empty_only_matches_empty(server):
         assert [m for m, _ in r.zscan_iter(f"z{size}", match="", count=7)] == [b""]
         assert sorted(f for f, _ in r.hscan_iter(f"h{size}", count=7)) == sorted(members)
         assert sorted(r.sscan_iter(f"s{size}", count=7)) == sorted(members)
+
+
+def sections(info_text):
+    return [line[2:] for line in info_text.split("\r\n") if line.startswith("# ")]
+
+
+DEFAULT = ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules",
+           "Errorstats", "Cluster", "Keyspace"]
+ALL = ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules",
+       "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace"]
+
+
+def test_info_section_selection(server):
+    host, port = server
+    r = redis.Redis(host=host, port=port, socket_timeout=5, decode_responses=True)
+    r.set_response_callback("INFO", lambda reply, **kwargs: reply)  # the raw text, not redis-py's dict
+
+    def info(*args):
+        return r.execute_command("INFO", *args)
+
+    r.set("k", "v")
+    assert sections(info()) == DEFAULT
+    assert sections(info("default")) == DEFAULT
+    assert sections(info("all")) == ALL
+    assert sections(info("everything")) == ALL
+    assert sections(info("server", "clients")) == ["Server", "Clients"]
+    assert sections(info("CLIENTS", "server")) == ["Server", "Clients"]  # Redis's order, any case
+    assert sections(info("cpu", "default")) == DEFAULT
+    assert sections(info("cpu", "all")) == ALL
+    assert sections(info("cpu", "cpu")) == ["CPU"]
+    assert sections(info("module_list")) == ["Modules"]
+    assert sections(info("nosuchsection")) == []
+    assert sections(info("cpu", "nosuchsection")) == ["CPU"]
+
+
+def info_fields(r, section):
+    """INFO <section> as {name: value}, with "a=1,b=2" values as {a: 1, b: 2} (parsed here, not by redis-py,
+    whose parsing of such values varies between its versions)."""
+    out = {}
+    for line in r.execute_command("INFO", section).split("\r\n"):
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.partition(":")
+        if "=" in value:
+            value = {k: float(v) if "." in v else int(v) for k, v in (p.split("=") for p in value.split(","))}
+        out[name] = value
+    return out
+
+
+def test_info_commandstats_and_errorstats(server):
+    host, port = server
+    r = redis.Redis(host=host, port=port, socket_timeout=5, decode_responses=True)
+    r.set_response_callback("INFO", lambda reply, **kwargs: reply)
+    r.config_resetstat()
+    r.set("k", "v")
+    r.set("s", "text")
+    failing = [
+        ("INCR", "s"),     # runs and answers an error: a failed call
+        ("GET",),          # refused before running (arity): a rejected call
+        ("CONFIG", "GET"),  # a subcommand's arity
+        ("CONFIG",),       # a container without a subcommand: rejected as the container
+        ("CONFIG", "NOSUCH"),  # an unknown subcommand: an error, but nobody's rejected call
+        ("LPUSH", "s", "x"),  # WRONGTYPE
+    ]
+    for command in failing:
+        try:
+            r.execute_command(*command)
+        except redis.ResponseError:
+            pass
+    stats = info_fields(r, "commandstats")
+    assert stats["cmdstat_set"]["calls"] == 2
+    assert stats["cmdstat_set"]["failed_calls"] == 0
+    assert stats["cmdstat_incr"]["calls"] == 1 and stats["cmdstat_incr"]["failed_calls"] == 1
+    assert stats["cmdstat_get"]["calls"] == 0 and stats["cmdstat_get"]["rejected_calls"] == 1
+    assert stats["cmdstat_config|get"]["rejected_calls"] == 1
+    assert stats["cmdstat_config"] == {"calls": 0, "usec": 0, "usec_per_call": 0.0, "rejected_calls": 1,
+                                       "failed_calls": 0}
+    assert stats["cmdstat_lpush"]["failed_calls"] == 1
+    assert "cmdstat_hset" not in stats
+    assert info_fields(r, "errorstats") == {"errorstat_ERR": {"count": 5}, "errorstat_WRONGTYPE": {"count": 1}}
+    assert info_fields(r, "stats")["total_error_replies"] == "6"
+    r.config_resetstat()
+    assert info_fields(r, "errorstats") == {}
+    assert "cmdstat_incr" not in info_fields(r, "commandstats")
