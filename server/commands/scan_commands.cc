@@ -18,7 +18,10 @@
 namespace redrock::server {
 
 bool ParseScanCursor(std::string_view text, uint64_t* cursor) {
-  // strtoul skips leading space, but Redis rejects a cursor that starts with one; so no space anywhere.
+  // Redis hands the argument to strtoul as a C string, so the cursor is what precedes the first NUL
+  // ("0\0junk" is cursor 0). strtoul skips leading space, but Redis rejects a cursor that starts with
+  // one; so no space anywhere.
+  text = text.substr(0, text.find('\0'));
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
