@@ -1,5 +1,6 @@
 #include "server/command_table.h"
 
+#include <chrono>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -23,7 +24,27 @@ bool AritySatisfied(int arity, size_t argc) {
 void LinkSubcommands(CommandSpec& spec) {
   for (CommandSpec& sub : spec.subcommands) sub.parent = &spec;
 }
+
+// True when the reply bytes from `from` on are a RESP error ("-...\r\n"); *text is its text.
+bool ErrorReplyAt(const std::string& buffer, size_t from, std::string_view* text) {
+  if (from >= buffer.size() || buffer[from] != '-') return false;
+  *text = std::string_view(buffer).substr(from + 1);
+  *text = text->substr(0, text->find("\r\n"));
+  return true;
+}
+
+void CountErrorReply(ServerState& server, std::string_view error) {
+  server.stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  server.stats.errors.Count(error);
+}
 }  // namespace
+
+void CommandStats::Reset() {
+  calls = 0;
+  usec = 0;
+  rejected_calls = 0;
+  failed_calls = 0;
+}
 
 engine::Engine& CommandContext::engine() const { return server.engine; }
 
@@ -41,6 +62,8 @@ CommandTable::~CommandTable() = default;
 void CommandTable::Register(CommandSpec spec) {
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   LinkSubcommands(*owned);
+  owned->stats = &stats_.emplace_back();
+  for (CommandSpec& sub : owned->subcommands) sub.stats = &stats_.emplace_back();
   index_->by_name.emplace(owned->name, owned.get());
   commands_.push_back(std::move(owned));
 }
@@ -77,6 +100,7 @@ const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv,
       return nullptr;
     }
     const CommandSpec* sub = FindSubcommand(*spec, argv[1]);
+    if (matched != nullptr) *matched = sub;
     if (sub == nullptr) {
       *error = err::UnknownSubcommand(argv[0], argv[1]);
       return nullptr;
@@ -112,11 +136,16 @@ void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& se
     // so only that code is absent after "because of:" (NOAUTH and BUSY keep theirs).
     DiscardTransaction(client, server);
     if (error.starts_with("ERR ")) error.remove_prefix(4);
-    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    const std::string abort = "EXECABORT Transaction discarded because of: " + std::string(error);
+    if (spec->stats != nullptr) spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    CountErrorReply(server, abort);
+    reply.Error(abort);
     return;
   }
   // A rejected command inside MULTI poisons the transaction: EXEC will answer EXECABORT.
   if (client.in_multi) client.multi_error = true;
+  if (spec != nullptr && spec->stats != nullptr) spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+  CountErrorReply(server, error);
   reply.Error(error);
 }
 
@@ -189,7 +218,21 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
 void CommandTable::Invoke(const CommandSpec& spec, ClientState& client, ServerState& server,
                           protocol::ReplyWriter& reply, std::span<const std::string_view> argv) const {
   CommandContext ctx{argv, client, server, reply, *this};
+  // A command's own reply starts where the buffer ended; an EXEC's inner commands and a script's
+  // redis.call() count their own replies in their own Invoke.
+  const size_t reply_start = reply.buffer()->size();
+  const auto start = std::chrono::steady_clock::now();
   spec.handler(ctx);
+  const auto usec =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  std::string_view error;
+  const bool failed = ErrorReplyAt(*reply.buffer(), reply_start, &error);
+  if (failed) CountErrorReply(server, error);
+  if (spec.stats != nullptr) {
+    spec.stats->calls.fetch_add(1, std::memory_order_relaxed);
+    spec.stats->usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+    if (failed) spec.stats->failed_calls.fetch_add(1, std::memory_order_relaxed);
+  }
   server.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
   client.commands_processed.fetch_add(1, std::memory_order_relaxed);
 }

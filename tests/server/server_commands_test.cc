@@ -119,6 +119,58 @@ TEST_CASE("INFO sections", "[server]") {
   CHECK(h.Run({"info", "cluster"}) == "=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n");
 }
 
+TEST_CASE("INFO commandstats and errorstats count calls, rejections and failures", "[server]") {
+  CommandHarness h;
+  CHECK(h.Run({"set", "s", "text"}) == kOk);
+  CHECK(h.Run({"incr", "s"}) == Err("ERR value is not an integer or out of range"));
+  CHECK(h.Run({"get"}) == Err("ERR wrong number of arguments for 'get' command"));
+  CHECK(h.Run({"config", "get"}) == Err("ERR wrong number of arguments for 'config|get' command"));
+  CHECK(h.Run({"config", "nosuch"}).rfind("-ERR unknown subcommand", 0) == 0);
+  CHECK(h.Run({"lpush", "s", "x"}).rfind("-WRONGTYPE ", 0) == 0);
+  CHECK(h.Run({"multi"}) == "+OK\r\n");
+  CHECK(h.Run({"get"}) == Err("ERR wrong number of arguments for 'get' command"));
+  CHECK(h.Run({"exec"}).rfind("-EXECABORT ", 0) == 0);
+  const std::string stats = BulkBody(h.Run({"info", "commandstats"}));
+  auto line = [&](std::string_view name) {
+    const std::string head = "cmdstat_" + std::string(name) + ":";
+    const size_t at = stats.find("\r\n" + head);
+    if (at == std::string::npos) return std::string();
+    const size_t begin = at + 2, end = stats.find("\r\n", begin);
+    return stats.substr(begin, end - begin);
+  };
+  CHECK(line("set").rfind("cmdstat_set:calls=1,usec=", 0) == 0);
+  CHECK(line("set").ends_with(",rejected_calls=0,failed_calls=0"));
+  CHECK(line("incr").ends_with(",rejected_calls=0,failed_calls=1"));
+  CHECK(line("lpush").ends_with(",rejected_calls=0,failed_calls=1"));
+  CHECK(line("get") == "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=2,failed_calls=0");
+  CHECK(line("config|get") == "cmdstat_config|get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0");
+  CHECK(line("config").empty());  // an unknown subcommand is nobody's rejected call
+  // EXEC ran and answered EXECABORT (a failure), MULTI ran.
+  CHECK(line("exec").ends_with(",rejected_calls=0,failed_calls=1"));
+  CHECK(line("multi").rfind("cmdstat_multi:calls=1,", 0) == 0);
+  CHECK(line("hset").empty());
+  CHECK(BulkBody(h.Run({"info", "errorstats"})) ==
+        "# Errorstats\r\nerrorstat_ERR:count=5\r\nerrorstat_EXECABORT:count=1\r\nerrorstat_WRONGTYPE:count=1\r\n");
+  CHECK(BulkBody(h.Run({"info", "stats"})).find("\r\ntotal_error_replies:7\r\n") != std::string::npos);
+  CHECK(h.Run({"config", "resetstat"}) == kOk);
+  CHECK(BulkBody(h.Run({"info", "errorstats"})) == "# Errorstats\r\n");
+  CHECK(BulkBody(h.Run({"info", "commandstats"})).find("cmdstat_incr") == std::string::npos);
+}
+
+TEST_CASE("ErrorStats reads an error's code as Redis does", "[server]") {
+  ErrorStats errors;
+  errors.Count("ERR syntax error");
+  errors.Count("WRONGTYPE Operation against a key holding the wrong kind of value");
+  errors.Count("NOSPACE");                                  // no space at all: counted as ERR
+  errors.Count(std::string(31, 'X') + " text");             // space at the 32nd byte of "-XXX...": too far
+  errors.Count(std::string(30, 'Y') + " text");             // within the window
+  errors.Count("user_script:1: Script attempted to access");  // the code keeps its ':' (INFO makes it '_')
+  using Counts = std::vector<std::pair<std::string, uint64_t>>;
+  CHECK(errors.Snapshot() == Counts{{"ERR", 3}, {"WRONGTYPE", 1}, {std::string(30, 'Y'), 1}, {"user_script:1:", 1}});
+  errors.Reset();
+  CHECK(errors.Snapshot().empty());
+}
+
 TEST_CASE("CONFIG GET", "[server]") {
   CommandHarness h;
   CHECK(h.Run({"config", "get"}) == Err("ERR wrong number of arguments for 'config|get' command"));
