@@ -232,6 +232,54 @@ TEST_CASE("Many consumers and one producer: every element is delivered once", "[
   CHECK(received.load() == kElements);
 }
 
+TEST_CASE("Short timeouts racing with pushes from several producers lose no element", "[server][blocking]") {
+  // Consumers time out every few ms while two producers push: an element is either delivered once or
+  // still in the list at the end (a timeout that races with being served must not drop it).
+  BlockingServer s;
+  constexpr int kConsumers = 3;
+  constexpr int kPerProducer = 150;
+  std::atomic<int> received{0};
+  std::atomic<bool> bad{false};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kConsumers; ++i) {
+    threads.emplace_back([&, i] {
+      Client c(s.port());
+      while (!done.load()) {
+        const std::string reply = i == 0 ? c.Call({"BLMOVE", "jobs", "moved", "LEFT", "RIGHT", "0.002"})
+                                         : c.Call({"BLPOP", "jobs", "0.003"});
+        if (reply == "*-1\r\n") continue;
+        if (reply.empty() || (reply[0] != '*' && reply[0] != '$')) {
+          bad = true;
+          return;
+        }
+        received.fetch_add(1);
+      }
+    });
+  }
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 2; ++p) {
+    producers.emplace_back([&] {
+      Client producer(s.port());
+      for (int i = 0; i < kPerProducer; ++i) {
+        if (producer.Call({"RPUSH", "jobs", std::to_string(i)}).rfind(':', 0) != 0) bad = true;
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  Client checker(s.port());
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (checker.Call({"LLEN", "jobs"}) != ":0\r\n" && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  done = true;
+  for (auto& t : threads) t.join();
+  CHECK_FALSE(bad.load());
+  CHECK(checker.Call({"LLEN", "jobs"}) == ":0\r\n");
+  CHECK(received.load() == 2 * kPerProducer);
+  CHECK(s.blocked() == 0);
+}
+
 // INFO's blocked_clients, which Redis's suite polls to see a client block.
 int64_t InfoBlockedClients(Client& c) {
   const std::string info = c.Call({"INFO", "clients"});
