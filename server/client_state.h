@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,14 +20,16 @@ struct QueuedCommand {
   std::vector<std::string> argv;
 };
 
-// What a client blocked by BLPOP & co. waits for (see server/blocking.h). When the timeout expires the
-// client gets a null array (`*-1`, RESP3 `_`), whatever the command: Redis answers every list blocking
-// command so, BLMOVE and BRPOPLPUSH included (only inside MULTI do those two answer a null bulk).
+struct BlockedWaiter;  // server/blocking.h
+
+// A client blocked by BLPOP & co. (see server/blocking.h): set by the handler that registered it, taken
+// by the connection, which then waits for the reply. When the timeout expires the client gets a null
+// array (`*-1`, RESP3 `_`), whatever the command: Redis answers every list blocking command so, BLMOVE
+// and BRPOPLPUSH included (only inside MULTI do those two answer a null bulk).
 struct BlockedState {
-  bool active = false;             // set by the handler: the connection must wait and re-run the command
-  int db = 0;
-  std::vector<std::string> keys;
-  int64_t timeout_ms = 0;          // 0 = forever
+  bool active = false;                   // the connection must wait for the waiter to be served
+  std::shared_ptr<BlockedWaiter> waiter;
+  int64_t timeout_ms = 0;                // 0 = forever
 };
 
 // A key a client WATCHes (server/watch.h): whether WATCH found it live, and then its expiry (absolute
@@ -68,7 +71,7 @@ struct ClientState {
 
   // Blocking commands. may_block is set by a connection for its client (never by the in-process
   // harness or for a script's client); a blocking handler that finds nothing to pop outside EXEC
-  // (CanBlock) then fills `blocked` instead of replying.
+  // (CanBlock) then registers the client as blocked and fills `blocked` instead of replying.
   bool may_block = false;
   bool CanBlock() const { return may_block && !in_exec; }
   BlockedState blocked;

@@ -205,6 +205,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
     }
     std::unique_lock gate(server.exec_gate, std::adopt_lock);
     Invoke(*spec, client, server, reply, argv);
+    server.blocking.ServeReadyKeys(server, *this);  // after the whole command (EXEC, script): blocking.h
   } else {
     if (!server.exec_gate.lock_shared_unless_busy()) {
       DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
@@ -212,6 +213,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
     }
     std::shared_lock gate(server.exec_gate, std::adopt_lock);
     Invoke(*spec, client, server, reply, argv);
+    server.blocking.ServeReadyKeys(server, *this);
   }
 }
 

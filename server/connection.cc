@@ -115,7 +115,8 @@ Connection::Connection(tcp::socket socket, ServerState& state, const CommandTabl
 
 Connection::~Connection() {
   // A coroutine frame destroyed while blocked (server stop) still leaves the wait queue.
-  if (waiter_) state_.blocking.Remove(waiter_, false);
+  if (waiter_) state_.blocking.Remove(waiter_);
+  if (client_.blocked.waiter) state_.blocking.Remove(client_.blocked.waiter);
   // Normally done when Run() ends; again here for a frame destroyed without finishing.
   if (client_.subscribed) state_.pubsub.UnsubscribeAll(*this);
   state_.watches.UnwatchAll(client_);  // writers must not find this client any more
@@ -316,61 +317,56 @@ asio::awaitable<void> Connection::RunDeferredScript(std::span<const std::string_
 
 asio::awaitable<bool> Connection::Block() {
   using Clock = std::chrono::steady_clock;
-  // The command's arguments point into in_, which the reads made while blocked may move: own them.
-  const std::vector<std::string> command(argv_.begin(), argv_.end());
-  const std::vector<std::string_view> views(command.begin(), command.end());
-  BlockedState blocked = std::move(client_.blocked);
+  // The handler registered the client (server/blocking.h); from now on the registry serves it.
+  waiter_ = std::move(client_.blocked.waiter);
+  const int64_t timeout_ms = client_.blocked.timeout_ms;
   client_.blocked = BlockedState{};
   client_.waiting_blocked.store(true, std::memory_order_relaxed);
   struct ClearWaiting {
     ClientState& client;
     ~ClearWaiting() { client.waiting_blocked.store(false, std::memory_order_relaxed); }
   } clear_waiting{client_};
-  // The deadline is fixed when the command first blocks; re-runs after a wake do not extend it.
   Clock::time_point deadline = Clock::time_point::max();
-  if (blocked.timeout_ms > 0 && blocked.timeout_ms < kForeverMs) {
-    deadline = Clock::now() + std::chrono::milliseconds(blocked.timeout_ms);
-  }
+  if (timeout_ms > 0 && timeout_ms < kForeverMs) deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   std::weak_ptr<Connection> weak = weak_from_this();
   auto executor = socket_.get_executor();
-  const uint64_t block_id = ++block_id_;
-  auto wake = [weak, executor, block_id] {
-    asio::post(executor, [weak, block_id] {
+  const BlockedWaiter* const waiter = waiter_.get();
+  state_.blocking.SetWake(*waiter_, [weak, executor, waiter] {
+    // Called by whoever served the client, on any thread: only posts.
+    asio::post(executor, [weak, waiter] {
       auto self = weak.lock();
-      // Ignore a wake for a wait that is over (served, timed out) or a connection that is gone.
-      if (!self || !self->waiter_ || self->block_id_ != block_id) return;
+      // Ignore a wake for a wait that is over or a connection that is gone.
+      if (!self || self->waiter_.get() != waiter) return;
       self->wake_pending_ = true;
       if (self->reading_) {
         boost::system::error_code ignored;
         self->socket_.cancel(ignored);
       }
     });
-  };
-  waiter_ = state_.blocking.Add(blocked.db, std::move(blocked.keys), std::move(wake));
+  });
 
   bool ok = out_.empty() || co_await Flush();
-  WaitResult result = WaitResult::kClosed;
   while (ok) {
-    // Re-run the command: right after registering (a push may have landed since the handler looked),
-    // then after every wake.
     wake_pending_ = false;
-    state_.blocking.Rearm(*waiter_);
-    RunCommand(views);
-    if (!client_.blocked.active) {
-      state_.blocking.Remove(waiter_, /*pass_on=*/true);
+    if (state_.blocking.TakeReply(*waiter_, &out_)) {
       waiter_.reset();
       co_return true;
     }
-    client_.blocked = BlockedState{};
-    result = co_await WaitForWake(deadline);
-    if (result != WaitResult::kWoken) break;
+    const WaitResult result = co_await WaitForWake(deadline);
+    if (result == WaitResult::kWoken) continue;
+    if (result == WaitResult::kClosed) break;
+    // The deadline: unless it was served meanwhile (its reply is then on its way), the timeout reply.
+    if (state_.blocking.Remove(waiter_)) {
+      waiter_.reset();
+      protocol::ReplyWriter writer(&out_, client_.resp);
+      writer.NullArray();  // see BlockedState
+      co_return true;
+    }
+    deadline = Clock::time_point::max();
   }
-  state_.blocking.Remove(waiter_, /*pass_on=*/false);
+  state_.blocking.Remove(waiter_);
   waiter_.reset();
-  if (!ok || result == WaitResult::kClosed) co_return false;
-  protocol::ReplyWriter writer(&out_, client_.resp);
-  writer.NullArray();  // see BlockedState
-  co_return true;
+  co_return false;
 }
 
 asio::awaitable<Connection::WaitResult> Connection::WaitForWake(std::chrono::steady_clock::time_point deadline) {

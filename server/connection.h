@@ -65,8 +65,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
   boost::asio::awaitable<bool> ProcessBuffer();
   void UpdateParserLimits();
 
-  // Blocking commands (see server/blocking.h). After a handler set client_.blocked: writes out the
-  // replies so far, registers a waiter and re-runs the command on every wake until it is served or its
+  // Blocking commands (see server/blocking.h). After a handler blocked the client (client_.blocked):
+  // writes out the replies so far and waits until the registry serves the client (its reply) or the
   // deadline passes (the timeout reply), keeping later commands of the buffer for afterwards. The final
   // reply is left in out_. False when the connection closed meanwhile.
   boost::asio::awaitable<bool> Block();
@@ -104,10 +104,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
 
   // Blocked-client state; touched only on this connection's executor.
   boost::asio::steady_timer block_timer_;
-  std::shared_ptr<BlockingRegistry::Waiter> waiter_;
-  uint64_t block_id_ = 0;         // which Block() a posted wake belongs to
+  std::shared_ptr<BlockedWaiter> waiter_;  // while blocked
   uint64_t wait_generation_ = 0;  // which WaitForWake() a timer handler belongs to
-  bool wake_pending_ = false;
+  bool wake_pending_ = false;     // the registry served the client (or a stale wake: checked)
   bool timed_out_ = false;
   bool reading_ = false;  // a read is pending: a wake or the deadline cancels it
 

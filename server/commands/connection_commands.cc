@@ -14,6 +14,7 @@
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/pubsub.h"
+#include "server/scripting/script_commands.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -395,6 +396,30 @@ void ClientOnOffCommand(CommandContext& ctx) {
   }
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: a client blocked in BLPOP & co. gets its timeout reply, or
+// an UNBLOCKED error (server/blocking.h). 1 when it was blocked, else 0.
+void ClientUnblockCommand(CommandContext& ctx) {
+  if (ctx.argc() > 4) return ReplySubcommandSyntaxError(ctx);
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.argv[3], "error")) {
+      error = true;
+    } else if (!EqualsIgnoreCase(ctx.argv[3], "timeout")) {
+      ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  int64_t id = 0;
+  if (!protocol::ParseInt64(ctx.argv[2], &id)) {
+    ctx.reply.Error(err::kNotInteger);
+    return;
+  }
+  const bool unblocked =
+      id > 0 && ctx.server.blocking.Unblock(static_cast<uint64_t>(id),
+                                            error ? "UNBLOCKED client unblocked via CLIENT UNBLOCK" : "");
+  ctx.reply.Integer(unblocked ? 1 : 0);
+}
+
 void ClientHelpCommand(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -476,6 +501,7 @@ void RegisterConnectionCommands(CommandTable& table) {
   client.subcommands.push_back(MakeSpec("setinfo", 4, kSubFlags, ClientSetInfoCommand, kAcl));
   client.subcommands.push_back(MakeSpec("no-evict", 3, kAdminSub, ClientOnOffCommand, kAdminAcl));
   client.subcommands.push_back(MakeSpec("no-touch", 3, kSubFlags, ClientOnOffCommand, kAcl));
+  client.subcommands.push_back(MakeSpec("unblock", -3, kAdminSub, ClientUnblockCommand, kAdminAcl));
   table.Register(std::move(client));
 }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -229,6 +230,185 @@ TEST_CASE("Many consumers and one producer: every element is delivered once", "[
   for (auto& t : consumers) t.join();
   CHECK_FALSE(bad.load());
   CHECK(received.load() == kElements);
+}
+
+TEST_CASE("Short timeouts racing with pushes from several producers lose no element", "[server][blocking]") {
+  // Consumers time out every few ms while two producers push: an element is either delivered once or
+  // still in the list at the end (a timeout that races with being served must not drop it).
+  BlockingServer s;
+  constexpr int kConsumers = 3;
+  constexpr int kPerProducer = 150;
+  std::atomic<int> received{0};
+  std::atomic<bool> bad{false};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kConsumers; ++i) {
+    threads.emplace_back([&, i] {
+      Client c(s.port());
+      while (!done.load()) {
+        const std::string reply = i == 0 ? c.Call({"BLMOVE", "jobs", "moved", "LEFT", "RIGHT", "0.002"})
+                                         : c.Call({"BLPOP", "jobs", "0.003"});
+        if (reply == "*-1\r\n") continue;
+        if (reply.empty() || (reply[0] != '*' && reply[0] != '$')) {
+          bad = true;
+          return;
+        }
+        received.fetch_add(1);
+      }
+    });
+  }
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 2; ++p) {
+    producers.emplace_back([&] {
+      Client producer(s.port());
+      for (int i = 0; i < kPerProducer; ++i) {
+        if (producer.Call({"RPUSH", "jobs", std::to_string(i)}).rfind(':', 0) != 0) bad = true;
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  Client checker(s.port());
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (checker.Call({"LLEN", "jobs"}) != ":0\r\n" && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  done = true;
+  for (auto& t : threads) t.join();
+  CHECK_FALSE(bad.load());
+  CHECK(checker.Call({"LLEN", "jobs"}) == ":0\r\n");
+  CHECK(received.load() == 2 * kPerProducer);
+  CHECK(s.blocked() == 0);
+}
+
+// INFO's blocked_clients, which Redis's suite polls to see a client block.
+int64_t InfoBlockedClients(Client& c) {
+  const std::string info = c.Call({"INFO", "clients"});
+  const size_t at = info.find("blocked_clients:");
+  if (at == std::string::npos) return -1;
+  return std::stoll(info.substr(at + 16));
+}
+
+TEST_CASE("INFO blocked_clients counts exactly the registered waiters", "[server][blocking]") {
+  BlockingServer s;
+  Client a(s.port()), b(s.port()), producer(s.port());
+  CHECK(InfoBlockedClients(producer) == 0);
+  a.Send(Cmd({"BLPOP", "q", "0"}));
+  s.WaitBlocked(1);
+  CHECK(InfoBlockedClients(producer) == 1);
+  b.Send(Cmd({"BLMOVE", "q", "d", "LEFT", "LEFT", "0"}));
+  s.WaitBlocked(2);
+  CHECK(InfoBlockedClients(producer) == 2);
+  // Served during the push: down before the push's reply.
+  CHECK(producer.Call({"RPUSH", "q", "x"}) == ":1\r\n");
+  CHECK(InfoBlockedClients(producer) == 1);
+  CHECK(a.Read() == Pair("q", "x"));
+  CHECK(producer.Call({"RPUSH", "q", "y"}) == ":1\r\n");
+  CHECK(InfoBlockedClients(producer) == 0);
+  CHECK(b.Read() == Bulk("y"));
+}
+
+TEST_CASE("BLPOP with a 0.001 timeout times out; a push serves before its own reply", "[server][blocking]") {
+  BlockingServer s;
+  Client c(s.port()), producer(s.port());
+  for (const char* cmd : {"BLPOP", "BRPOP"}) {
+    CHECK(c.Call({cmd, "blist1", "0.001"}) == "*-1\r\n");
+  }
+  CHECK(c.Call({"BLMPOP", "0.001", "1", "blist1", "LEFT"}) == "*-1\r\n");
+  CHECK(s.blocked() == 0);
+  // "with single empty list argument": the key is gone as soon as the push has answered.
+  c.Send(Cmd({"BRPOP", "blist1", "1"}));
+  s.WaitBlocked(1);
+  CHECK(producer.Call({"RPUSH", "blist1", "foo"}) == ":1\r\n");
+  CHECK(producer.Call({"EXISTS", "blist1"}) == ":0\r\n");
+  CHECK(c.Read() == Pair("blist1", "foo"));
+}
+
+TEST_CASE("BRPOPLPUSH with multiple blocked clients: WRONGTYPE for one, the element for the next",
+          "[server][blocking]") {
+  BlockingServer s;
+  Client rd1(s.port()), rd2(s.port()), r(s.port());
+  r.Call({"SET", "target1", "nolist"});
+  rd1.Send(Cmd({"BRPOPLPUSH", "blist", "target1", "0"}));
+  s.WaitBlocked(1);
+  rd2.Send(Cmd({"BRPOPLPUSH", "blist", "target2", "0"}));
+  s.WaitBlocked(2);
+  CHECK(r.Call({"LPUSH", "blist", "foo"}) == ":1\r\n");
+  CHECK(rd1.Read() == "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  CHECK(rd2.Read() == Bulk("foo"));
+  CHECK(r.Call({"LRANGE", "target2", "0", "-1"}) == "*1\r\n" + Bulk("foo"));
+  CHECK(s.blocked() == 0);
+}
+
+TEST_CASE("Chained BLMOVEs are all served before the push answers", "[server][blocking]") {
+  BlockingServer s;
+  Client rd1(s.port()), rd2(s.port()), r(s.port());
+  // Linked LMOVEs.
+  rd1.Send(Cmd({"BLMOVE", "list1", "list2", "RIGHT", "LEFT", "0"}));
+  s.WaitBlocked(1);
+  rd2.Send(Cmd({"BLMOVE", "list2", "list3", "LEFT", "RIGHT", "0"}));
+  s.WaitBlocked(2);
+  r.Call({"RPUSH", "list1", "foo"});
+  CHECK(r.Call({"LRANGE", "list1", "0", "-1"}) == "*0\r\n");
+  CHECK(r.Call({"LRANGE", "list2", "0", "-1"}) == "*0\r\n");
+  CHECK(r.Call({"LRANGE", "list3", "0", "-1"}) == "*1\r\n" + Bulk("foo"));
+  CHECK(rd1.Read() == Bulk("foo"));
+  CHECK(rd2.Read() == Bulk("foo"));
+  // Circular BRPOPLPUSH.
+  r.Call({"DEL", "list1", "list2", "list3"});
+  rd1.Send(Cmd({"BRPOPLPUSH", "list1", "list2", "0"}));
+  s.WaitBlocked(1);
+  rd2.Send(Cmd({"BRPOPLPUSH", "list2", "list1", "0"}));
+  s.WaitBlocked(2);
+  r.Call({"RPUSH", "list1", "foo"});
+  CHECK(r.Call({"LRANGE", "list1", "0", "-1"}) == "*1\r\n" + Bulk("foo"));
+  CHECK(r.Call({"LRANGE", "list2", "0", "-1"}) == "*0\r\n");
+  CHECK(rd1.Read() == Bulk("foo"));
+  CHECK(rd2.Read() == Bulk("foo"));
+  // Self-referential BRPOPLPUSH.
+  r.Call({"DEL", "blist"});
+  rd1.Send(Cmd({"BRPOPLPUSH", "blist", "blist", "0"}));
+  s.WaitBlocked(1);
+  r.Call({"RPUSH", "blist", "foo"});
+  CHECK(r.Call({"LRANGE", "blist", "0", "-1"}) == "*1\r\n" + Bulk("foo"));
+  CHECK(rd1.Read() == Bulk("foo"));
+  CHECK(s.blocked() == 0);
+}
+
+TEST_CASE("LPUSH + DEL + SET in a transaction does not wake BLPOP or BLMPOP", "[server][blocking]") {
+  BlockingServer s;
+  Client blpop(s.port()), blmpop(s.port()), r(s.port());
+  blpop.Send(Cmd({"BLPOP", "list", "0"}));
+  s.WaitBlocked(1);
+  blmpop.Send(Cmd({"BLMPOP", "0", "1", "list", "LEFT"}));
+  s.WaitBlocked(2);
+  r.Call({"MULTI"});
+  r.Call({"LPUSH", "list", "a"});
+  r.Call({"DEL", "list"});
+  r.Call({"SET", "list", "foo"});
+  CHECK(r.Call({"EXEC"}) == "*3\r\n:1\r\n:1\r\n+OK\r\n");
+  CHECK(s.blocked() == 2);
+  r.Call({"DEL", "list"});
+  CHECK(r.Call({"LPUSH", "list", "b", "c"}) == ":2\r\n");
+  CHECK(blpop.Read() == Pair("list", "c"));
+  CHECK(blmpop.Read() == "*2\r\n" + Bulk("list") + "*1\r\n" + Bulk("b"));
+  CHECK(s.blocked() == 0);
+}
+
+TEST_CASE("CLIENT UNBLOCK over the network", "[server][blocking]") {
+  BlockingServer s;
+  Client c(s.port()), r(s.port());
+  const std::string id_reply = c.Call({"CLIENT", "ID"});
+  const std::string id = id_reply.substr(1, id_reply.size() - 3);
+  c.Send(Cmd({"BLPOP", "l", "0"}) + Cmd({"PING"}));
+  s.WaitBlocked(1);
+  CHECK(r.Call({"CLIENT", "UNBLOCK", id}) == ":1\r\n");
+  CHECK(c.Read(2) == "*-1\r\n+PONG\r\n");
+  c.Send(Cmd({"BLMPOP", "0", "1", "l", "RIGHT"}));
+  s.WaitBlocked(1);
+  CHECK(r.Call({"CLIENT", "UNBLOCK", id, "ERROR"}) == ":1\r\n");
+  CHECK(c.Read() == "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+  CHECK(r.Call({"CLIENT", "UNBLOCK", id}) == ":0\r\n");
+  CHECK(s.blocked() == 0);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The list family through the whole command pipeline (table, handler, engine), comparing exact RESP
 // bytes with what Redis 7.0.15 sends (every expected reply here was checked against the real server).
-// The in-process harness never blocks: blocking commands answer as if their timeout expired at once,
-// as they do inside MULTI. Real blocking is tested over sockets in blocking_test.cc.
+// The in-process harness's client never blocks: blocking commands answer as if their timeout expired at
+// once, as they do inside MULTI. Serving blocked clients is tested in blocking_serve_test.cc (in process)
+// and blocking_test.cc (over sockets).
 
 #include <catch2/catch.hpp>
 
@@ -11,7 +12,6 @@
 #include <string_view>
 #include <vector>
 
-#include "server/blocking.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
 
@@ -187,78 +187,6 @@ TEST_CASE("Blocking commands answer at once when they cannot block", "[list][blo
   CHECK(h.Run({"hello", "3"}).substr(0, 1) == "%");
   CHECK(h.Run({"blpop", "b1", "0"}) == kNull3);
   CHECK(h.Run({"blmove", "b1", "b2", "LEFT", "LEFT", "0"}) == kNull3);
-}
-
-TEST_CASE("A blocking handler records the block instead of replying when it may block", "[list][blocking]") {
-  CommandHarness h;
-  ClientState& c = h.client();
-  c.may_block = true;
-  CHECK(h.Run({"blpop", "k1", "k2", "1.5"}).empty());
-  CHECK(c.blocked.active);
-  CHECK(c.blocked.keys == std::vector<std::string>{"k1", "k2"});
-  CHECK(c.blocked.timeout_ms == 1500);
-  c.blocked = BlockedState{};
-  CHECK(h.Run({"blmove", "src", "dst", "LEFT", "LEFT", "0"}).empty());
-  CHECK(c.blocked.keys == std::vector<std::string>{"src"});
-  CHECK(c.blocked.timeout_ms == 0);
-  c.blocked = BlockedState{};
-  h.Run({"rpush", "k2", "v"});
-  CHECK(h.Run({"blpop", "k1", "k2", "0"}) == Bulks({"k2", "v"}));
-  CHECK_FALSE(c.blocked.active);
-  c.may_block = false;
-}
-
-TEST_CASE("Pushes signal the blocking registry, including inside EXEC", "[list][blocking]") {
-  CommandHarness h;
-  std::atomic<int> wakes{0};
-  auto waiter = h.state().blocking.Add(0, {"q"}, [&] { wakes.fetch_add(1); });
-  h.Run({"rpush", "other", "x"});
-  CHECK(wakes.load() == 0);
-  h.Run({"rpush", "q", "x"});
-  CHECK(wakes.load() == 1);
-  h.Run({"lpush", "q", "y"});  // already woken: not woken twice before it re-arms
-  CHECK(wakes.load() == 1);
-  h.state().blocking.Rearm(*waiter);
-  h.Run({"multi"});
-  h.Run({"linsert", "q", "before", "x", "z"});
-  h.Run({"exec"});
-  CHECK(wakes.load() == 2);
-  h.state().blocking.Rearm(*waiter);
-  h.Run({"select", "1"});
-  h.Run({"rpush", "q", "x"});  // another db
-  CHECK(wakes.load() == 2);
-  h.Run({"select", "0"});
-  h.Run({"rpoplpush", "other", "q"});
-  CHECK(wakes.load() == 3);
-  h.state().blocking.Remove(waiter, false);
-  CHECK(h.state().blocking.blocked_clients() == 0);
-}
-
-TEST_CASE("The blocking registry serves waiters in order and passes wakes on", "[list][blocking]") {
-  BlockingRegistry registry;
-  std::vector<int> woken;
-  auto first = registry.Add(0, {"k"}, [&] { woken.push_back(1); });
-  auto second = registry.Add(0, {"k", "j"}, [&] { woken.push_back(2); });
-  CHECK(registry.blocked_clients() == 2);
-  registry.Signal(0, "k");
-  CHECK(woken == std::vector<int>{1});
-  registry.Signal(0, "k");  // the first is already woken: the next in line gets it
-  CHECK(woken == std::vector<int>{1, 2});
-  registry.Signal(0, "k");  // both woken: nothing more to do
-  CHECK(woken.size() == 2);
-  // The first re-runs and is served: it passes the wake on to the next un-woken waiter of its keys.
-  registry.Rearm(*second);
-  registry.Remove(first, /*pass_on=*/true);
-  CHECK(woken == std::vector<int>{1, 2, 2});
-  // A woken waiter that leaves (timeout, disconnect) hands its pending wake on too.
-  auto third = registry.Add(0, {"j"}, [&] { woken.push_back(3); });
-  registry.Remove(second, /*pass_on=*/false);
-  CHECK(woken == std::vector<int>{1, 2, 2, 3});
-  registry.Remove(third, false);
-  registry.Remove(third, false);  // idempotent
-  CHECK(registry.blocked_clients() == 0);
-  registry.Signal(0, "j");
-  CHECK(woken.size() == 4);
 }
 
 TEST_CASE("TTL and key commands on lists", "[list][ttl]") {
