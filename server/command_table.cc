@@ -27,6 +27,11 @@ void LinkSubcommands(CommandSpec& spec) {
 
 engine::Engine& CommandContext::engine() const { return server.engine; }
 
+void CommandContext::RetargetReply() {
+  if (client.reply_buffer == nullptr) return;  // no connection: only the flags change
+  reply.set_buffer(client.ReplySilenced() ? client.discard_buffer : client.reply_buffer);
+}
+
 std::string CommandSpec::FullName() const {
   return parent ? parent->name + "|" + name : name;
 }
