@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -31,15 +32,16 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
-// Replaces `path` with `data` atomically and durably: a crash leaves the old file or the new one.
-bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* error) {
+// Replaces `path` with `data` atomically: a crash leaves the old file or the new one. With `sync` the new
+// file and its directory are fsynced too, so the change also survives a power loss.
+bool WriteFileAtomically(const std::string& path, std::string_view data, bool sync, std::string* error) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     *error = std::strerror(errno);
     return false;
   }
-  bool ok = WriteAll(fd, data) && ::fsync(fd) == 0;
+  bool ok = WriteAll(fd, data) && (!sync || ::fsync(fd) == 0);
   if (!ok) *error = std::strerror(errno);
   ::close(fd);
   if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -50,6 +52,7 @@ bool WriteFileAtomically(const std::string& path, std::string_view data, std::st
     ::unlink(tmp.c_str());
     return false;
   }
+  if (!sync) return true;
   std::string dir = std::filesystem::path(path).parent_path().string();
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
@@ -83,11 +86,34 @@ Scripting::Scripting(ServerState& server)
 Scripting::~Scripting() = default;
 
 bool Scripting::SaveFunctions() {
+  std::string dump = functions_.Dump();
+  // FUNCTION LOAD REPLACE of the same code changes nothing on disk: no write (a rename that replaces a
+  // file costs the filesystem a block free, with a synchronous discard on some mounts).
+  if (saved_dump_valid_ && dump == saved_dump_) return true;
+  // Durability follows appendfsync, as for the data: `always` syncs every change, `everysec` at most once
+  // a second (a FUNCTION LOAD per FCALL must not cost two fsyncs each), `no` leaves it to the OS. The
+  // rename keeps every mode safe against a process crash.
+  bool sync = false;
+  const auto now = std::chrono::steady_clock::now();
+  switch (Config::SyncModeFor(server_.config.appendfsync())) {
+    case engine::SyncMode::kAlways:
+      sync = true;
+      break;
+    case engine::SyncMode::kEverySec:
+      sync = now - last_sync_ >= std::chrono::seconds(1);
+      break;
+    case engine::SyncMode::kNo:
+      break;
+  }
+  if (sync) last_sync_ = now;
   std::string error;
-  if (!WriteFileAtomically(functions_path_, functions_.Dump(), &error)) {
+  saved_dump_valid_ = false;
+  if (!WriteFileAtomically(functions_path_, dump, sync, &error)) {
     Log(LogLevel::kWarning, "Failed writing the function libraries to {}: {}", functions_path_, error);
     return false;
   }
+  saved_dump_ = std::move(dump);
+  saved_dump_valid_ = true;
   return true;
 }
 

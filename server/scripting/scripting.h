@@ -4,13 +4,14 @@
 // FUNCTION STATS), and the client scripts run their commands as.
 //
 // Function libraries persist: after every change they are written to `functions.dump` in the engine's
-// data directory (temp file, fsync, rename, fsync of the directory), and read back when the server
-// state is created.
+// data directory (temp file, rename; fsyncs as appendfsync says, see SaveFunctions), and read back when
+// the server state is created.
 //
 // Everything except run_state() is touched only with the exec gate held exclusively (EVAL, FCALL,
 // SCRIPT LOAD/FLUSH, FUNCTION LOAD/DELETE/FLUSH/RESTORE), or shared by readers that change nothing
 // (SCRIPT EXISTS, FUNCTION LIST/DUMP/STATS).
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -51,6 +52,9 @@ class Scripting {
   FunctionLibrary functions_;
   ScriptRunState run_state_;
   ClientState script_client_;
+  std::chrono::steady_clock::time_point last_sync_{};  // SaveFunctions' last fsync (appendfsync everysec)
+  std::string saved_dump_;  // what the file holds, when saved_dump_valid_
+  bool saved_dump_valid_ = false;
 };
 
 // The file name, inside the engine's data directory, holding the function libraries.
