@@ -153,6 +153,11 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
     RejectCommand(spec, client, server, reply, err::kNoAuth);
     return;
   }
+  // SAVE, SHUTDOWN... (Redis's no-multi flag) are refused inside MULTI, which that poisons.
+  if (client.in_multi && (spec->flags & kCmdNoMulti)) {
+    RejectCommand(spec, client, server, reply, err::kNotInMulti);
+    return;
+  }
   // RESP2 subscribed mode (Redis checks it before queueing, so a refused command poisons a MULTI).
   if (client.subscribed && client.resp == 2 &&
       !AllowedWhileSubscribed(spec->parent != nullptr ? spec->parent->name : spec->name)) {
