@@ -83,6 +83,10 @@ struct ClientState {
   bool defer_scripts = false;
   bool script_deferred = false;
 
+  // Whether the server was over maxmemory when the running command started (Redis's
+  // pre_command_oom_state): a script then may not run a deny-oom command before its first write.
+  bool oom_at_start = false;
+
   // CLIENT REPLY (Redis's CLIENT_REPLY_OFF, CLIENT_REPLY_SKIP, CLIENT_REPLY_SKIP_NEXT). While ReplySilenced(),
   // a connection writes the command's replies into `discard_buffer` instead of `reply_buffer` (both set by
   // the connection; null in the harness, where only the flags change). Pushes (pub/sub confirmations and

@@ -8,6 +8,7 @@
 #include "server/errors.h"
 #include "server/pubsub.h"
 #include "server/scripting/busy.h"
+#include "server/scripting/scripting.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -127,6 +128,35 @@ void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& se
 
 namespace {
 
+bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.parent == nullptr && spec.name == name; }
+
+// Redis's is_denyoom_command: deny-oom commands, EVAL*/FCALL* of a script that does not allow OOM, and an
+// EXEC whose queue holds one of those. Called with the exec gate held (scripts are looked up).
+bool DeniesOom(const CommandSpec& spec, const ClientState& client, ServerState& server,
+               std::span<const std::string_view> argv) {
+  if (spec.flags & kCmdDenyOom) return true;
+  if (spec.flags & kCmdRunsScript) return ScriptDeniesOom(server, spec, argv);
+  if (!IsNamed(spec, "exec")) return false;
+  for (const QueuedCommand& queued : client.queued) {
+    const std::vector<std::string_view> queued_argv(queued.argv.begin(), queued.argv.end());
+    if (DeniesOom(*queued.spec, client, server, queued_argv)) return true;
+  }
+  return false;
+}
+
+// The maxmemory check of a command about to run (with the gate held): notes whether the server is over
+// the limit for the scripts the command may run (ClientState::oom_at_start), and refuses a deny-oom
+// command then, with Redis's OOM error. True when refused.
+bool RefusedForMemory(const CommandSpec& spec, ClientState& client, ServerState& server,
+                      protocol::ReplyWriter& reply, std::span<const std::string_view> argv) {
+  client.oom_at_start = false;
+  if (!server.memory.enabled()) return false;
+  client.oom_at_start = server.memory.OverLimit();
+  if (!client.oom_at_start || !DeniesOom(spec, client, server, argv)) return false;
+  RejectCommand(&spec, client, server, reply, kOomError);
+  return true;
+}
+
 // Whether running `spec` now may run a Lua script: EVAL*/FCALL*, or an EXEC whose queue holds one.
 bool RunsScript(const CommandSpec& spec, const ClientState& client) {
   if (spec.flags & kCmdRunsScript) return true;
@@ -164,6 +194,12 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
     RejectCommand(spec, client, server, reply, SubscribedModeError(spec->FullName()));
     return;
   }
+  // Over maxmemory, MULTI queues nothing (Redis lets only EXEC, DISCARD, QUIT and RESET through).
+  if (client.in_multi && server.memory.enabled() && !IsNamed(*spec, "exec") && !IsNamed(*spec, "discard") &&
+      !IsNamed(*spec, "quit") && !IsNamed(*spec, "reset") && server.memory.OverLimit()) {
+    RejectCommand(spec, client, server, reply, kOomError);
+    return;
+  }
   if (client.in_multi && !(spec->flags & kCmdMultiControl)) {
     // Redis refuses commands during a busy script before queueing them (server/scripting/busy.h).
     if (server.exec_gate.busy() && !AllowedWhileScriptBusy(*spec, argv)) {
@@ -185,6 +221,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
       return;
     }
     std::unique_lock gate(server.exec_gate, std::adopt_lock);
+    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
     Invoke(*spec, client, server, reply, argv);
   } else {
     if (!server.exec_gate.lock_shared_unless_busy()) {
@@ -192,6 +229,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
       return;
     }
     std::shared_lock gate(server.exec_gate, std::adopt_lock);
+    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
     Invoke(*spec, client, server, reply, argv);
   }
 }

@@ -41,7 +41,7 @@ constexpr std::array kOptions = {
     OptionDef{"tcp-keepalive", nullptr, Kind::kInt, "300", 0, kIntMax},
     OptionDef{"hz", nullptr, Kind::kInt, "10", 0, kIntMax, nullptr, kClamp},
     OptionDef{"dynamic-hz", nullptr, Kind::kBool, "yes"},
-    OptionDef{"maxmemory", nullptr, Kind::kMemory, "0", 0, kLLMax, nullptr, kIgnored},
+    OptionDef{"maxmemory", nullptr, Kind::kMemory, "0", 0, kLLMax},
     OptionDef{"maxmemory-policy", nullptr, Kind::kEnum, "noeviction", 0, 0,
               "volatile-lru,volatile-lfu,volatile-random,volatile-ttl,allkeys-lru,allkeys-lfu,allkeys-random,"
               "noeviction"},

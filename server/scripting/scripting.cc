@@ -13,7 +13,9 @@
 #include "engine/engine.h"
 #include "protocol/number_format.h"
 #include "server/config.h"
+#include "server/command_table.h"
 #include "server/log.h"
+#include "server/scripting/sha1.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -115,6 +117,31 @@ bool Scripting::SaveFunctions() {
   saved_dump_ = std::move(dump);
   saved_dump_valid_ = true;
   return true;
+}
+
+bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv) {
+  if (argv.size() < 2 || spec.parent != nullptr) return false;
+  Scripting& scripting = *server.scripting;
+  uint32_t flags = 0;
+  if (spec.name == "fcall" || spec.name == "fcall_ro") {
+    const FunctionInfo* function = scripting.functions().Find(argv[1], nullptr);
+    if (function == nullptr) return false;
+    flags = function->flags;
+  } else {
+    const bool by_sha = spec.name == "evalsha" || spec.name == "evalsha_ro";
+    if (by_sha && argv[1].size() != 40) return false;
+    const std::string sha = by_sha ? std::string() : Sha1Hex(argv[1]);
+    const EvalScripts::Script* script = scripting.eval().Find(by_sha ? argv[1] : std::string_view(sha));
+    if (script != nullptr) {
+      flags = script->flags;
+    } else {
+      size_t shebang_len = 0;
+      std::string error;
+      if (by_sha || !ParseScriptShebang(argv[1], &flags, &shebang_len, &error)) return false;
+    }
+    if (flags & kScriptEvalCompat) return false;
+  }
+  return (flags & (kScriptAllowOom | kScriptNoWrites)) == 0;
 }
 
 int64_t Scripting::BusyThresholdMs() const {

@@ -13,7 +13,9 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "server/client_state.h"
 #include "server/scripting/eval_scripts.h"
@@ -22,6 +24,7 @@
 
 namespace redrock::server {
 
+struct CommandSpec;
 struct ServerState;
 
 class Scripting {
@@ -56,6 +59,12 @@ class Scripting {
   std::string saved_dump_;  // what the file holds, when saved_dump_valid_
   bool saved_dump_valid_ = false;
 };
+
+// Redis's evalGetCommandFlags/fcallGetCommandFlags for the OOM check: whether EVAL*/FCALL* (`spec`,
+// `argv`) counts as deny-oom. A script with flags (a shebang, or a function) is unless it declares
+// allow-oom or no-writes; an EVAL without a shebang, or a script not found, has the command's own flags
+// (not deny-oom). Call with the exec gate held.
+bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv);
 
 // The file name, inside the engine's data directory, holding the function libraries.
 inline constexpr const char* kFunctionsFileName = "functions.dump";
