@@ -9,6 +9,7 @@
 #include "server/errors.h"
 #include "server/pubsub.h"
 #include "server/scripting/busy.h"
+#include "server/scripting/scripting.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -47,6 +48,11 @@ void CommandStats::Reset() {
 }
 
 engine::Engine& CommandContext::engine() const { return server.engine; }
+
+void CommandContext::RetargetReply() {
+  if (client.reply_buffer == nullptr) return;  // no connection: only the flags change
+  reply.set_buffer(client.ReplySilenced() ? client.discard_buffer : client.reply_buffer);
+}
 
 std::string CommandSpec::FullName() const {
   return parent ? parent->name + "|" + name : name;
@@ -151,6 +157,35 @@ void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& se
 
 namespace {
 
+bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.parent == nullptr && spec.name == name; }
+
+// Redis's is_denyoom_command: deny-oom commands, EVAL*/FCALL* of a script that does not allow OOM, and an
+// EXEC whose queue holds one of those. Called with the exec gate held (scripts are looked up).
+bool DeniesOom(const CommandSpec& spec, const ClientState& client, ServerState& server,
+               std::span<const std::string_view> argv) {
+  if (spec.flags & kCmdDenyOom) return true;
+  if (spec.flags & kCmdRunsScript) return ScriptDeniesOom(server, spec, argv);
+  if (!IsNamed(spec, "exec")) return false;
+  for (const QueuedCommand& queued : client.queued) {
+    const std::vector<std::string_view> queued_argv(queued.argv.begin(), queued.argv.end());
+    if (DeniesOom(*queued.spec, client, server, queued_argv)) return true;
+  }
+  return false;
+}
+
+// The maxmemory check of a command about to run (with the gate held): notes whether the server is over
+// the limit for the scripts the command may run (ClientState::oom_at_start), and refuses a deny-oom
+// command then, with Redis's OOM error. True when refused.
+bool RefusedForMemory(const CommandSpec& spec, ClientState& client, ServerState& server,
+                      protocol::ReplyWriter& reply, std::span<const std::string_view> argv) {
+  client.oom_at_start = false;
+  if (!server.memory.enabled()) return false;
+  client.oom_at_start = server.memory.OverLimit();
+  if (!client.oom_at_start || !DeniesOom(spec, client, server, argv)) return false;
+  RejectCommand(&spec, client, server, reply, kOomError);
+  return true;
+}
+
 // Whether running `spec` now may run a Lua script: EVAL*/FCALL*, or an EXEC whose queue holds one.
 bool RunsScript(const CommandSpec& spec, const ClientState& client) {
   if (spec.flags & kCmdRunsScript) return true;
@@ -177,10 +212,21 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
     RejectCommand(spec, client, server, reply, err::kNoAuth);
     return;
   }
+  // SAVE, SHUTDOWN... (Redis's no-multi flag) are refused inside MULTI, which that poisons.
+  if (client.in_multi && (spec->flags & kCmdNoMulti)) {
+    RejectCommand(spec, client, server, reply, err::kNotInMulti);
+    return;
+  }
   // RESP2 subscribed mode (Redis checks it before queueing, so a refused command poisons a MULTI).
   if (client.subscribed && client.resp == 2 &&
       !AllowedWhileSubscribed(spec->parent != nullptr ? spec->parent->name : spec->name)) {
     RejectCommand(spec, client, server, reply, SubscribedModeError(spec->FullName()));
+    return;
+  }
+  // Over maxmemory, MULTI queues nothing (Redis lets only EXEC, DISCARD, QUIT and RESET through).
+  if (client.in_multi && server.memory.enabled() && !IsNamed(*spec, "exec") && !IsNamed(*spec, "discard") &&
+      !IsNamed(*spec, "quit") && !IsNamed(*spec, "reset") && server.memory.OverLimit()) {
+    RejectCommand(spec, client, server, reply, kOomError);
     return;
   }
   if (client.in_multi && !(spec->flags & kCmdMultiControl)) {
@@ -204,6 +250,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
       return;
     }
     std::unique_lock gate(server.exec_gate, std::adopt_lock);
+    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
     Invoke(*spec, client, server, reply, argv);
     server.blocking.ServeReadyKeys(server, *this);  // after the whole command (EXEC, script): blocking.h
   } else {
@@ -212,6 +259,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
       return;
     }
     std::shared_lock gate(server.exec_gate, std::adopt_lock);
+    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
     Invoke(*spec, client, server, reply, argv);
     server.blocking.ServeReadyKeys(server, *this);
   }

@@ -32,6 +32,14 @@ struct CommandContext {
   engine::Engine& engine() const;
   int db() const { return client.db.load(std::memory_order_relaxed); }
   size_t argc() const { return argv.size(); }
+
+  // CLIENT REPLY: points `reply` at the output the client's reply mode now selects (after CLIENT REPLY or
+  // RESET changed it). Inside EXEC that applies from the next queued command's reply on, as in Redis.
+  void RetargetReply();
+  // Where pushes (pub/sub confirmations) go: the client's output even while its replies are silenced.
+  std::string* push_buffer() const {
+    return client.reply_buffer != nullptr ? client.reply_buffer : reply.buffer();
+  }
 };
 
 using CommandHandler = void (*)(CommandContext& ctx);

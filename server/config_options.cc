@@ -46,12 +46,16 @@ constexpr std::array kOptions = {
               "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, nullptr,
               kMultiArg | kEffective},
     OptionDef{"busy-reply-threshold", "lua-time-limit", Kind::kInt, "5000", 0, kLLMax, nullptr, kEffective},
+    // Refuses denyoom commands once used_memory is over it (server/memory_limit.h); nothing is evicted.
+    OptionDef{"maxmemory", nullptr, Kind::kMemory, "0", 0, kLLMax, nullptr, kEffective},
     // ---- not provided: only the default (off) value is accepted ---------------------------------
     OptionDef{"daemonize", nullptr, Kind::kBool, "no", 0, 0, nullptr, kImmutable,
               "redrock does not daemonize: run it in the foreground under a supervisor (systemd, docker...) or "
               "with the shell's &"},
-    OptionDef{"maxmemory", nullptr, Kind::kMemory, "0", 0, kLLMax, nullptr, 0,
-              "redrock does not provide maxmemory (a memory limit with eviction) yet"},
+    OptionDef{"maxmemory-policy", nullptr, Kind::kEnum, "noeviction", 0, 0,
+              "volatile-lru,volatile-lfu,volatile-random,volatile-ttl,allkeys-lru,allkeys-lfu,allkeys-random,"
+              "noeviction",
+              0, "redrock does not evict keys yet: over maxmemory it refuses writes (noeviction)"},
     OptionDef{"maxmemory-clients", nullptr, Kind::kMemory, "0", 0, kLLMax, nullptr, 0,
               "redrock does not provide maxmemory-clients (a memory limit for all clients) yet"},
     OptionDef{"client-query-buffer-limit", nullptr, Kind::kMemory, "1073741824", 1024 * 1024, kLLMax, nullptr, 0,
@@ -94,9 +98,6 @@ constexpr std::array kOptions = {
     OptionDef{"tcp-keepalive", nullptr, Kind::kInt, "300", 0, kIntMax},
     OptionDef{"hz", nullptr, Kind::kInt, "10", 0, kIntMax, nullptr, kClamp},
     OptionDef{"dynamic-hz", nullptr, Kind::kBool, "yes"},
-    OptionDef{"maxmemory-policy", nullptr, Kind::kEnum, "noeviction", 0, 0,
-              "volatile-lru,volatile-lfu,volatile-random,volatile-ttl,allkeys-lru,allkeys-lfu,allkeys-random,"
-              "noeviction"},
     OptionDef{"maxmemory-samples", nullptr, Kind::kInt, "5", 1, 64},
     OptionDef{"maxmemory-eviction-tenacity", nullptr, Kind::kInt, "10", 0, 100},
     OptionDef{"lazyfree-lazy-eviction", nullptr, Kind::kBool, "no"},

@@ -15,6 +15,7 @@
 #include "server/blocking.h"
 #include "server/client_state.h"
 #include "server/exec_gate.h"
+#include "server/memory_limit.h"
 #include "server/pubsub.h"
 #include "server/watch.h"
 
@@ -89,6 +90,9 @@ struct ServerState {
   std::string run_id;         // 40 hex chars, random per start
   std::string executable;     // absolute path of the binary, if known
   std::string config_file;    // absolute path of the config file, if any
+
+  // maxmemory (server/memory_limit.h): over it, commands that may grow memory get Redis's OOM error.
+  MemoryLimit memory{engine, config};
 
   // Every command holds this shared; EXEC (and other kCmdExclusive commands) hold it exclusively, so no
   // client ever sees half a transaction.

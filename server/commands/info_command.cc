@@ -23,6 +23,7 @@
 #include "server/commands/client_info.h"
 #include "server/commands/server_families.h"
 #include "server/config.h"
+#include "server/scripting/scripting.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -170,9 +171,11 @@ void MemorySection(const CommandContext& ctx, const engine::EngineStats& stats, 
   b.Field("used_memory_vm_eval", 0);
   b.Field("used_memory_lua_human", "0B");
   b.Field("used_memory_scripts_eval", 0);
-  b.Field("number_of_cached_scripts", 0);
-  b.Field("number_of_functions", 0);
-  b.Field("number_of_libraries", 0);
+  // Scripts change only under the exec gate held exclusively; INFO holds it shared.
+  Scripting& scripting = *ctx.server.scripting;
+  b.Field("number_of_cached_scripts", scripting.eval().size());
+  b.Field("number_of_functions", scripting.functions().function_count());
+  b.Field("number_of_libraries", scripting.functions().libraries().size());
   b.Field("used_memory_vm_functions", 0);
   b.Field("used_memory_vm_total", 0);
   b.Field("used_memory_vm_total_human", "0B");
