@@ -1,6 +1,6 @@
 #pragma once
 // maxmemory: whether the server is over its memory limit (Redis's performEvictions() failing). redrock
-// never evicts keys, so every maxmemory-policy acts as noeviction: over the limit, the commands that may
+// never evicts keys, so only maxmemory-policy noeviction is accepted (server/config_options.cc): over the limit, the commands that may
 // grow memory are refused with Redis's OOM error (see CommandTable::Dispatch and, for the commands a
 // script runs, ExecuteScriptCommand) until memory is back under it or the limit is raised. The memory
 // measured is the engine's (memtables, block cache, table readers, value cache: INFO's used_memory).

@@ -181,7 +181,7 @@ def test_protected_mode_off_serves_everyone(server_factory):
 # ---- protections and features redrock does not provide ----------------------------------------------
 
 REFUSED = [
-    ("maxmemory", "100mb"), ("maxmemory-clients", "1mb"), ("client-query-buffer-limit", "2mb"),
+    ("maxmemory-policy", "allkeys-lru"), ("maxmemory-clients", "1mb"), ("client-query-buffer-limit", "2mb"),
     ("unixsocketperm", "700"), ("aclfile", "/etc/redis/users.acl"), ("replicaof", "127.0.0.1 6379"),
     ("masterauth", "pw"), ("masteruser", "u"), ("min-replicas-to-write", "1"), ("cluster-enabled", "yes"),
     ("daemonize", "yes"), ("tls-port", "6390"), ("tls-cert-file", "/x.crt"), ("tls-key-file", "/x.key"),
@@ -237,9 +237,9 @@ def test_off_values_of_unprovided_features_start(server_factory):
 @redrock_only
 def test_config_set_refuses_unprovided_protections(server_process):
     port = server_process.port
-    assert command(port, "CONFIG", "SET", "maxmemory", "100mb") == (
-        b"-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - redrock does not provide maxmemory "
-        b"(a memory limit with eviction) yet, so maxmemory must stay 0\r\n")
+    assert command(port, "CONFIG", "SET", "maxmemory-policy", "allkeys-lru") == (
+        b"-ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - redrock does not evict keys "
+        b"yet: over maxmemory it refuses writes (noeviction), so maxmemory-policy must stay noeviction\r\n")
     assert command(port, "CONFIG", "SET", "tls-port", "6390") == (
         b"-ERR CONFIG SET failed (possibly related to argument 'tls-port') - redrock does not provide TLS yet, so "
         b"tls-port must stay 0\r\n")

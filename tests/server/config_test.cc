@@ -267,8 +267,9 @@ TEST_CASE("ConfigOptionEffect says which options redrock acts on", "[config]") {
   CHECK(note.empty());
   CHECK(ConfigOptionEffect("tcp-keepalive") == ConfigEffect::kNoEffect);  // the OS's keepalive interval is used
   // Not provided: only the off value is accepted.
-  CHECK(ConfigOptionEffect("maxmemory", &note) == ConfigEffect::kNotProvided);
-  CHECK(note == "redrock does not provide maxmemory (a memory limit with eviction) yet");
+  CHECK(ConfigOptionEffect("maxmemory") == ConfigEffect::kActedOn);  // enforced, without eviction
+  CHECK(ConfigOptionEffect("maxmemory-policy", &note) == ConfigEffect::kNotProvided);
+  CHECK(note == "redrock does not evict keys yet: over maxmemory it refuses writes (noeviction)");
   CHECK(ConfigOptionEffect("tls-port") == ConfigEffect::kNotProvided);
   CHECK(ConfigOptionEffect("slaveof") == ConfigEffect::kNotProvided);
   CHECK(ConfigOptionEffect("no-such-option") == ConfigEffect::kUnknown);
@@ -283,8 +284,10 @@ TEST_CASE("Config refuses protections and limits redrock does not provide", "[co
     const char* reason;  // without the CONFIG SET prefix
   };
   const std::vector<Case> cases = {
-      {"maxmemory", "100mb", "redrock does not provide maxmemory (a memory limit with eviction) yet, so maxmemory "
-                             "must stay 0"},
+      {"maxmemory-policy", "allkeys-lru", "redrock does not evict keys yet: over maxmemory it refuses writes "
+                                          "(noeviction), so maxmemory-policy must stay noeviction"},
+      {"maxmemory-policy", "volatile-ttl", "redrock does not evict keys yet: over maxmemory it refuses writes "
+                                           "(noeviction), so maxmemory-policy must stay noeviction"},
       {"maxmemory-clients", "1mb", "redrock does not provide maxmemory-clients (a memory limit for all clients) yet, "
                                    "so maxmemory-clients must stay 0"},
       {"client-query-buffer-limit", "2mb", "redrock does not enforce client-query-buffer-limit yet, so "
@@ -360,6 +363,8 @@ TEST_CASE("Config accepts the values that leave an unprovided feature off", "[co
   const std::vector<Case> cases = {
       {"maxmemory", "0", "0"},
       {"maxmemory", "0gb", "0"},
+      {"maxmemory", "100mb", "104857600"},  // enforced (server/memory_limit.h)
+      {"maxmemory-policy", "NOEVICTION", "noeviction"},
       {"maxmemory-clients", "0", "0"},
       {"client-query-buffer-limit", "1gb", "1073741824"},
       {"tls-port", "0", "0"},
@@ -390,7 +395,7 @@ TEST_CASE("Config accepts the values that leave an unprovided feature off", "[co
   }
   // CONFIG SET of the same values (Redis's "CONFIG sanity" test sets every option to its current value).
   Config c;
-  for (const char* name : {"maxmemory", "maxmemory-clients", "client-query-buffer-limit", "tls-port", "tls-cert-file",
+  for (const char* name : {"maxmemory", "maxmemory-policy", "maxmemory-clients", "client-query-buffer-limit", "tls-port", "tls-cert-file",
                            "tls-auth-clients", "tls-session-cache-size", "masterauth", "min-replicas-to-write",
                            "client-output-buffer-limit"}) {
     INFO(name);
