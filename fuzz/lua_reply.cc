@@ -31,6 +31,7 @@ using redrock::fuzz::Printable;
 
 constexpr int kMaxStack = 48;  // values the builder keeps on the stack at most
 constexpr int kMaxOps = 2000;
+constexpr int kMaxStores = 64;
 
 int Unused(lua_State*) { return 0; }
 
@@ -44,10 +45,16 @@ bool UsableKey(lua_State* L, int idx) {
 }
 
 void Build(lua_State* L, ByteReader& in) {
+  int table_copies = 0;
+  int stores = 0;
   for (int ops = 0; ops < kMaxOps && !in.empty(); ++ops) {
     const int top = lua_gettop(L);
     const uint8_t op = in.Byte();
     if (top >= kMaxStack && op % 16 < 6) continue;  // a push: the stack is full
+    // Table stores (ops 6, 7, 8, 11) are capped: a self-referencing table is expanded to the Lua stack
+    // limit (~8000 levels), each level repeating all of the table's other elements.
+    const int kind = op % 16;
+    if ((kind == 6 || kind == 7 || kind == 8 || kind == 11) && stores++ >= kMaxStores) continue;
     switch (op % 16) {
       case 0: {
         std::string_view s = in.ShortString(40);
@@ -114,9 +121,15 @@ void Build(lua_State* L, ByteReader& in) {
         }
         break;
       }
-      case 10:  // push a copy of a value further down (shared or self-referencing tables)
-        if (top >= 1 && top < kMaxStack) lua_pushvalue(L, 1 + static_cast<int>(in.Byte()) % top);
+      case 10: {  // push a copy of a value further down (shared or self-referencing tables)
+        if (top < 1 || top >= kMaxStack) break;
+        const int idx = 1 + static_cast<int>(in.Byte()) % top;
+        // One extra reference to a table at most: two already allow t = {t, t}, whose conversion is
+        // 2^depth elements long (Redis would build that reply too, until it runs out of memory).
+        if (lua_istable(L, idx) && table_copies++ > 0) break;
+        lua_pushvalue(L, idx);
         break;
+      }
       case 11:  // t[k] = v with k and v the two top values (any type of key)
         if (top >= 3 && lua_istable(L, -3) && UsableKey(L, -2)) lua_rawset(L, -3);
         break;

@@ -3,21 +3,36 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <vector>
 
 #include "protocol/number_format.h"
 
 namespace redrock::fuzz {
 namespace {
 
-// Deeper nesting than any reply here can have (a Lua table nested to the Lua stack limit is ~8000).
-constexpr int kMaxDepth = 20000;
-
 class Checker {
  public:
   Checker(std::string_view data, int resp) : data_(data), resp_(resp) {}
 
-  bool One(int depth) {
-    if (depth > kMaxDepth) return Fail("nesting too deep");
+  // One complete reply, aggregates included. Iterative (a stack of elements still owed by each open
+  // aggregate), so a reply nested thousands deep (a self-referencing Lua table) needs no deep recursion.
+  bool One() {
+    std::vector<int64_t> owed = {1};
+    while (!owed.empty()) {
+      if (owed.back() == 0) {
+        owed.pop_back();
+        continue;
+      }
+      --owed.back();
+      int64_t children = 0;
+      if (!Element(&children)) return false;
+      if (children > 0) owed.push_back(children);
+    }
+    return true;
+  }
+
+  // The next element's own bytes; *children is the number of elements an aggregate header announces.
+  bool Element(int64_t* children) {
     if (pos_ >= data_.size()) return Fail("truncated: expected a reply");
     const size_t start = pos_;
     const char type = data_[pos_++];
@@ -38,8 +53,7 @@ class Checker {
         if (type == '=' && !resp3) return FailAt(start, "verbatim string in RESP2");
         int64_t n;
         if (!protocol::ParseInt64(line, &n)) return FailAt(start, "bad bulk length");
-        if (n == -1 && type == '$') return true;  // RESP2 null bulk (RESP3 replies use it too: Redis
-                                                  // keeps $-1 where a RESP3 null is not meant)
+        if (n == -1 && type == '$') return true;  // null bulk (RESP3 replies may keep it, as Redis's do)
         if (n < 0) return FailAt(start, "negative length");
         if (data_.size() - pos_ < static_cast<uint64_t>(n) + 2) return FailAt(start, "truncated bulk");
         std::string_view body = data_.substr(pos_, static_cast<size_t>(n));
@@ -58,10 +72,8 @@ class Checker {
         if (!protocol::ParseInt64(line, &n)) return FailAt(start, "bad aggregate count");
         if (n == -1 && type == '*') return true;  // null array
         if (n < 0) return FailAt(start, "negative count");
-        int64_t elements = type == '%' ? 2 * n : n;
-        for (int64_t i = 0; i < elements; ++i) {
-          if (!One(depth + 1)) return false;
-        }
+        if (n > static_cast<int64_t>(data_.size())) return FailAt(start, "more elements than bytes");
+        *children = type == '%' ? 2 * n : n;
         return true;
       }
       case '_':
@@ -81,10 +93,9 @@ class Checker {
         if (text.empty() || end != text.c_str() + text.size()) return FailAt(start, "bad double");
         return true;
       }
-      case '(': {
+      case '(':
         if (!resp3) return FailAt(start, "RESP3 big number in RESP2");
         return true;  // Redis passes a script's big_number text through unchecked
-      }
       default:
         return FailAt(start, "unknown reply type");
     }
@@ -124,7 +135,7 @@ class Checker {
 
 bool CheckReply(std::string_view data, int resp, size_t* consumed, std::string* why) {
   Checker checker(data, resp);
-  if (!checker.One(0)) {
+  if (!checker.One()) {
     *why = checker.why();
     return false;
   }

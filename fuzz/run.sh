@@ -30,9 +30,14 @@ for h in "${harnesses[@]}"; do
   for dir in "fuzz/corpus/$h" "fuzz/regressions/$h"; do
     [ -d "$dir" ] && find "$dir" -maxdepth 1 -type f ! -name '.*' -exec cp {} "$work/corpus/" \;
   done
+  extra=()
+  # The command harness keeps an engine (RocksDB caches, memtables) across inputs, so nearly every input
+  # ends with a different number of live allocations and libFuzzer would run a LeakSanitizer scan of
+  # the whole heap after it (90% of the time: ~12 inputs/s instead of ~60).
+  if [ "$h" = commands ]; then extra+=(-detect_leaks=0); fi
   echo "fuzz: $h for ${seconds}s (log: $work/log.txt)"
   "$bin" -max_total_time="$seconds" -rss_limit_mb="$rss" -timeout="$timeout" -print_final_stats=1 \
-    -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/log.txt" 2>&1
+    "${extra[@]}" -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/log.txt" 2>&1
   rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log.txt" | tail -1 | grep -o '[0-9]*$')
   found=$(find "$work/artifacts" -type f | wc -l)
