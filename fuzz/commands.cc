@@ -23,6 +23,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -290,6 +291,7 @@ class Fuzzer {
     if (lower == "function") functions_touched_ = true;
 
     std::string reply = Run(argv);
+    if (trace_) std::fprintf(stderr, "%s-> %s\n", Describe(argv).c_str(), Printable(reply, 200).c_str());
     const int resp = current_->resp;
     FUZZ_CHECK(!current_->blocked.active, "'%s' left the client blocked", Printable(argv[0]).c_str());
     std::string why;
@@ -586,6 +588,8 @@ class Fuzzer {
   std::map<std::string, std::string> initial_config_;
   bool config_touched_ = false;
   bool functions_touched_ = false;
+  // REDROCK_FUZZ_TRACE=1 prints every command and its reply (to see what an input does).
+  const bool trace_ = std::getenv("REDROCK_FUZZ_TRACE") != nullptr;
 };
 
 
