@@ -17,7 +17,8 @@
 // Checked after every command: exactly one well-formed reply in the client's protocol (more than one
 // only for the (un)subscribe family), no client left blocked. Checked at the end of the input: for every
 // key KEYS * lists, the collection's size command agrees with the number of members its full listing
-// returns, and SCAN visits exactly the keys KEYS * returns.
+// returns, no empty collection exists, a string's GET, GETRANGE 0 -1 and STRLEN agree, and SCAN visits
+// exactly the keys KEYS * returns.
 
 #include <algorithm>
 #include <cctype>
@@ -520,6 +521,17 @@ class Fuzzer {
       } else {
         FUZZ_CHECK(type == "+string\r\n", "TYPE of a listed key '%s' is %s", Printable(key).c_str(),
                    Printable(type).c_str());
+        // The value cache and the engine agree: STRLEN, GET and GETRANGE see the same value.
+        const std::string value = Run({"get", key});
+        const std::string range = Run({"getrange", key, "0", "-1"});
+        const std::string strlen = Run({"strlen", key});
+        FUZZ_CHECK(value.size() > 1 && value[0] == '$', "GET %s: %s", Printable(key).c_str(), Printable(value).c_str());
+        const size_t eol = value.find("\r\n");
+        const std::string len = value.substr(1, eol - 1);
+        FUZZ_CHECK(strlen == ":" + len + "\r\n", "STRLEN %s says %s, GET returned %s bytes", Printable(key).c_str(),
+                   Printable(strlen).c_str(), len.c_str());
+        FUZZ_CHECK(range == value || (len == "0" && range == "$0\r\n\r\n"), "GETRANGE %s 0 -1 differs from GET",
+                   Printable(key).c_str());
         continue;
       }
       const std::string size = Run({size_cmd, key});
