@@ -1,6 +1,15 @@
 # The two commands: `make run` and `make test`. Both install missing Debian packages first.
 # `make compat [MODE=spawn] [UNITS="unit/type/incr ..."] [REDIS_TESTS=DIR]` runs Redis's own test suite
 # (scripts/compat.sh; not part of `make test`).
+# `make test SANITIZE=1`: the same, built with ASan + UBSan in build-asan (benchmarks off).
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD_DIR ?= build-asan
+BUILD_TYPE ?= Debug
+CMAKE_OPTIONS := -DREDROCK_SANITIZE=ON -DREDROCK_BUILD_BENCH=OFF
+else
+CMAKE_OPTIONS := -DREDROCK_SANITIZE=OFF
+endif
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= 2
@@ -17,7 +26,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(LAUNCHER) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_OPTIONS) $(LAUNCHER) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)

@@ -47,6 +47,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import sanitizer  # noqa: E402 (tests/python/sanitizer.py: reports of the sanitizer build's server)
+
 HOST = "127.0.0.1"
 REPLY_TIMEOUT_S = 5.0
 READY_TIMEOUT_S = 10.0
@@ -328,6 +331,7 @@ class Server:
         self.port = None
         self.sock = None
         self.reader = None
+        self.bad_exits = []  # exits other than 0 after SIGTERM (health_problems())
 
     def args(self):
         args = [self.binary, "--port", str(self.port), "--bind", HOST]
@@ -346,9 +350,12 @@ class Server:
             return ""
 
     def start(self):
+        if self.proc is not None:
+            self.stop()  # a dead process: its exit code goes to bad_exits
         self.port = free_port()
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.args(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(self.args(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     env=sanitizer.server_env(self.root))
         log.close()
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -393,18 +400,34 @@ class Server:
 
     def stop(self):
         self.disconnect()
-        if self.proc is not None and self.proc.poll() is None:
+        if self.proc is None:
+            return
+        code = self.proc.poll()
+        if code is not None:
+            if code != 0:
+                self.bad_exits.append(f"exited on its own with code {code}")
+        else:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=10)
+                code = self.proc.wait(timeout=10)
+                if code != 0:
+                    self.bad_exits.append(f"exit code {code} after SIGTERM")
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                self.bad_exits.append("ignored SIGTERM for 10s and was killed")
         self.proc = None
 
     def cleanup(self):
+        """Stops the server, removes its directory; returns what went wrong with the process ('' if nothing)."""
         self.stop()
+        problems = list(self.bad_exits)
+        reports = sanitizer.reports(self.root, [self.log_path])
+        if reports:
+            problems.append("sanitizer reports:\n" + reports)
+        text = "\n".join([f"{self.label}:"] + problems + ["log tail:", self.log_tail()]) if problems else ""
         shutil.rmtree(self.root, ignore_errors=True)
+        return text
 
     def describe_death(self):
         if self.proc is not None and self.proc.poll() is not None:
@@ -525,8 +548,10 @@ def main():
                 print(f"{srv.label} died during the run: {srv.describe_death()}")
                 total_failed += 1
     finally:
-        redis.cleanup()
-        redrock.cleanup()
+        problems = [p for p in (redis.cleanup(), redrock.cleanup()) if p]
+    for p in problems:
+        print(p)
+        total_failed += 1
     print(f"{total_passed} passed, {total_failed} failed")
     return 0 if total_failed == 0 and total_passed > 0 else 1
 

@@ -3,7 +3,9 @@
 The binary comes from $REDROCK_SERVER (CMake sets it to the built redrock-server). Any binary that takes
 redis-server's command line works, so the suite can be validated against real Redis with
 REDROCK_SERVER=/usr/bin/redis-server. Every server a test starts is stopped (SIGTERM, then SIGKILL after a
-timeout) and its temporary directory removed when the test ends, pass or fail.
+timeout) and its temporary directory removed when the test ends, pass or fail. The test then fails if a
+server exited other than as asked (non-zero after SIGTERM, or on its own) or wrote a sanitizer report
+(sanitizer.py: the `make test SANITIZE=1` build).
 """
 
 import asyncio
@@ -18,6 +20,8 @@ import time
 import pytest
 import redis
 import redis.asyncio as aioredis
+
+import sanitizer
 
 SERVER_BINARY = os.environ.get("REDROCK_SERVER", "/usr/bin/redis-server")
 HOST = "127.0.0.1"
@@ -77,6 +81,7 @@ class ServerProcess:
         self.log_path = os.path.join(self.root, "server.log")
         self._log = None
         self.starts = 0
+        self.bad_exits = []  # how each stop that did not end as asked ended (health_problems())
 
     @property
     def address(self):
@@ -109,7 +114,7 @@ class ServerProcess:
         self._log.write(b"\n=== start %d: %r\n" % (self.starts, self.args()))
         self._log.flush()
         self.proc = subprocess.Popen(self.args(), stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=sanitizer.server_env(self.root))
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -132,13 +137,17 @@ class ServerProcess:
     def stop(self, kill=False, timeout=STOP_TIMEOUT_S):
         """SIGTERM (or SIGKILL when kill=True), wait, and SIGKILL if it outlives the timeout.
 
-        Returns the exit code, or None if the server had to be killed after ignoring SIGTERM.
+        Returns the exit code, or None if the server had to be killed after ignoring SIGTERM. An exit that
+        was not the one asked for (0 after SIGTERM, death by SIGKILL) is remembered for health_problems().
         """
         if self.proc is None:
             return None
         proc = self.proc
         code = proc.poll()
-        if code is None:
+        if code is not None:
+            if code != 0:
+                self.bad_exits.append(f"start {self.starts}: exited on its own with code {code}")
+        else:
             proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
             try:
                 code = proc.wait(timeout=timeout)
@@ -146,6 +155,11 @@ class ServerProcess:
                 proc.kill()
                 proc.wait()
                 code = None
+                self.bad_exits.append(f"start {self.starts}: ignored SIGTERM for {timeout}s and was killed")
+            else:
+                if code != (-signal.SIGKILL if kill else 0):
+                    self.bad_exits.append(f"start {self.starts}: exit code {code} after "
+                                          f"{'SIGKILL' if kill else 'SIGTERM'}")
         self._reap()
         return code
 
@@ -153,9 +167,23 @@ class ServerProcess:
         self.stop(kill=kill)
         return self.start()
 
+    def health_problems(self):
+        """What went wrong with the process itself: bad exits and sanitizer reports ('' when nothing)."""
+        problems = list(self.bad_exits)
+        reports = sanitizer.reports(self.root, [self.log_path])
+        if reports:
+            problems.append("sanitizer reports:\n" + reports)
+        if not problems:
+            return ""
+        return "\n".join([f"server on port {self.port}:"] + problems + ["log tail:", self.log_tail()])
+
     def cleanup(self):
+        """Stops the server and removes its directory; AssertionError if health_problems() found any."""
         self.stop(kill=False, timeout=STOP_TIMEOUT_S)
+        problems = self.health_problems()
         shutil.rmtree(self.root, ignore_errors=True)
+        if problems:
+            raise AssertionError(problems)
 
 
 @pytest.fixture
@@ -169,8 +197,14 @@ def server_factory():
         return srv.start()
 
     yield make
+    problems = []
     for srv in started:
-        srv.cleanup()
+        try:
+            srv.cleanup()
+        except AssertionError as e:
+            problems.append(str(e))
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

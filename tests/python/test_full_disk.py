@@ -141,7 +141,9 @@ def test_full_disk_error_recovery_and_restart():
         code = srv.stop()
         assert code == 0, f"server exit code {code}:\n{srv.log_tail()}"
     finally:
-        if srv is not None:
-            srv.stop(kill=True)
-            srv.cleanup()
-        unmount(mount)
+        try:
+            if srv is not None:
+                srv.stop(kill=True)
+                srv.cleanup()
+        finally:
+            unmount(mount)
