@@ -210,11 +210,11 @@ TEST_CASE("CONFIG SET", "[server]") {
   CHECK(h.Run({"config", "get", "auto-aof-rewrite-min-size"}) ==
         "*2\r\n" + Bulk("auto-aof-rewrite-min-size") + Bulk("1073741824"));
   // A limit redrock does not enforce is refused, and rolls back the rest (config_test.cc has every one).
-  CHECK(h.Run({"config", "set", "timeout", "11", "maxmemory", "1gb"}) ==
-        Err("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - redrock does not provide maxmemory "
-            "(a memory limit with eviction) yet, so maxmemory must stay 0"));
+  CHECK(h.Run({"config", "set", "timeout", "11", "maxmemory-policy", "allkeys-lru"}) ==
+        Err("ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - redrock does not evict keys "
+            "yet: over maxmemory it refuses writes (noeviction), so maxmemory-policy must stay noeviction"));
   CHECK(h.config().timeout() == 10);
-  CHECK(h.Run({"config", "set", "maxmemory", "0"}) == kOk);
+  CHECK(h.Run({"config", "set", "maxmemory-policy", "noeviction"}) == kOk);
 }
 
 TEST_CASE("CONFIG RESETSTAT, REWRITE and HELP", "[server]") {
