@@ -96,6 +96,16 @@ Result<int64_t> ZRemRangeByLex(Engine& engine, int db, std::string_view key, con
 // order. A missing key gives an empty vector.
 Result<std::vector<ScoredMember>> ZPop(Engine& engine, int db, std::string_view key, bool max, int64_t count);
 
+// ZMPOP: pops up to `count` (>= 1) members, as ZPop does, from the first of `keys` that holds a sorted
+// set, examining the keys in order. WrongType as soon as a key examined before that one holds another
+// type. nullopt when every key is missing.
+struct KeyScoredMembers {
+  std::string key;
+  std::vector<ScoredMember> members;
+};
+Result<std::optional<KeyScoredMembers>> ZPopFirst(Engine& engine, int db, std::span<const std::string_view> keys,
+                                                  bool max, int64_t count);
+
 // ---- Point reads -------------------------------------------------------------------------------
 
 // ZCARD: the member count from the metadata (O(1)); 0 for a missing key.

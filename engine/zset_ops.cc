@@ -186,14 +186,13 @@ Result<int64_t> ZRem(Engine& engine, int db, std::string_view key, std::span<con
   return removed;
 }
 
-Result<std::vector<ScoredMember>> ZPop(Engine& engine, int db, std::string_view key, bool max, int64_t count) {
-  collection::Writer w(engine, db, key);
-  Status st = w.Ready(KeyType::kZSet);
-  if (!st.ok()) return st;
-  std::vector<ScoredMember> popped;
-  if (!w.exists() || count <= 0) return popped;
-  const uint64_t n = std::min<uint64_t>(static_cast<uint64_t>(count), w.size());
-  popped.reserve(n);
+namespace {
+
+// Removes up to `count` members from the low (or high) end of the writer's sorted set into *popped and
+// commits. The writer's key must hold a sorted set.
+Status PopEnd(collection::Writer& w, bool max, uint64_t count, std::vector<ScoredMember>* popped) {
+  const uint64_t n = std::min<uint64_t>(count, w.size());
+  popped->reserve(n);
   auto it = w.NewIterator(zset::kScoreSpace);
   if (max) {
     it->SeekToLast();
@@ -201,18 +200,46 @@ Result<std::vector<ScoredMember>> ZPop(Engine& engine, int db, std::string_view 
     it->SeekToFirst();
   }
   std::string scratch;
-  for (; it->Valid() && popped.size() < n; max ? it->Prev() : it->Next()) {
+  for (; it->Valid() && popped->size() < n; max ? it->Prev() : it->Next()) {
     zset::IndexEntry e;
     if (!zset::DecodeIndexSuffix(it->suffix(), &e)) return Status::Corruption("malformed sorted-set index key");
-    popped.push_back({std::string(e.member), e.score});
+    popped->push_back({std::string(e.member), e.score});
   }
-  st = it->status();
+  Status st = it->status();
   if (!st.ok()) return st;
-  for (const ScoredMember& m : popped) DeleteEntry(w, m.member, m.score, &scratch);
-  w.AddSize(-static_cast<int64_t>(popped.size()));
-  st = w.Commit();
+  for (const ScoredMember& m : *popped) DeleteEntry(w, m.member, m.score, &scratch);
+  w.AddSize(-static_cast<int64_t>(popped->size()));
+  return w.Commit();
+}
+
+}  // namespace
+
+Result<std::vector<ScoredMember>> ZPop(Engine& engine, int db, std::string_view key, bool max, int64_t count) {
+  collection::Writer w(engine, db, key);
+  Status st = w.Ready(KeyType::kZSet);
+  if (!st.ok()) return st;
+  std::vector<ScoredMember> popped;
+  if (!w.exists() || count <= 0) return popped;
+  st = PopEnd(w, max, static_cast<uint64_t>(count), &popped);
   if (!st.ok()) return st;
   return popped;
+}
+
+Result<std::optional<KeyScoredMembers>> ZPopFirst(Engine& engine, int db, std::span<const std::string_view> keys,
+                                                  bool max, int64_t count) {
+  // One key at a time, as Redis examines them: only one stripe is ever held.
+  for (std::string_view key : keys) {
+    collection::Writer w(engine, db, key);
+    Status st = w.Ready(KeyType::kZSet);
+    if (!st.ok()) return st;
+    if (!w.exists()) continue;
+    KeyScoredMembers result;
+    st = PopEnd(w, max, count < 1 ? 1 : static_cast<uint64_t>(count), &result.members);
+    if (!st.ok()) return st;
+    result.key.assign(key);
+    return std::optional<KeyScoredMembers>(std::move(result));
+  }
+  return std::optional<KeyScoredMembers>();
 }
 
 Result<int64_t> ZCard(Engine& engine, int db, std::string_view key) {

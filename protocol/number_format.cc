@@ -62,8 +62,8 @@ bool ParseInt64(std::string_view s, int64_t* out) {
 }
 
 bool ParseLongDouble(std::string_view s, long double* out) {
-  // Redis copies into a NUL-terminated buffer and lets strtold stop at the first NUL; an embedded NUL
-  // therefore ends the number (and the rest is ignored), which we reproduce by doing the same.
+  // Redis copies into a NUL-terminated buffer and requires strtold to consume all of it, so an embedded
+  // NUL (where strtold stops) makes the value invalid.
   if (s.empty() || s.size() >= kMaxLongDoubleChars) return false;
   char buf[kMaxLongDoubleChars];
   std::memcpy(buf, s.data(), s.size());
@@ -71,7 +71,7 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   errno = 0;
   char* end = nullptr;
   long double v = std::strtold(buf, &end);
-  if (IsSpace(buf[0]) || *end != '\0') return false;
+  if (IsSpace(buf[0]) || end != buf + s.size()) return false;
   if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO)) return false;
   if (errno == EINVAL || std::isnan(v)) return false;
   if (out) *out = v;

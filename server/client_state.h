@@ -79,6 +79,13 @@ struct ClientState {
   // "b" flag, the idle-timeout cron, which Redis does not apply to blocked clients).
   std::atomic<bool> waiting_blocked{false};
 
+  // Scripts off the I/O threads. A connection sets defer_scripts: Dispatch then does not run a command
+  // that may run a Lua script (kCmdRunsScript, or an EXEC that queued one) but sets script_deferred, and
+  // the connection dispatches it again on a script thread (ServerState::run_script_job) while its I/O
+  // thread goes on reading its other clients, so a busy script never silences them.
+  bool defer_scripts = false;
+  bool script_deferred = false;
+
   int64_t created_ms = 0;
   std::atomic<int64_t> last_interaction_ms{0};
   std::atomic<uint64_t> commands_processed{0};

@@ -120,6 +120,20 @@ void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& se
   reply.Error(error);
 }
 
+namespace {
+
+// Whether running `spec` now may run a Lua script: EVAL*/FCALL*, or an EXEC whose queue holds one.
+bool RunsScript(const CommandSpec& spec, const ClientState& client) {
+  if (spec.flags & kCmdRunsScript) return true;
+  if (client.queued.empty() || spec.parent != nullptr || spec.name != "exec") return false;
+  for (const QueuedCommand& queued : client.queued) {
+    if (queued.spec->flags & kCmdRunsScript) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::ReplyWriter& reply,
                             std::span<const std::string_view> argv) const {
   if (argv.empty()) return;
@@ -148,6 +162,10 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
     }
     client.queued.push_back(QueuedCommand{spec, std::vector<std::string>(argv.begin(), argv.end())});
     reply.Simple("QUEUED");
+    return;
+  }
+  if (client.defer_scripts && RunsScript(*spec, client)) {
+    client.script_deferred = true;  // the connection dispatches it again on a script thread
     return;
   }
   // While a Lua script holding the gate is busy, the gate refuses instead of making us wait.

@@ -59,6 +59,7 @@ enum CommandFlag : uint32_t {
   // redrock-internal, not printed by COMMAND INFO:
   kCmdMultiControl = 1u << 24,  // runs immediately inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
   kCmdExclusive = 1u << 25,     // runs with the exec gate held exclusively (EXEC, FLUSHALL...)
+  kCmdRunsScript = 1u << 26,    // runs a Lua script (EVAL*, FCALL*): see ClientState::defer_scripts
 };
 
 struct CommandSpec {

@@ -175,6 +175,7 @@ asio::awaitable<void> Connection::Serve() {
   client_.last_interaction_ms.store(client_.created_ms, std::memory_order_relaxed);
   client_.authenticated = state_.config.requirepass().empty();
   client_.may_block = true;  // a connection can wait in BLPOP & co. (see ClientState::CanBlock)
+  client_.defer_scripts = static_cast<bool>(state_.run_script_job);
   std::weak_ptr<Connection> weak = weak_from_this();
   state_.clients.Add(&client_, [weak] {
     if (auto conn = weak.lock()) conn->Close();
@@ -253,6 +254,7 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
 
     const bool was_authenticated = client_.authenticated;
     RunCommand(argv_);
+    if (client_.script_deferred) co_await RunDeferredScript(argv_);
     if (client_.blocked.active) {
       // The rest of the buffer waits until this command is served or times out.
       if (!co_await Block()) co_return false;
@@ -292,6 +294,25 @@ void Connection::RunCommand(std::span<const std::string_view> argv) {
   t_dispatching = this;
   table_.Dispatch(client_, state_, writer, argv);
   t_dispatching = nullptr;
+}
+
+asio::awaitable<void> Connection::RunDeferredScript(std::span<const std::string_view> argv) {
+  client_.script_deferred = false;
+  client_.defer_scripts = false;  // the script thread's Dispatch runs it
+  // Until the job is done nothing on this thread touches out_, client_ or the read buffer the argv
+  // views point into: this coroutine waits, and the pub/sub push path only uses push_out_ and the inbox.
+  auto executor = socket_.get_executor();
+  auto done = std::make_shared<asio::steady_timer>(executor, std::chrono::steady_clock::time_point::max());
+  state_.run_script_job([self = shared_from_this(), argv, done, executor] {
+    protocol::ReplyWriter writer(&self->out_, self->client_.resp);
+    t_dispatching = self.get();
+    self->table_.Dispatch(self->client_, self->state_, writer, argv);
+    t_dispatching = nullptr;
+    asio::post(executor, [done] { done->cancel(); });
+  });
+  boost::system::error_code ec;
+  co_await done->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  client_.defer_scripts = true;
 }
 
 asio::awaitable<bool> Connection::Block() {

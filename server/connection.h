@@ -77,6 +77,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
   void PrepareRead();
   // Dispatches one command into out_ (messages received before it go first).
   void RunCommand(std::span<const std::string_view> argv);
+  // After RunCommand deferred a command that may run a script (ClientState::defer_scripts): dispatches
+  // it on a script thread and resumes when it is done, while this I/O thread serves other clients.
+  boost::asio::awaitable<void> RunDeferredScript(std::span<const std::string_view> argv);
 
   // Pub/sub push path; all on this connection's executor.
   void DrainInbox();                           // posted by Deliver: inbox -> push_out_, wakes an idle read

@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
@@ -36,6 +37,8 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
+
+constexpr int kScriptThreads = 2;
 
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -76,6 +79,10 @@ struct Server::Impl {
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::vector<std::thread> threads;
+  // Where commands that run Lua scripts run (ClientState::defer_scripts), so a busy script never holds
+  // an I/O thread. Two threads: a script waiting for the exec gate behind a busy one must still get its
+  // BUSY answer.
+  std::unique_ptr<asio::thread_pool> script_pool;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::unique_ptr<asio::steady_timer> cron;
   std::atomic<size_t> next_context{0};
@@ -91,12 +98,10 @@ struct Server::Impl {
       std::make_shared<std::atomic<engine::Engine*>>(nullptr);
 
   // contexts[0..io_threads) serve clients round robin. The last one, the control context, runs the
-  // acceptors and the cron, and serves the clients accepted while a Lua script runs: a script holds its
-  // own I/O thread (and the exec gate) until it ends, so this is how a client that connects to send
-  // SCRIPT KILL, or to get BUSY, is always heard, whatever io-threads is.
+  // acceptors and the cron. Lua scripts run on script_pool, never on an I/O thread, so every client
+  // stays heard while one runs (and gets BUSY, or sends SCRIPT KILL, once it is busy).
   asio::io_context& Control() { return *contexts.back(); }
   asio::io_context& NextContext() {
-    if (state.scripting->run_state().running()) return Control();
     const size_t io_threads = contexts.size() - 1;
     return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % io_threads];
   }
@@ -114,8 +119,6 @@ struct Server::Impl {
         continue;
       }
       if (!running.load()) co_return;
-      // The thread is chosen once the connection is there, so one accepted during a script (maybe long
-      // after the accept was started) stays on the control thread.
       asio::io_context& target = NextContext();
       tcp::socket socket = std::move(accepted);
       if (&target != &Control()) {
@@ -249,6 +252,11 @@ engine::Status Server::Start() {
   impl_->cron = std::make_unique<asio::steady_timer>(impl_->Control());
   asio::co_spawn(impl_->Control(), impl_->Cron(), asio::detached);
 
+  impl_->script_pool = std::make_unique<asio::thread_pool>(kScriptThreads);
+  impl_->state.run_script_job = [pool = impl_->script_pool.get()](std::function<void()> job) {
+    asio::post(*pool, std::move(job));
+  };
+
   for (auto& ctx : impl_->contexts) {
     impl_->guards.push_back(asio::make_work_guard(*ctx));
     asio::io_context* raw = ctx.get();
@@ -288,7 +296,9 @@ void Server::Stop() {
     impl_->state.clients.ForEach([](ClientState&, const std::function<void()>& close) { close(); });
     if (impl_->tracker.WaitIdle(100)) break;
   }
-  // 3. Stop the I/O threads.
+  // 3. Let the script threads finish (the running script was killed above; a connection waiting for one
+  //    is resumed on its I/O thread, which still runs), then stop the I/O threads.
+  impl_->script_pool->join();
   impl_->guards.clear();
   for (auto& ctx : impl_->contexts) ctx->stop();
   for (auto& t : impl_->threads) t.join();
@@ -296,6 +306,8 @@ void Server::Stop() {
   impl_->acceptors.clear();
   impl_->cron.reset();
   impl_->contexts.clear();  // destroys any coroutine frames still pending
+  impl_->state.run_script_job = nullptr;
+  impl_->script_pool.reset();
   RequestShutdown();
 }
 

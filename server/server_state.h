@@ -83,6 +83,10 @@ struct ServerState {
   // config file, read on every write command.
   std::atomic<uint32_t> notify_keyspace_events{0};
 
+  // Set by the server: runs a job on one of the script threads (see ClientState::defer_scripts). Empty
+  // (in-process tests): scripts run on the caller's thread.
+  std::function<void(std::function<void()>)> run_script_job;
+
   // Set by the server: SHUTDOWN calls it to stop the process's server gracefully.
   std::function<void()> request_shutdown;
 

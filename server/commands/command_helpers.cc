@@ -117,4 +117,48 @@ void ReplyScanCursor(CommandContext& ctx, uint64_t cursor) {
   ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(printed.ptr - buf)));
 }
 
+bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_view first, std::string_view second,
+                       MultiPopArgs* out) {
+  constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
+  constexpr std::string_view kCount = "ERR count should be greater than 0";
+  int64_t numkeys = 0;
+  if (!protocol::ParseInt64(ctx.argv[numkeys_index], &numkeys) || numkeys < 1) {
+    ctx.reply.Error(kNumKeys);
+    return false;
+  }
+  const size_t argc = ctx.argc();
+  if (static_cast<uint64_t>(numkeys) >= argc - numkeys_index - 1) {
+    ctx.reply.Error(err::kSyntax);  // no room left for WHERE
+    return false;
+  }
+  const size_t where_index = numkeys_index + 1 + static_cast<size_t>(numkeys);
+  const std::string_view where = ctx.argv[where_index];
+  if (EqualsIgnoreCase(where, first)) {
+    out->second = false;
+  } else if (EqualsIgnoreCase(where, second)) {
+    out->second = true;
+  } else {
+    ctx.reply.Error(err::kSyntax);
+    return false;
+  }
+  out->keys = ctx.argv.subspan(numkeys_index + 1, static_cast<size_t>(numkeys));
+  bool have_count = false;
+  out->count = 1;
+  for (size_t j = where_index + 1; j < argc; ++j) {
+    const bool more = j + 1 < argc;
+    if (!have_count && more && EqualsIgnoreCase(ctx.argv[j], "count")) {
+      ++j;
+      if (!protocol::ParseInt64(ctx.argv[j], &out->count) || out->count < 1) {
+        ctx.reply.Error(kCount);
+        return false;
+      }
+      have_count = true;
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace redrock::server

@@ -71,6 +71,20 @@ bool CheckRandomPairCount(CommandContext& ctx, int64_t count);
 // selectDb's range check). Writes Redis's error and returns false when invalid.
 bool ParseDbIndex(CommandContext& ctx, std::string_view text, int* db);
 
+// ---- LMPOP / BLMPOP / ZMPOP / BZMPOP ---------------------------------------------------------------
+
+// Their arguments from numkeys on, `numkeys key [key ...] WHERE [COUNT count]`, read as Redis's
+// lmpopGenericCommand and zmpopGenericCommand read them: numkeys an integer >= 1 with room left for
+// WHERE, WHERE one of two words (`first` or `second`, case-insensitive), then at most one COUNT, an
+// integer >= 1. Writes Redis's error and returns false when invalid.
+struct MultiPopArgs {
+  std::span<const std::string_view> keys;
+  bool second = false;  // WHERE was `second`
+  int64_t count = 1;
+};
+bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_view first, std::string_view second,
+                       MultiPopArgs* out);
+
 // ---- *SCAN -----------------------------------------------------------------------------------------
 
 // Redis's reply to a cursor parseScanCursorOrReply rejects.

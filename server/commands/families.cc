@@ -5,6 +5,7 @@ namespace redrock::server {
 void RegisterAllCommands(CommandTable& table) {
   RegisterConnectionCommands(table);
   RegisterServerCommands(table);
+  RegisterMemoryCommand(table);
   RegisterTransactionCommands(table);
   RegisterStringCommands(table);
   RegisterKeyCommands(table);

@@ -7,6 +7,7 @@ class CommandTable;
 
 void RegisterConnectionCommands(CommandTable& table);   // PING ECHO QUIT RESET SELECT AUTH HELLO CLIENT
 void RegisterServerCommands(CommandTable& table);       // INFO CONFIG COMMAND DBSIZE TIME FLUSHDB FLUSHALL SHUTDOWN
+void RegisterMemoryCommand(CommandTable& table);        // MEMORY USAGE|PURGE|MALLOC-STATS|HELP
 void RegisterTransactionCommands(CommandTable& table);  // MULTI EXEC DISCARD
 void RegisterStringCommands(CommandTable& table);       // GET SET ... SUBSTR
 void RegisterKeyCommands(CommandTable& table);          // DEL ... MOVE, KEYS, SCAN

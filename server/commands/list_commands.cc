@@ -48,40 +48,11 @@ void NotifyPopped(CommandContext& ctx, engine::ListEnd end, std::string_view key
 std::string_view PushEventName(engine::ListEnd end) { return end == engine::ListEnd::kLeft ? "lpush" : "rpush"; }
 
 bool ParseMPopArgs(CommandContext& ctx, size_t numkeys_index, MPopArgs* out) {
-  constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
-  constexpr std::string_view kCount = "ERR count should be greater than 0";
-  int64_t numkeys = 0;
-  if (!protocol::ParseInt64(ctx.argv[numkeys_index], &numkeys) || numkeys < 1) {
-    ctx.reply.Error(kNumKeys);
-    return false;
-  }
-  const size_t argc = ctx.argc();
-  if (static_cast<uint64_t>(numkeys) >= argc - numkeys_index - 1) {
-    ctx.reply.Error(err::kSyntax);  // no room left for LEFT|RIGHT
-    return false;
-  }
-  const size_t where_index = numkeys_index + 1 + static_cast<size_t>(numkeys);
-  if (!ParseListEnd(ctx.argv[where_index], &out->end)) {
-    ctx.reply.Error(err::kSyntax);
-    return false;
-  }
-  out->keys = ctx.argv.subspan(numkeys_index + 1, static_cast<size_t>(numkeys));
-  bool have_count = false;
-  for (size_t j = where_index + 1; j < argc; ++j) {
-    const bool more = j + 1 < argc;
-    if (!have_count && more && EqualsIgnoreCase(ctx.argv[j], "count")) {
-      ++j;
-      if (!protocol::ParseInt64(ctx.argv[j], &out->count) || out->count < 1) {
-        ctx.reply.Error(kCount);
-        return false;
-      }
-      have_count = true;
-    } else {
-      ctx.reply.Error(err::kSyntax);
-      return false;
-    }
-  }
-  if (!have_count) out->count = 1;
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, numkeys_index, "left", "right", &args)) return false;
+  out->keys = args.keys;
+  out->end = args.second ? engine::ListEnd::kRight : engine::ListEnd::kLeft;
+  out->count = args.count;
   return true;
 }
 

@@ -1,5 +1,5 @@
 // The sorted-set family, point commands: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
-// ZPOPMIN, ZPOPMAX, ZRANDMEMBER and ZSCAN. The range and set-algebra commands are in
+// ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER and ZSCAN. The range and set-algebra commands are in
 // zset_range_commands.cc. Validation order and error texts follow Redis 7.0's t_zset.c; the semantics
 // live in engine/zset.h.
 
@@ -235,6 +235,32 @@ void ZPopMinCommand(CommandContext& ctx) { ZPopGeneric(ctx, false); }
 // ZPOPMAX key [count]
 void ZPopMaxCommand(CommandContext& ctx) { ZPopGeneric(ctx, true); }
 
+// ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]
+void ZMPopCommand(CommandContext& ctx) {
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 1, "min", "max", &args)) return;
+  const bool max = args.second;
+  auto result = engine::ZPopFirst(ctx.engine(), ctx.db(), args.keys, max, args.count);
+  if (Failed(ctx, result)) return;
+  if (!result->has_value()) {
+    ctx.reply.NullArray();
+    return;
+  }
+  const engine::KeyScoredMembers& popped = **result;
+  // [key, [[member, score] ...]] in both protocols. As for ZPOPMIN, Redis sends the event after the
+  // members' array header and "del" after the whole reply.
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(popped.key);
+  ctx.reply.ArrayHeader(popped.members.size());
+  NotifyKey(ctx, kNotifyZSet, max ? "zpopmax" : "zpopmin", popped.key);
+  for (const engine::ScoredMember& m : popped.members) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(m.member);
+    ctx.reply.Double(m.score);
+  }
+  NotifyDelIfEmptied(ctx, popped.key);
+}
+
 // ---- ZRANDMEMBER -------------------------------------------------------------------------------
 
 // ZRANDMEMBER key [count [WITHSCORES]]
@@ -330,6 +356,7 @@ void RegisterZSetCommands(CommandTable& table) {
   table.Register({"zrevrank", 3, kReadFast, 1, 1, 1, ZRevRankCommand, {}, kReadFastCats});
   table.Register({"zpopmin", -2, kWriteFast, 1, 1, 1, ZPopMinCommand, {}, kWriteFastCats});
   table.Register({"zpopmax", -2, kWriteFast, 1, 1, 1, ZPopMaxCommand, {}, kWriteFastCats});
+  table.Register({"zmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, ZMPopCommand, {}, "@write @sortedset @slow"});
   table.Register({"zrandmember", -2, kCmdReadOnly, 1, 1, 1, ZRandMemberCommand, {}, kReadSlowCats});
   table.Register({"zscan", -3, kCmdReadOnly, 1, 1, 1, ZScanCommand, {}, kReadSlowCats});
   RegisterZSetRangeCommands(table);

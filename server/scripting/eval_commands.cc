@@ -164,7 +164,8 @@ bool ParseNumKeys(CommandContext& ctx, std::string_view not_integer, size_t* num
 
 void RegisterEvalCommands(CommandTable& table) {
   constexpr uint32_t kEvalFlags =
-      kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdExclusive;
+      kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdExclusive |
+      kCmdRunsScript;
   table.Register(MakeSpec("eval", -3, kEvalFlags, EvalCommand, "@slow @scripting"));
   table.Register(MakeSpec("evalsha", -3, kEvalFlags, EvalShaCommand, "@slow @scripting"));
   table.Register(MakeSpec("eval_ro", -3, kEvalFlags | kCmdReadOnly, EvalRoCommand, "@slow @scripting"));

@@ -283,7 +283,8 @@ void FunctionHelpCommand(CommandContext& ctx) {
 
 void RegisterFunctionCommands(CommandTable& table) {
   constexpr uint32_t kFcallFlags =
-      kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdExclusive;
+      kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdExclusive |
+      kCmdRunsScript;
   table.Register(MakeSpec("fcall", -3, kFcallFlags, FcallCommand, "@slow @scripting"));
   table.Register(MakeSpec("fcall_ro", -3, kFcallFlags | kCmdReadOnly, FcallRoCommand, "@slow @scripting"));
 

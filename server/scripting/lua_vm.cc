@@ -425,6 +425,12 @@ LuaVm::LuaVm(Kind kind) : L_(luaL_newstate()), kind_(kind), rand_state_((uint64_
   lua_pushcfunction(L, lua_detail::OpenBit);
   lua_call(L, 0, 1);
   lua_setglobal(L, "bit");
+  lua_pushcfunction(L, lua_detail::OpenCmsgpack);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "cmsgpack");
+  lua_pushcfunction(L, lua_detail::OpenStruct);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "struct");
 
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   const int globals = lua_gettop(L);
@@ -543,5 +549,7 @@ void LuaVm::EndLoad() {
 }
 
 void LuaVm::PushErrorHandler(lua_State* L) { lua_pushcfunction(L, ErrorHandler); }
+
+void lua_detail::ResolveReadonlyProxy(lua_State* L, int idx) { ResolveProxy(L, idx); }
 
 }  // namespace redrock::server

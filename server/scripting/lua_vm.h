@@ -4,8 +4,8 @@
 //
 // The sandbox, as Redis 7.0.15 shows it to scripts:
 // - libraries: base (without dofile, loadfile, print, getfenv, setfenv, newproxy), table, string, math
-//   (math.random/randomseed replaced by a rand48 generator), coroutine, cjson, bit, and `redis`
-//   (Redis's cmsgpack and struct are not provided);
+//   (math.random/randomseed replaced by a rand48 generator), coroutine, cjson, bit, cmsgpack, struct,
+//   and `redis`;
 // - loadstring/load refuse precompiled bytecode, as Redis's patched Lua does;
 // - every global and every table reachable from the globals is read-only: assigning one raises
 //   "Attempt to modify a readonly table", reading a missing global raises "Script attempted to access
@@ -83,6 +83,13 @@ void RegisterRedisApi(lua_State* L, LuaVm::Kind kind);
 void PushLibraryRedisApi(lua_State* L);
 // Opens the `bit` library (LuaBitOp's API) and pushes its table (lua_bit.cc).
 int OpenBit(lua_State* L);
+// Opens the `cmsgpack` library (lua-cmsgpack's API) and pushes its table (lua_cmsgpack.cc).
+int OpenCmsgpack(lua_State* L);
+// Opens the `struct` library (Lua struct's API) and pushes its table (lua_struct.cc).
+int OpenStruct(lua_State* L);
+// Replaces the table at `idx` by the real table when it is one of the sandbox's read-only proxies
+// (lua_vm.cc), for C code that walks a table's contents with lua_next.
+void ResolveReadonlyProxy(lua_State* L, int idx);
 // redis.register_function (function_library.cc).
 int RegisterFunction(lua_State* L);
 }  // namespace lua_detail

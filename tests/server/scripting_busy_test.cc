@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -79,7 +81,6 @@ TEST_CASE("with one I/O thread, a client that connects during a script can still
   const std::string loop = "while true do end";
   a.Send(Cmd({"eval", loop, "0"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  // The script holds the only I/O thread; connections accepted meanwhile go to the control thread.
   Client b(s.port());
   CHECK(b.Call({"ping"}) == kBusyEval);
   CHECK(b.Call({"script", "kill"}) == kOk);
@@ -87,6 +88,43 @@ TEST_CASE("with one I/O thread, a client that connects during a script can still
         Err("ERR Script killed by user with SCRIPT KILL... script: " + Sha1Hex(loop) + ", on @user_script:1."));
   CHECK(b.Call({"ping"}) == "+PONG\r\n");
   CHECK(a.Call({"ping"}) == "+PONG\r\n");
+}
+
+// Clients that connected before the script started, one of them on the script's own I/O thread (the
+// server deals connections round robin, so with N threads client N shares client 0's): every one of them
+// is still read, gets BUSY, and the one sharing the thread can kill the script or stop the server.
+TEST_CASE("a busy script never silences the clients already connected, whatever io-threads is",
+          "[scripting][busy]") {
+  const char* threads = GENERATE("1", "2", "4");
+  const int n = std::atoi(threads);
+  const std::string how = GENERATE("script kill", "function kill", "shutdown nosave");
+  CAPTURE(threads, how);
+  BusyServer s("100", threads);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i <= n; ++i) clients.push_back(std::make_unique<Client>(s.port()));
+  Client& runner = *clients[0];
+  Client& neighbour = *clients[n];  // on the runner's I/O thread
+  const bool function = how == "function kill";
+  if (function) {
+    REQUIRE(runner.Call({"function", "load",
+                         "#!lua name=spin\nredis.register_function('spin', function() while true do end end)"}) ==
+            Bulk("spin"));
+    runner.Send(Cmd({"fcall", "spin", "0"}));
+  } else {
+    runner.Send(Cmd({"eval", "while true do end", "0"}));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 1; i <= n; ++i) CHECK(clients[i]->Call({"ping"}) == (function ? kBusyFunction : kBusyEval));
+  if (how == "shutdown nosave") {
+    neighbour.Send(Cmd({"shutdown", "nosave"}));
+    CHECK(neighbour.Read().empty());  // SHUTDOWN closes the connection without a reply
+    CHECK(runner.Read().rfind("-ERR Script killed by user with SCRIPT KILL...", 0) == 0);
+    return;
+  }
+  CHECK(neighbour.Call({"script", "kill"}) == (function ? kBusyFunction : kOk));
+  if (function) CHECK(neighbour.Call({"function", "kill"}) == kOk);
+  CHECK(runner.Read().rfind("-ERR Script killed by user with SCRIPT KILL...", 0) == 0);
+  for (int i = 0; i <= n; ++i) CHECK(clients[i]->Call({"ping"}) == "+PONG\r\n");
 }
 
 TEST_CASE("a busy script that wrote is UNKILLABLE; SHUTDOWN NOSAVE stops it", "[scripting][busy]") {
