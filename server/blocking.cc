@@ -16,7 +16,7 @@ constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out
 constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 }  // namespace
 
-thread_local bool BlockingRegistry::signalled_on_this_thread = false;
+constinit thread_local bool BlockingRegistry::signalled_on_this_thread = false;
 
 bool ParseBlockingTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
   long double seconds = 0;

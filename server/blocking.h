@@ -167,7 +167,7 @@ class BlockingRegistry {
   std::function<void()> Finish(Waiter& waiter, std::string* reply);
 
   // Set by Signal on the pushing thread; cleared by ServeReady on it.
-  static thread_local bool signalled_on_this_thread;
+  static constinit thread_local bool signalled_on_this_thread;
 
   std::mutex serve_mu_;  // serving, registering, removing (see the top of this file)
   std::mutex mu_;        // the maps below and the Waiter fields marked so
