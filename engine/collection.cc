@@ -388,7 +388,7 @@ Result<MemberScanResult> ScanMembers(Engine& engine, int db, std::string_view ke
   Status st = reader.CheckType(type);
   if (!st.ok()) return st;
   Engine::Impl& impl = EngineInternals::Of(engine);
-  const bool match_all = pattern.empty() || pattern == "*";
+  const bool match_all = pattern == "*";
   const bool whole = reader.size() <= kScanAllAtOnce;
   if (count < 1) count = 10;
 

@@ -208,8 +208,8 @@ class Reader : public View {
 MultiKeyLock LockKeys(Engine& engine, int db, std::span<const std::string_view> keys);
 
 // One step of HSCAN/SSCAN/ZSCAN over the members whose suffix starts with `suffix_prefix` (zset: its
-// member sub-space). `name` is the suffix without suffix_prefix; `pattern` (empty = all) is matched
-// against it. Cursors come from the engine's cursor table, as for SCAN. Like Redis with a small
+// member sub-space). `name` is the suffix without suffix_prefix; `pattern` (a glob; "*" = all, "" matches only
+// the empty name) is matched against it. Cursors come from the engine's cursor table, as for SCAN. Like Redis with a small
 // (listpack/intset-encoded) collection, a collection of at most kScanAllAtOnce members is returned
 // whole in one step with cursor 0, whatever `count` says.
 inline constexpr uint64_t kScanAllAtOnce = 128;

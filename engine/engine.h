@@ -161,8 +161,9 @@ class Engine {
   // All live keys matching a Redis glob, in key order. Seeks to the pattern's literal prefix.
   Result<std::vector<std::string>> Keys(int db, std::string_view pattern);
   // One SCAN step: examines about `count` keys from `cursor` (0 = start), returning those that match
-  // `pattern` (empty = all) and `type` (nullopt = any). A returned cursor stays valid for a while
-  // (a bounded table of recent cursors); an unknown cursor restarts from the beginning.
+  // the glob `pattern` ("*" = all; "" matches only the empty key) and `type` (nullopt = any). A
+  // returned cursor stays valid for a while (a bounded table of recent cursors) and resumes just past
+  // the last key examined; an unknown cursor restarts from the beginning.
   Result<ScanResult> Scan(int db, uint64_t cursor, std::string_view pattern, int64_t count,
                           std::optional<KeyType> type);
   // nullopt when the database is empty.

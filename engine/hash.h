@@ -97,7 +97,7 @@ Result<std::vector<std::pair<std::string, std::string>>> HRandFieldCount(Engine&
                                                                          bool with_values);
 
 // One HSCAN step. `cursor` 0 starts; the returned next_cursor is 0 when the scan is complete. `pattern`
-// (empty = all) is a Redis glob matched against field names; `count` is a hint (>= 1). A hash of at
+// is a Redis glob matched against field names ("*" = all, "" matches only the empty field); `count` is a hint (>= 1). A hash of at
 // most 128 fields is returned whole with cursor 0, as Redis does for its listpack encoding. A missing
 // key scans as empty.
 struct HashScanResult {

@@ -67,20 +67,26 @@ Result<ScanResult> Engine::Scan(int db, uint64_t cursor, std::string_view patter
   if (count < 1) count = 10;
   count = std::min<int64_t>(count, int64_t{1} << 30);  // keeps the step bound below from overflowing
   const int64_t now = impl_->Now();
-  const std::string begin = encoding::DbBegin(db) + (pattern.empty() ? std::string() : GlobLiteralPrefix(pattern));
+  // As Redis, "*" skips matching (so it also returns the empty key, which stringmatchlen("*", "")
+  // would not); any other pattern, "" included, is a glob every returned key must match.
+  const bool match_all = pattern == "*";
+  const std::string begin = encoding::DbBegin(db) + GlobLiteralPrefix(pattern);
   RangeIterator it(*impl_, begin, encoding::PrefixSuccessor(begin));
 
+  // A known cursor resumes just past the key where its step stopped, whatever that key is (the empty
+  // key and the pattern's literal prefix itself included); a cursor from a scan with a different
+  // pattern may point before this range, which then starts at its beginning.
   std::string start = begin;
-  bool resume = false;
+  bool skip_start = false;
   if (auto last = impl_->cursors.Lookup(db, cursor)) {
     std::string after = encoding::DbBegin(db) + *last;
-    if (after > start) {
+    if (after >= start) {
       start = std::move(after);
-      resume = true;
+      skip_start = true;
     }
   }
   it->Seek(start);
-  if (resume && it->Valid() && View(it->key()) == start) it->Next();
+  if (skip_start && it->Valid() && View(it->key()) == start) it->Next();
 
   ScanResult result;
   // Expired values do not count towards `count`, but bound the total work of one call anyway.
@@ -94,7 +100,7 @@ Result<ScanResult> Engine::Scan(int db, uint64_t cursor, std::string_view patter
     if (!encoding::ParseValueHeader(View(it->value()), &h) || encoding::IsExpired(h.expire_at_ms, now)) continue;
     ++examined;
     if (type && h.type != *type) continue;
-    if (!pattern.empty() && !GlobMatch(pattern, user_key)) continue;
+    if (!match_all && !GlobMatch(pattern, user_key)) continue;
     result.keys.emplace_back(user_key);
   }
   if (!it->status().ok()) return impl_->ReadError(it->status());

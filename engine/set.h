@@ -76,7 +76,7 @@ struct SetScanResult {
   std::vector<std::string> members;
 };
 // One SSCAN step (see collection ScanMembers: sets of at most 128 members come back whole with cursor
-// 0). `pattern` empty matches everything; `count` < 1 means the default 10.
+// 0). `pattern` is a glob ("*" = all, "" matches only the empty member); `count` < 1 means the default 10.
 Result<SetScanResult> SScan(Engine& engine, int db, std::string_view key, uint64_t cursor,
                             std::string_view pattern, int64_t count);
 

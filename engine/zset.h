@@ -198,9 +198,9 @@ struct ZScanResult {
   bool whole = false;
 };
 
-// One ZSCAN step. `pattern` (empty = all) is matched against members. Like Redis's small encoding, a
-// sorted set of at most 128 members is returned whole in score order with cursor 0; larger ones are
-// walked in member order, about `count` members per step, from a cursor of the engine's cursor table.
+// One ZSCAN step. `pattern` (a glob; "*" = all, "" matches only the empty member) is matched against
+// members. Like Redis's small encoding, a sorted set of at most 128 members is returned whole in score
+// order with cursor 0; larger ones are walked in member order, about `count` members per step, from a cursor of the engine's cursor table.
 // A missing key scans as empty.
 Result<ZScanResult> ZScan(Engine& engine, int db, std::string_view key, uint64_t cursor, std::string_view pattern,
                           int64_t count);

@@ -302,7 +302,7 @@ Result<std::vector<ScoredMember>> ZRandMember(Engine& engine, int db, std::strin
 Result<ZScanResult> ZScan(Engine& engine, int db, std::string_view key, uint64_t cursor, std::string_view pattern,
                           int64_t count) {
   ZScanResult result;
-  const bool match_all = pattern.empty() || pattern == "*";
+  const bool match_all = pattern == "*";
   {
     collection::Reader r(engine, db, key);
     Status st = r.Ready(KeyType::kZSet);

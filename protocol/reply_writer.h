@@ -18,6 +18,8 @@ class ReplyWriter {
   void set_resp(int resp) { resp_ = resp; }
   int resp() const { return resp_; }
   std::string* buffer() { return out_; }
+  // Writes go to `out` from now on (CLIENT REPLY switching a connection's replies off and on).
+  void set_buffer(std::string* out) { out_ = out; }
 
   void Ok();                                 // +OK
   void Simple(std::string_view text);        // +text

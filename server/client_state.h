@@ -86,6 +86,23 @@ struct ClientState {
   bool defer_scripts = false;
   bool script_deferred = false;
 
+  // Whether the server was over maxmemory when the running command started (Redis's
+  // pre_command_oom_state): a script then may not run a deny-oom command before its first write.
+  bool oom_at_start = false;
+
+  // CLIENT REPLY (Redis's CLIENT_REPLY_OFF, CLIENT_REPLY_SKIP, CLIENT_REPLY_SKIP_NEXT). While ReplySilenced(),
+  // a connection writes the command's replies into `discard_buffer` instead of `reply_buffer` (both set by
+  // the connection; null in the harness, where only the flags change). Pushes (pub/sub confirmations and
+  // messages) always go to reply_buffer, as Redis's CLIENT_PUSHING lets them through. CLIENT REPLY SKIP
+  // sets reply_skip_next; after each command the connection moves it to reply_skip, which silences the
+  // next command only.
+  bool reply_off = false;
+  bool reply_skip = false;
+  bool reply_skip_next = false;
+  bool ReplySilenced() const { return reply_off || reply_skip; }
+  std::string* reply_buffer = nullptr;
+  std::string* discard_buffer = nullptr;
+
   int64_t created_ms = 0;
   std::atomic<int64_t> last_interaction_ms{0};
   std::atomic<uint64_t> commands_processed{0};

@@ -1,5 +1,6 @@
 #include "server/command_table.h"
 
+#include <chrono>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -8,6 +9,7 @@
 #include "server/errors.h"
 #include "server/pubsub.h"
 #include "server/scripting/busy.h"
+#include "server/scripting/scripting.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -23,9 +25,34 @@ bool AritySatisfied(int arity, size_t argc) {
 void LinkSubcommands(CommandSpec& spec) {
   for (CommandSpec& sub : spec.subcommands) sub.parent = &spec;
 }
+
+// True when the reply bytes from `from` on are a RESP error ("-...\r\n"); *text is its text.
+bool ErrorReplyAt(const std::string& buffer, size_t from, std::string_view* text) {
+  if (from >= buffer.size() || buffer[from] != '-') return false;
+  *text = std::string_view(buffer).substr(from + 1);
+  *text = text->substr(0, text->find("\r\n"));
+  return true;
+}
+
+void CountErrorReply(ServerState& server, std::string_view error) {
+  server.stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  server.stats.errors.Count(error);
+}
 }  // namespace
 
+void CommandStats::Reset() {
+  calls = 0;
+  usec = 0;
+  rejected_calls = 0;
+  failed_calls = 0;
+}
+
 engine::Engine& CommandContext::engine() const { return server.engine; }
+
+void CommandContext::RetargetReply() {
+  if (client.reply_buffer == nullptr) return;  // no connection: only the flags change
+  reply.set_buffer(client.ReplySilenced() ? client.discard_buffer : client.reply_buffer);
+}
 
 std::string CommandSpec::FullName() const {
   return parent ? parent->name + "|" + name : name;
@@ -41,6 +68,8 @@ CommandTable::~CommandTable() = default;
 void CommandTable::Register(CommandSpec spec) {
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   LinkSubcommands(*owned);
+  owned->stats = &stats_.emplace_back();
+  for (CommandSpec& sub : owned->subcommands) sub.stats = &stats_.emplace_back();
   index_->by_name.emplace(owned->name, owned.get());
   commands_.push_back(std::move(owned));
 }
@@ -77,6 +106,7 @@ const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv,
       return nullptr;
     }
     const CommandSpec* sub = FindSubcommand(*spec, argv[1]);
+    if (matched != nullptr) *matched = sub;
     if (sub == nullptr) {
       *error = err::UnknownSubcommand(argv[0], argv[1]);
       return nullptr;
@@ -112,15 +142,49 @@ void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& se
     // so only that code is absent after "because of:" (NOAUTH and BUSY keep theirs).
     DiscardTransaction(client, server);
     if (error.starts_with("ERR ")) error.remove_prefix(4);
-    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    const std::string abort = "EXECABORT Transaction discarded because of: " + std::string(error);
+    if (spec->stats != nullptr) spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    CountErrorReply(server, abort);
+    reply.Error(abort);
     return;
   }
   // A rejected command inside MULTI poisons the transaction: EXEC will answer EXECABORT.
   if (client.in_multi) client.multi_error = true;
+  if (spec != nullptr && spec->stats != nullptr) spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+  CountErrorReply(server, error);
   reply.Error(error);
 }
 
 namespace {
+
+bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.parent == nullptr && spec.name == name; }
+
+// Redis's is_denyoom_command: deny-oom commands, EVAL*/FCALL* of a script that does not allow OOM, and an
+// EXEC whose queue holds one of those. Called with the exec gate held (scripts are looked up).
+bool DeniesOom(const CommandSpec& spec, const ClientState& client, ServerState& server,
+               std::span<const std::string_view> argv) {
+  if (spec.flags & kCmdDenyOom) return true;
+  if (spec.flags & kCmdRunsScript) return ScriptDeniesOom(server, spec, argv);
+  if (!IsNamed(spec, "exec")) return false;
+  for (const QueuedCommand& queued : client.queued) {
+    const std::vector<std::string_view> queued_argv(queued.argv.begin(), queued.argv.end());
+    if (DeniesOom(*queued.spec, client, server, queued_argv)) return true;
+  }
+  return false;
+}
+
+// The maxmemory check of a command about to run (with the gate held): notes whether the server is over
+// the limit for the scripts the command may run (ClientState::oom_at_start), and refuses a deny-oom
+// command then, with Redis's OOM error. True when refused.
+bool RefusedForMemory(const CommandSpec& spec, ClientState& client, ServerState& server,
+                      protocol::ReplyWriter& reply, std::span<const std::string_view> argv) {
+  client.oom_at_start = false;
+  if (!server.memory.enabled()) return false;
+  client.oom_at_start = server.memory.OverLimit();
+  if (!client.oom_at_start || !DeniesOom(spec, client, server, argv)) return false;
+  RejectCommand(&spec, client, server, reply, kOomError);
+  return true;
+}
 
 // Whether running `spec` now may run a Lua script: EVAL*/FCALL*, or an EXEC whose queue holds one.
 bool RunsScript(const CommandSpec& spec, const ClientState& client) {
@@ -148,10 +212,21 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
     RejectCommand(spec, client, server, reply, err::kNoAuth);
     return;
   }
+  // SAVE, SHUTDOWN... (Redis's no-multi flag) are refused inside MULTI, which that poisons.
+  if (client.in_multi && (spec->flags & kCmdNoMulti)) {
+    RejectCommand(spec, client, server, reply, err::kNotInMulti);
+    return;
+  }
   // RESP2 subscribed mode (Redis checks it before queueing, so a refused command poisons a MULTI).
   if (client.subscribed && client.resp == 2 &&
       !AllowedWhileSubscribed(spec->parent != nullptr ? spec->parent->name : spec->name)) {
     RejectCommand(spec, client, server, reply, SubscribedModeError(spec->FullName()));
+    return;
+  }
+  // Over maxmemory, MULTI queues nothing (Redis lets only EXEC, DISCARD, QUIT and RESET through).
+  if (client.in_multi && server.memory.enabled() && !IsNamed(*spec, "exec") && !IsNamed(*spec, "discard") &&
+      !IsNamed(*spec, "quit") && !IsNamed(*spec, "reset") && server.memory.OverLimit()) {
+    RejectCommand(spec, client, server, reply, kOomError);
     return;
   }
   if (client.in_multi && !(spec->flags & kCmdMultiControl)) {
@@ -175,6 +250,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
       return;
     }
     std::unique_lock gate(server.exec_gate, std::adopt_lock);
+    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
     Invoke(*spec, client, server, reply, argv);
     server.blocking.ServeReadyKeys(server, *this);  // after the whole command (EXEC, script): blocking.h
   } else {
@@ -183,6 +259,7 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
       return;
     }
     std::shared_lock gate(server.exec_gate, std::adopt_lock);
+    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
     Invoke(*spec, client, server, reply, argv);
     server.blocking.ServeReadyKeys(server, *this);
   }
@@ -191,7 +268,21 @@ void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::
 void CommandTable::Invoke(const CommandSpec& spec, ClientState& client, ServerState& server,
                           protocol::ReplyWriter& reply, std::span<const std::string_view> argv) const {
   CommandContext ctx{argv, client, server, reply, *this};
+  // A command's own reply starts where the buffer ended; an EXEC's inner commands and a script's
+  // redis.call() count their own replies in their own Invoke.
+  const size_t reply_start = reply.buffer()->size();
+  const auto start = std::chrono::steady_clock::now();
   spec.handler(ctx);
+  const auto usec =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  std::string_view error;
+  const bool failed = ErrorReplyAt(*reply.buffer(), reply_start, &error);
+  if (failed) CountErrorReply(server, error);
+  if (spec.stats != nullptr) {
+    spec.stats->calls.fetch_add(1, std::memory_order_relaxed);
+    spec.stats->usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+    if (failed) spec.stats->failed_calls.fetch_add(1, std::memory_order_relaxed);
+  }
   server.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
   client.commands_processed.fetch_add(1, std::memory_order_relaxed);
 }

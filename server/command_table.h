@@ -2,7 +2,9 @@
 // The command table: lookup without string copies, central arity/auth/MULTI handling, then the handler.
 // Families register explicitly (see commands/families.h); there is no static self-registration.
 
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,6 +32,14 @@ struct CommandContext {
   engine::Engine& engine() const;
   int db() const { return client.db.load(std::memory_order_relaxed); }
   size_t argc() const { return argv.size(); }
+
+  // CLIENT REPLY: points `reply` at the output the client's reply mode now selects (after CLIENT REPLY or
+  // RESET changed it). Inside EXEC that applies from the next queued command's reply on, as in Redis.
+  void RetargetReply();
+  // Where pushes (pub/sub confirmations) go: the client's output even while its replies are silenced.
+  std::string* push_buffer() const {
+    return client.reply_buffer != nullptr ? client.reply_buffer : reply.buffer();
+  }
 };
 
 using CommandHandler = void (*)(CommandContext& ctx);
@@ -62,6 +72,17 @@ enum CommandFlag : uint32_t {
   kCmdRunsScript = 1u << 26,    // runs a Lua script (EVAL*, FCALL*): see ClientState::defer_scripts
 };
 
+// Redis's per-command counters (INFO commandstats): calls and their total run time, calls refused
+// before running (arity, NOAUTH, BUSY...), and calls that ran and answered an error.
+struct CommandStats {
+  std::atomic<uint64_t> calls{0};
+  std::atomic<uint64_t> usec{0};
+  std::atomic<uint64_t> rejected_calls{0};
+  std::atomic<uint64_t> failed_calls{0};
+
+  void Reset();
+};
+
 struct CommandSpec {
   std::string name;       // lower case, e.g. "set"; subcommands: "setname" (full name "client|setname")
   int arity = 0;          // Redis convention: N exact, -N at least N (counting the command name)
@@ -73,6 +94,7 @@ struct CommandSpec {
   std::vector<CommandSpec> subcommands;  // non-empty for containers (CLIENT, CONFIG, COMMAND, OBJECT...)
   std::string acl_categories;            // space separated, e.g. "@write @string @slow" (COMMAND INFO)
   const CommandSpec* parent = nullptr;   // set by the table for subcommands
+  CommandStats* stats = nullptr;         // set by the table when registered
 
   std::string FullName() const;  // "client|setname"
 };
@@ -100,20 +122,23 @@ class CommandTable {
                 std::span<const std::string_view> argv) const;
 
   // Runs a resolved command's handler with no checks and no locking: for EXEC (which already holds the
-  // gate exclusively) and scripts.
+  // gate exclusively) and scripts. Counts the call in the spec's stats (and an error reply in the
+  // server's error stats).
   void Invoke(const CommandSpec& spec, ClientState& client, ServerState& server, protocol::ReplyWriter& reply,
               std::span<const std::string_view> argv) const;
 
   // Resolves argv to its spec (following subcommands) or writes the Redis error and returns nullptr.
   // Checks existence and arity only.
   const CommandSpec* Resolve(std::span<const std::string_view> argv, protocol::ReplyWriter& reply) const;
-  // The same, giving the error text instead; *matched (if given) is the top-level command found, even
-  // when its arity or subcommand was wrong (nullptr for an unknown command).
+  // The same, giving the error text instead; *matched (if given) is the command or subcommand that argv
+  // names, even when its arity was wrong (a container named without a subcommand is itself; nullptr for
+  // an unknown command or subcommand, which Redis does not count as a rejected call of anything).
   const CommandSpec* Resolve(std::span<const std::string_view> argv, std::string* error,
                              const CommandSpec** matched = nullptr) const;
 
  private:
   std::vector<std::unique_ptr<CommandSpec>> commands_;
+  std::deque<CommandStats> stats_;  // one per registered runnable spec; a deque keeps them in place
   struct Index;
   std::unique_ptr<Index> index_;
 };
@@ -121,7 +146,8 @@ class CommandTable {
 // Redis's discardTransaction: leaves MULTI (queued commands dropped) and forgets the watched keys.
 void DiscardTransaction(ClientState& client, ServerState& server);
 
-// Redis's rejectCommand: replies `error` to a command that will not run. Inside MULTI that poisons the
+// Redis's rejectCommand: replies `error` to a command that will not run (counted as a rejected call of
+// `spec`, when known, and as an error reply). Inside MULTI that poisons the
 // transaction (EXEC answers EXECABORT); a rejected EXEC itself discards the transaction at once and
 // answers "EXECABORT Transaction discarded because of: <error>".
 void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& server,

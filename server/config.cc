@@ -162,6 +162,11 @@ Status NormalizeClientOutputBufferLimit(std::string_view value, const std::strin
         errno != 0 || seconds < 0) {
       return Invalid("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
     }
+    // Only the pubsub class is enforced (server/pubsub.cc); the replica class has nothing to apply to.
+    if (slot == 0 && (hard != 0 || soft != 0)) {
+      return Invalid("redrock does not enforce client-output-buffer-limit for normal clients yet, so the normal "
+                     "class must stay 0 0 0");
+    }
     cur[slot * 4 + 1] = std::to_string(hard);
     cur[slot * 4 + 2] = std::to_string(soft);
     cur[slot * 4 + 3] = std::to_string(seconds);
@@ -195,6 +200,12 @@ Status NormalizeBind(std::string_view value, std::string* out) {
   }
   *out = Join(words);
   return Status::OK();
+}
+
+std::string NotProvidedReason(const OptionDef& def) {
+  std::string reason = def.not_provided;
+  if (*def.default_value == '\0') return reason + ", so " + def.name + " must stay empty";
+  return reason + ", so " + def.name + " must stay " + def.default_value;
 }
 
 int64_t ParseIntOr(const std::string& s, int64_t fallback) {
@@ -334,6 +345,14 @@ Status Config::Set(std::string_view name, std::string_view value, ConfigSource s
     if (runtime && (def.flags & config_internal::kProtected)) return fail("can't set protected config");
     Status s = impl_->Normalize(*entry, value, &normalized);
     if (!s.ok()) return fail(s.message());
+    if (def.not_provided != nullptr && normalized != def.default_value) {
+      // `replicaof no one` is replication turned off, as in Redis.
+      if (std::string_view(def.name) == "replicaof" && Lower(normalized) == "no one") {
+        normalized.clear();
+      } else {
+        return fail(NotProvidedReason(def));
+      }
+    }
     // The listeners are bound once at start: changing them at run time is not supported.
     std::string_view n = def.name;
     if (runtime && (n == "port" || n == "bind") && normalized != entry->value) {
@@ -498,6 +517,9 @@ Status LoadConfigText(Config& config, std::string_view text, ConfigLoadError* er
     if (!SplitConfigArgs(line, &args)) return fail("Unbalanced quotes in configuration line");
     if (args.empty()) continue;
     std::string name = Lower(args[0]);
+    for (const config_internal::RefusedDirective& refused : config_internal::RefusedDirectives()) {
+      if (name == refused.name) return fail(refused.reason);
+    }
     if (!config.Known(name)) return fail("Bad directive or wrong number of arguments");
     std::vector<std::string> values(args.begin() + 1, args.end());
     bool multi = false;
@@ -507,7 +529,8 @@ Status LoadConfigText(Config& config, std::string_view text, ConfigLoadError* er
         name = def.name;
       }
     }
-    if (values.empty() || (!multi && values.size() != 1)) return fail("wrong number of arguments");
+    // A multi-word option may have no words at all (`save` alone clears the save points, as in Redis).
+    if (!multi && values.size() != 1) return fail("wrong number of arguments");
     std::string value = Join(values);
     if (name == "save" && values.size() == 1 && values[0].empty()) value.clear();
     if (name == "save" && save_seen && !value.empty()) {
@@ -523,16 +546,33 @@ Status LoadConfigText(Config& config, std::string_view text, ConfigLoadError* er
   return Status::OK();
 }
 
-bool ConfigOptionIsIgnored(std::string_view name) {
-  static constexpr std::string_view kActedOn[] = {
-      "port",     "bind",    "dir",      "requirepass", "databases",  "appendfsync",        "maxclients",
-      "timeout",  "loglevel", "logfile", "io-threads",  "daemonize",  "proto-max-bulk-len", "pidfile",
-      "tcp-backlog", "tcp-keepalive"};
+ConfigEffect ConfigOptionEffect(std::string_view name, std::string* note) {
   std::string lower = Lower(name);
-  for (std::string_view acted : kActedOn) {
-    if (lower == acted) return false;
+  for (const OptionDef& def : AllOptions()) {
+    if (lower != def.name && (def.alias == nullptr || lower != def.alias)) continue;
+    if (def.flags & config_internal::kEffective) return ConfigEffect::kActedOn;
+    if (def.not_provided != nullptr) {
+      if (note) *note = def.not_provided;
+      return ConfigEffect::kNotProvided;
+    }
+    std::string_view n = def.name;
+    if (note) {
+      if (n == "save" || n == "appendonly" || n.starts_with("aof-") || n.starts_with("rdb") ||
+          n == "appendfilename" || n == "appenddirname" || n == "dbfilename" || n == "no-appendfsync-on-rewrite" ||
+          n.starts_with("auto-aof-") || n == "stop-writes-on-bgsave-error") {
+        *note = "every write goes to RocksDB's write-ahead log (appendfsync sets how often it is synced)";
+      } else if (n.starts_with("hash-max-") || n.starts_with("zset-max-") || n.starts_with("set-max-") ||
+                 n.starts_with("list-") || n.starts_with("stream-node-") || n.starts_with("hll-sparse-")) {
+        *note = "redrock has its own storage encodings";
+      } else if (n.starts_with("repl")) {
+        *note = "redrock has no replication";
+      } else {
+        note->clear();
+      }
+    }
+    return ConfigEffect::kNoEffect;
   }
-  return true;
+  return ConfigEffect::kUnknown;
 }
 
 }  // namespace redrock::server

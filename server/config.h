@@ -2,7 +2,9 @@
 // The configuration registry: every redis.conf option redrock knows, for the config file, command-line
 // `--name value` pairs, CONFIG GET (glob patterns) and CONFIG SET. Options with no meaning in redrock
 // (save, appendonly, *-max-listpack-*, lazyfree-*...) are accepted and kept so CONFIG GET returns them,
-// as tools written for Redis expect. Thread-safe.
+// as tools written for Redis expect. Options for a protection, limit or feature redrock does not provide
+// (maxmemory, tls-*, aclfile, replicaof...) accept only their default, which leaves it off; any other value
+// is refused (config_options.cc). Thread-safe.
 
 #include <cstdint>
 #include <functional>
@@ -40,7 +42,7 @@ class Config {
   std::optional<std::string> Get(std::string_view name) const;
   // (name, value) for every option matching the glob (case-insensitive), canonical names only.
   std::vector<std::pair<std::string, std::string>> Match(std::string_view pattern) const;
-  // True when `name` is a known option, or one redrock accepts and ignores.
+  // True when `name` is a known option (CONFIG GET/SET name or alias).
   bool Known(std::string_view name) const;
 
   // Called after a successful Set of `name` (at any time); used to push appendfsync and similar to the

@@ -30,7 +30,15 @@ std::string QuoteConfigArg(std::string_view s);
 // default save points and later ones append, as in redis.conf. Stops at the first error.
 engine::Status LoadConfigText(Config& config, std::string_view text, ConfigLoadError* error);
 
-// The names of options redrock accepts but does nothing with (for main's startup notice).
-bool ConfigOptionIsIgnored(std::string_view name);
+// What an option does in redrock, for main's startup notices.
+enum class ConfigEffect {
+  kActedOn,     // redrock acts on it: no notice
+  kNotProvided, // a feature redrock does not provide: accepted only at its default (off) value
+  kNoEffect,    // kept only so CONFIG GET returns it
+  kUnknown,
+};
+// `note`, when given, gets a short reason: for kNotProvided the refusal sentence, for kNoEffect why it
+// has none (may be empty).
+ConfigEffect ConfigOptionEffect(std::string_view name, std::string* note = nullptr);
 
 }  // namespace redrock::server

@@ -182,6 +182,8 @@ asio::awaitable<void> Connection::Serve() {
   });
   registered_ = true;
   client_.subscriber = this;
+  client_.reply_buffer = &out_;
+  client_.discard_buffer = &discarded_;
 
   in_.resize(kInitialReadBuffer);
   argv_.reserve(16);
@@ -242,7 +244,7 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
       // As Redis: reply with the error, then close once it is written.
       Log(LogLevel::kVerbose, "Protocol error ({}) from client: id={} addr={}", parser_.error(), client_.id,
           client_.addr);
-      protocol::ReplyWriter writer(&out_, client_.resp);
+      protocol::ReplyWriter writer(ReplyTarget(), client_.resp);
       writer.Error(parser_.error());
       parser_.Reset();
       in_start_ = in_end_ = 0;
@@ -259,6 +261,7 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
       // The rest of the buffer waits until this command is served or times out.
       if (!co_await Block()) co_return false;
     }
+    if (client_.reply_skip || client_.reply_skip_next || !discarded_.empty()) [[unlikely]] EndSilencedCommand();
     if (client_.authenticated != was_authenticated) parser_.set_authenticated(client_.authenticated);
     if (client_.close_after_reply) {
       keep_open = false;
@@ -290,10 +293,18 @@ void Connection::RunCommand(std::span<const std::string_view> argv) {
   // Messages that reached this client before the command go before its reply, as in Redis's single
   // output stream (so nothing published earlier trails an UNSUBSCRIBE confirmation).
   if (client_.subscribed) TakePushes(&out_);
-  protocol::ReplyWriter writer(&out_, client_.resp);
+  protocol::ReplyWriter writer(ReplyTarget(), client_.resp);
   t_dispatching = this;
   table_.Dispatch(client_, state_, writer, argv);
   t_dispatching = nullptr;
+}
+
+void Connection::EndSilencedCommand() {
+  // Redis's resetClient: a SKIP covered the command just done; a CLIENT REPLY SKIP just done covers the next.
+  client_.reply_skip = client_.reply_skip_next;
+  client_.reply_skip_next = false;
+  discarded_.clear();
+  if (discarded_.capacity() > kFlushThreshold) std::string().swap(discarded_);
 }
 
 asio::awaitable<void> Connection::RunDeferredScript(std::span<const std::string_view> argv) {
@@ -304,7 +315,7 @@ asio::awaitable<void> Connection::RunDeferredScript(std::span<const std::string_
   auto executor = socket_.get_executor();
   auto done = std::make_shared<asio::steady_timer>(executor, std::chrono::steady_clock::time_point::max());
   state_.run_script_job([self = shared_from_this(), argv, done, executor] {
-    protocol::ReplyWriter writer(&self->out_, self->client_.resp);
+    protocol::ReplyWriter writer(self->ReplyTarget(), self->client_.resp);
     t_dispatching = self.get();
     self->table_.Dispatch(self->client_, self->state_, writer, argv);
     t_dispatching = nullptr;
@@ -348,7 +359,7 @@ asio::awaitable<bool> Connection::Block() {
   bool ok = out_.empty() || co_await Flush();
   while (ok) {
     wake_pending_ = false;
-    if (state_.blocking.TakeReply(*waiter_, &out_)) {
+    if (state_.blocking.TakeReply(*waiter_, ReplyTarget())) {
       waiter_.reset();
       co_return true;
     }
@@ -358,7 +369,7 @@ asio::awaitable<bool> Connection::Block() {
     // The deadline: unless it was served meanwhile (its reply is then on its way), the timeout reply.
     if (state_.blocking.Remove(waiter_)) {
       waiter_.reset();
-      protocol::ReplyWriter writer(&out_, client_.resp);
+      protocol::ReplyWriter writer(ReplyTarget(), client_.resp);
       writer.NullArray();  // see BlockedState
       co_return true;
     }

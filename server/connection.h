@@ -77,6 +77,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
   void PrepareRead();
   // Dispatches one command into out_ (messages received before it go first).
   void RunCommand(std::span<const std::string_view> argv);
+  // Where a command's replies go: out_, or discarded_ while CLIENT REPLY OFF/SKIP silences them.
+  std::string* ReplyTarget() { return client_.ReplySilenced() ? &discarded_ : &out_; }
+  // After a command ran with CLIENT REPLY SKIP pending or in force: moves SKIP on, drops what was silenced.
+  void EndSilencedCommand();
   // After RunCommand deferred a command that may run a script (ClientState::defer_scripts): dispatches
   // it on a script thread and resumes when it is done, while this I/O thread serves other clients.
   boost::asio::awaitable<void> RunDeferredScript(std::span<const std::string_view> argv);
@@ -100,6 +104,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
   size_t in_start_ = 0;
   size_t in_end_ = 0;
   std::string out_;       // replies of the current batch
+  std::string discarded_;  // replies silenced by CLIENT REPLY, dropped after each command
   std::vector<std::string_view> argv_;
 
   // Blocked-client state; touched only on this connection's executor.

@@ -2,7 +2,8 @@
 //
 // Reads redis.conf-style options (the file first, then the command line, as redis-server does), opens
 // the engine on `dir`, serves RESP until SIGTERM/SIGINT or SHUTDOWN, then stops gracefully and exits 0.
-// redrock never forks: `daemonize yes` is refused (run it under systemd, docker or similar instead).
+// redrock never forks: `daemonize yes` is refused (run it under systemd, docker or similar instead), as is
+// every option that configures a protection or limit redrock does not provide (see config_options.cc).
 
 #include <pthread.h>
 #include <signal.h>
@@ -64,8 +65,10 @@ void Usage() {
   std::exit(1);
 }
 
-// Prints one notice per option given that redrock accepts but does not act on.
-void NoticeIgnoredOptions(const std::string& text) {
+// One notice per option given that redrock does not act on: kept only for CONFIG GET (no effect), or
+// a feature redrock does not provide left at its off value. Options redrock acts on get none.
+void NoticeOptionsWithoutEffect(const std::string& text, const Config& config) {
+  using redrock::server::ConfigEffect;
   std::set<std::string> seen;
   std::istringstream lines(text);
   std::string line;
@@ -74,9 +77,52 @@ void NoticeIgnoredOptions(const std::string& text) {
     if (!redrock::server::SplitConfigArgs(line, &args) || args.empty() || args[0][0] == '#') continue;
     std::string name = args[0];
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (redrock::server::ConfigOptionIsIgnored(name) && seen.insert(name).second) {
-      Log(LogLevel::kNotice, "Option '{}' is accepted for compatibility and has no effect in redrock", name);
+    if (!seen.insert(name).second) continue;
+    if (name == "unixsocket") {
+      std::string path = config.Get("unixsocket").value_or("");
+      if (!path.empty()) {
+        Log(LogLevel::kWarning,
+            "unixsocket {}: redrock does not listen on Unix sockets yet; nothing is created there, clients must "
+            "connect over TCP",
+            path);
+      }
+      continue;
     }
+    std::string note;
+    switch (redrock::server::ConfigOptionEffect(name, &note)) {
+      case ConfigEffect::kActedOn:
+      case ConfigEffect::kUnknown:
+        break;
+      case ConfigEffect::kNotProvided: {
+        // At an off value (daemonize no, tls-port 0, aclfile "") it says what redrock does: nothing to
+        // add. A default that promises a limit (client-query-buffer-limit) gets the refusal sentence.
+        std::string value = config.Get(name).value_or("");
+        if (value.empty() || value == "0" || value == "no") break;
+        Log(LogLevel::kNotice, "Option '{}' is accepted only at its default value: {}", name, note);
+        break;
+      }
+      case ConfigEffect::kNoEffect:
+        if (note.empty()) {
+          Log(LogLevel::kNotice, "Option '{}' has no effect in redrock (kept only so CONFIG GET returns it)", name);
+        } else {
+          Log(LogLevel::kNotice, "Option '{}' has no effect in redrock (kept only so CONFIG GET returns it): {}",
+              name, note);
+        }
+        break;
+    }
+  }
+}
+
+// The startup banner. Redis's test suite waits for " PID: <pid>" in the log of a server it starts (Redis
+// prints it in its ASCII logo). As in Redis it is shown when always-show-logo is yes, or when the log is
+// a terminal; otherwise one "Running mode" line says the same.
+void LogBanner(const Config& config, int port) {
+  bool to_tty = config.logfile().empty() && isatty(STDOUT_FILENO);
+  if (config.Get("always-show-logo") == "yes" || to_tty) {
+    Log(LogLevel::kNotice, "redrock {} (Redis {} compatible) {} bit, standalone mode, Port: {}, PID: {}", kVersion,
+        kRedisVersion, sizeof(void*) * 8, port, static_cast<long>(getpid()));
+  } else {
+    Log(LogLevel::kNotice, "Running mode=standalone, port={}.", port);
   }
 }
 
@@ -133,11 +179,10 @@ int main(int argc, char** argv) {
     Fatal("Can't open the log file: " + std::string(std::strerror(errno)));
   }
   redrock::server::SetLogLevel(std::string_view(config.loglevel()));
-  if (config.Get("daemonize") == "yes") {
-    Fatal("daemonize yes is not supported: redrock runs in the foreground; use a supervisor (systemd, "
-          "docker...) or a shell's `&` instead");
-  }
-  NoticeIgnoredOptions(text);
+  Log(LogLevel::kWarning, "redrock {} (Redis {} compatible) starting, pid={}", kVersion, kRedisVersion,
+      static_cast<long>(getpid()));
+  Log(LogLevel::kWarning, "Configuration loaded{}", config_file.empty() ? " (no config file)" : " from " + config_file);
+  NoticeOptionsWithoutEffect(text, config);
 
   int databases = config.databases();
   if (databases < 1 || databases > 256) Fatal("databases must be between 1 and 256 in redrock");
@@ -202,10 +247,11 @@ int main(int argc, char** argv) {
   });
   signal_thread.detach();
 
-  Log(LogLevel::kNotice, "redrock {} (Redis {} compatible) started: port {}, pid {}, dir {}, io-threads {}",
-      kVersion, kRedisVersion, server->port(), getpid(), config.Get("dir").value_or(""),
+  LogBanner(config, server->port());
+  Log(LogLevel::kNotice, "Data directory {}, {} I/O threads", config.Get("dir").value_or(""),
       config.Get("io-threads").value_or(""));
-  Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  // The listeners and their threads are running: connections are being accepted.
+  Log(LogLevel::kNotice, "Ready to accept connections");
 
   server->WaitForShutdown();
   Log(LogLevel::kWarning, "Shutting down: closing clients and the database");

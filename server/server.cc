@@ -66,6 +66,12 @@ bool ParseBindAddress(std::string_view word, BindAddress* out) {
   return !ec;
 }
 
+// Redis's islocalClient: exactly 127.0.0.1 or ::1 (not the rest of 127/8).
+bool IsLocalClient(const asio::ip::address& address) {
+  if (address.is_v4()) return address.to_v4() == asio::ip::address_v4::loopback();
+  return address.is_v6() && address.to_v6() == asio::ip::address_v6::loopback();
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -106,6 +112,26 @@ struct Server::Impl {
     return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % io_threads];
   }
 
+  // protected-mode yes with no password: only clients from 127.0.0.1 or ::1 are served, as in Redis 7.0
+  // (the exact addresses, whatever `bind` says). Any other client gets one -DENIED line and is closed.
+  bool DeniedByProtectedMode(tcp::socket& socket) {
+    if (config.Get("protected-mode") != "yes" || !config.requirepass().empty()) return false;
+    boost::system::error_code ec;
+    tcp::endpoint peer = socket.remote_endpoint(ec);
+    if (ec) return true;  // already gone
+    if (IsLocalClient(peer.address())) return false;
+    static constexpr std::string_view kDenied =
+        "-DENIED redrock is in protected mode: protected-mode is yes and no password is set, so only clients "
+        "on the loopback interface (127.0.0.1, ::1) are served. To serve other hosts, set a password "
+        "(requirepass), or turn protected mode off (CONFIG SET protected-mode no from a loopback client, or "
+        "start with --protected-mode no), and make sure the server is not reachable from the internet.\r\n";
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(kDenied.data(), kDenied.size()), ec);  // best effort, as in Redis
+    socket.close(ec);
+    state.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+
   asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor) {
     for (;;) {
       boost::system::error_code ec;
@@ -119,6 +145,7 @@ struct Server::Impl {
         continue;
       }
       if (!running.load()) co_return;
+      if (DeniedByProtectedMode(accepted)) continue;
       asio::io_context& target = NextContext();
       tcp::socket socket = std::move(accepted);
       if (&target != &Control()) {

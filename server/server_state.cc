@@ -1,5 +1,6 @@
 #include "server/server_state.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -33,6 +34,27 @@ ServerState::ServerState(engine::Engine& engine_ref, Config& config_ref)
 ServerState::~ServerState() {
   // Returns once no engine thread is still inside the sink (see Engine::SetKeyEventSink).
   engine.SetKeyEventSink(nullptr);
+}
+
+void ErrorStats::Count(std::string_view error) {
+  // Redis looks for the space among the first 32 bytes of "-CODE ...", the '-' included.
+  const size_t window = std::min<size_t>(error.size(), 31);
+  const size_t space = error.substr(0, window).find(' ');
+  const std::string_view code = space == std::string_view::npos ? std::string_view("ERR") : error.substr(0, space);
+  std::lock_guard lock(mu_);
+  auto it = counts_.find(code);
+  if (it == counts_.end()) it = counts_.emplace(std::string(code), 0).first;
+  ++it->second;
+}
+
+std::vector<std::pair<std::string, uint64_t>> ErrorStats::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return {counts_.begin(), counts_.end()};
+}
+
+void ErrorStats::Reset() {
+  std::lock_guard lock(mu_);
+  counts_.clear();
 }
 
 void ClientRegistry::Add(ClientState* client, std::function<void()> close) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,6 +15,7 @@
 #include "server/blocking.h"
 #include "server/client_state.h"
 #include "server/exec_gate.h"
+#include "server/memory_limit.h"
 #include "server/pubsub.h"
 #include "server/watch.h"
 
@@ -46,6 +48,22 @@ class ClientRegistry {
   std::unordered_map<ClientState*, std::function<void()>> clients_;
 };
 
+// INFO errorstats: how many error replies carried each error code (the first word of the error:
+// ERR, WRONGTYPE, NOAUTH...).
+class ErrorStats {
+ public:
+  // Counts one error reply whose text (without the leading '-') is `error`: its code is the text up
+  // to the first space within Redis's 32-byte window, else "ERR", as Redis's afterErrorReply reads it.
+  void Count(std::string_view error);
+  // (code, count) in code order, as Redis's rax iterates them.
+  std::vector<std::pair<std::string, uint64_t>> Snapshot() const;
+  void Reset();
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, uint64_t, std::less<>> counts_;
+};
+
 struct ServerStats {
   std::atomic<uint64_t> total_connections_received{0};
   std::atomic<uint64_t> total_commands_processed{0};
@@ -55,6 +73,7 @@ struct ServerStats {
   std::atomic<uint64_t> keyspace_hits{0};
   std::atomic<uint64_t> keyspace_misses{0};
   std::atomic<uint64_t> total_error_replies{0};
+  ErrorStats errors;
 };
 
 struct ServerState {
@@ -71,6 +90,9 @@ struct ServerState {
   std::string run_id;         // 40 hex chars, random per start
   std::string executable;     // absolute path of the binary, if known
   std::string config_file;    // absolute path of the config file, if any
+
+  // maxmemory (server/memory_limit.h): over it, commands that may grow memory get Redis's OOM error.
+  MemoryLimit memory{engine, config};
 
   // Every command holds this shared; EXEC (and other kCmdExclusive commands) hold it exclusively, so no
   // client ever sees half a transaction.

@@ -94,6 +94,7 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view text, int* db) {
 
 std::string_view ParseKeyScanOptions(std::span<const std::string_view> argv, size_t start, std::string_view* pattern,
                                      int64_t* count) {
+  *pattern = "*";
   ArgReader args(argv, start);
   while (!args.Done()) {
     const std::string_view opt = args.Take();

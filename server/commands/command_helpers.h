@@ -93,7 +93,8 @@ inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 // The options of HSCAN/SSCAN/ZSCAN key cursor [MATCH pattern] [COUNT count], read from argv[start] on as
 // Redis's scanGenericCommand reads them: every option needs its value, a later one overrides an earlier
 // one, COUNT must be an integer (else "not an integer") of at least 1 (else a syntax error). Returns the
-// error text of the first bad option, or an empty view. `pattern` is passed through as given.
+// error text of the first bad option, or an empty view. `pattern` is "*" (every item) unless a MATCH
+// gives one, which is passed through as given ("" matches only the empty name, as in Redis).
 std::string_view ParseKeyScanOptions(std::span<const std::string_view> argv, size_t start, std::string_view* pattern,
                                      int64_t* count);
 

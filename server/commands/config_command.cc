@@ -126,6 +126,13 @@ void ConfigResetStatCommand(CommandContext& ctx) {
   st.keyspace_hits = 0;
   st.keyspace_misses = 0;
   st.total_error_replies = 0;
+  st.errors.Reset();
+  for (const auto& command : ctx.table.commands()) {
+    if (command->stats != nullptr) command->stats->Reset();
+    for (const CommandSpec& sub : command->subcommands) {
+      if (sub.stats != nullptr) sub.stats->Reset();
+    }
+  }
   ctx.reply.Ok();
 }
 

@@ -101,6 +101,10 @@ void ResetCommand(CommandContext& ctx) {
   SetName(ctx, "");
   ctx.client.authenticated = ctx.server.config.requirepass().empty();
   UnsubscribeClientFromAll(ctx.server, ctx.client);  // silently, and out of subscribed mode
+  // CLIENT REPLY OFF and a pending SKIP end; a SKIP already in force still silences this reply.
+  ctx.client.reply_off = false;
+  ctx.client.reply_skip_next = false;
+  ctx.RetargetReply();
   ctx.reply.Simple("RESET");
 }
 
@@ -387,6 +391,26 @@ void ClientKillCommand(CommandContext& ctx) {
   }
 }
 
+// CLIENT REPLY ON|OFF|SKIP. OFF silences every reply until ON (whose +OK is sent); SKIP silences the next
+// command's reply (and nothing under OFF). Neither OFF nor SKIP answers.
+void ClientReplyCommand(CommandContext& ctx) {
+  ClientState& client = ctx.client;
+  const std::string_view mode = ctx.argv[2];
+  if (EqualsIgnoreCase(mode, "on")) {
+    client.reply_off = false;
+    client.reply_skip = false;
+    ctx.RetargetReply();
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(mode, "off")) {
+    client.reply_off = true;
+    ctx.RetargetReply();
+  } else if (EqualsIgnoreCase(mode, "skip")) {
+    if (!client.reply_off) client.reply_skip_next = true;
+  } else {
+    ctx.reply.Error(err::kSyntax);
+  }
+}
+
 // CLIENT NO-EVICT on|off, CLIENT NO-TOUCH on|off: accepted; redrock never evicts clients and keeps no LRU.
 void ClientOnOffCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(ctx.argv[2], "on") || EqualsIgnoreCase(ctx.argv[2], "off")) {
@@ -499,6 +523,7 @@ void RegisterConnectionCommands(CommandTable& table) {
   client.subcommands.push_back(MakeSpec("getname", 2, kSubFlags, ClientGetNameCommand, kAcl));
   client.subcommands.push_back(MakeSpec("setname", 3, kSubFlags, ClientSetNameCommand, kAcl));
   client.subcommands.push_back(MakeSpec("setinfo", 4, kSubFlags, ClientSetInfoCommand, kAcl));
+  client.subcommands.push_back(MakeSpec("reply", 3, kSubFlags, ClientReplyCommand, kAcl));
   client.subcommands.push_back(MakeSpec("no-evict", 3, kAdminSub, ClientOnOffCommand, kAdminAcl));
   client.subcommands.push_back(MakeSpec("no-touch", 3, kSubFlags, ClientOnOffCommand, kAcl));
   client.subcommands.push_back(MakeSpec("unblock", -3, kAdminSub, ClientUnblockCommand, kAdminAcl));

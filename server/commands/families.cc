@@ -15,6 +15,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterZSetCommands(table);
   RegisterPubSubCommands(table);
   RegisterScriptingCommands(table);
+  RegisterClusterCommands(table);
 }
 
 }  // namespace redrock::server

@@ -216,16 +216,14 @@ void HRandFieldCommand(CommandContext& ctx) {
 }
 
 struct HScanArgs {
-  std::string_view pattern;  // empty: every field
+  std::string_view pattern = "*";
   int64_t count = kDefaultScanCount;
 };
 
 // Redis scanGenericCommand's option loop for a key (no TYPE option). Returns the error text, or an
 // empty view when the options are valid.
 std::string_view ParseHScanOptions(CommandContext& ctx, HScanArgs* out) {
-  const std::string_view error = ParseKeyScanOptions(ctx.argv, 3, &out->pattern, &out->count);
-  if (out->pattern == "*") out->pattern = {};
-  return error;
+  return ParseKeyScanOptions(ctx.argv, 3, &out->pattern, &out->count);
 }
 
 void ReplyScan(CommandContext& ctx, uint64_t cursor, const engine::HashScanResult* result) {

@@ -23,6 +23,7 @@
 #include "server/commands/client_info.h"
 #include "server/commands/server_families.h"
 #include "server/config.h"
+#include "server/scripting/scripting.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -60,6 +61,15 @@ std::string Seconds(const struct timeval& tv) {
 }
 
 std::atomic<uint64_t> g_peak_memory{0};
+
+// Redis getSafeInfoString: a name printed as "name:value" has its '#', ':', CR and LF made '_'.
+std::string SafeInfoName(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c == '#' || c == ':' || c == '\r' || c == '\n') c = '_';
+  }
+  return out;
+}
 
 struct InfoBuilder {
   std::string out;
@@ -139,6 +149,8 @@ void MemorySection(const CommandContext& ctx, const engine::EngineStats& stats, 
   if (auto v = ctx.server.config.Get("maxmemory")) maxmemory = std::stoull(*v);
   uint64_t total = TotalSystemMemory();
   b.Section("Memory");
+  // Redis 7.0's fields in its order. The allocator_* and rss_* breakdowns are jemalloc's; with
+  // mem_allocator:libc Redis itself prints them as 0 (and ratios of 0), as here.
   b.Field("used_memory", used);
   b.Field("used_memory_human", BytesToHuman(used));
   b.Field("used_memory_rss", rss);
@@ -150,23 +162,43 @@ void MemorySection(const CommandContext& ctx, const engine::EngineStats& stats, 
   b.Field("used_memory_startup", 0);
   b.Field("used_memory_dataset", used);
   b.Field("used_memory_dataset_perc", "100.00%");
+  b.Field("allocator_allocated", 0);
+  b.Field("allocator_active", 0);
+  b.Field("allocator_resident", 0);
   b.Field("total_system_memory", total);
   b.Field("total_system_memory_human", BytesToHuman(total));
   b.Field("used_memory_lua", 0);
+  b.Field("used_memory_vm_eval", 0);
   b.Field("used_memory_lua_human", "0B");
+  b.Field("used_memory_scripts_eval", 0);
+  // Scripts change only under the exec gate held exclusively; INFO holds it shared.
+  Scripting& scripting = *ctx.server.scripting;
+  b.Field("number_of_cached_scripts", scripting.eval().size());
+  b.Field("number_of_functions", scripting.functions().function_count());
+  b.Field("number_of_libraries", scripting.functions().libraries().size());
+  b.Field("used_memory_vm_functions", 0);
+  b.Field("used_memory_vm_total", 0);
+  b.Field("used_memory_vm_total_human", "0B");
+  b.Field("used_memory_functions", 0);
   b.Field("used_memory_scripts", 0);
   b.Field("used_memory_scripts_human", "0B");
-  b.Field("number_of_cached_scripts", 0);
-  b.Field("number_of_functions", 0);
-  b.Field("number_of_libraries", 0);
   b.Field("maxmemory", maxmemory);
   b.Field("maxmemory_human", BytesToHuman(maxmemory));
   b.Field("maxmemory_policy", ctx.server.config.Get("maxmemory-policy").value_or("noeviction"));
+  b.Field("allocator_frag_ratio", "0.00");
+  b.Field("allocator_frag_bytes", 0);
+  b.Field("allocator_rss_ratio", "0.00");
+  b.Field("allocator_rss_bytes", 0);
+  b.Field("rss_overhead_ratio", "0.00");
+  b.Field("rss_overhead_bytes", 0);
   b.Field("mem_fragmentation_ratio", fmt::format("{:.2f}", used ? static_cast<double>(rss) / used : 0.0));
+  b.Field("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
   b.Field("mem_not_counted_for_evict", 0);
   b.Field("mem_replication_backlog", 0);
+  b.Field("mem_total_replication_buffers", 0);
   b.Field("mem_clients_slaves", 0);
   b.Field("mem_clients_normal", 0);
+  b.Field("mem_cluster_links", 0);
   b.Field("mem_aof_buffer", 0);
   b.Field("mem_allocator", "libc");
   b.Field("active_defrag_running", 0);
@@ -296,6 +328,36 @@ void CpuSection(InfoBuilder& b) {
   b.Field("used_cpu_user_main_thread", Seconds(thread.ru_utime));
 }
 
+void CommandstatsSection(const CommandContext& ctx, InfoBuilder& b) {
+  b.Section("Commandstats");
+  // Redis lists the commands that were called, failed or rejected (a container's subcommands follow
+  // it as "container|sub"), in its dict's order; ours is registration order.
+  auto line = [&](const CommandSpec& spec) {
+    if (spec.stats == nullptr) return;
+    const uint64_t calls = spec.stats->calls.load(std::memory_order_relaxed);
+    const uint64_t usec = spec.stats->usec.load(std::memory_order_relaxed);
+    const uint64_t rejected = spec.stats->rejected_calls.load(std::memory_order_relaxed);
+    const uint64_t failed = spec.stats->failed_calls.load(std::memory_order_relaxed);
+    if (calls == 0 && rejected == 0 && failed == 0) return;
+    // Redis divides as floats.
+    const double per_call = calls == 0 ? 0.0 : static_cast<double>(static_cast<float>(usec) / calls);
+    fmt::format_to(std::back_inserter(b.out),
+                   "cmdstat_{}:calls={},usec={},usec_per_call={:.2f},rejected_calls={},failed_calls={}\r\n",
+                   spec.FullName(), calls, usec, per_call, rejected, failed);
+  };
+  for (const auto& command : ctx.table.commands()) {
+    line(*command);
+    for (const CommandSpec& sub : command->subcommands) line(sub);
+  }
+}
+
+void ErrorstatsSection(const CommandContext& ctx, InfoBuilder& b) {
+  b.Section("Errorstats");
+  for (const auto& [code, count] : ctx.server.stats.errors.Snapshot()) {
+    fmt::format_to(std::back_inserter(b.out), "errorstat_{}:count={}\r\n", SafeInfoName(code), count);
+  }
+}
+
 void KeyspaceSection(const CommandContext& ctx, InfoBuilder& b) {
   b.Section("Keyspace");
   int databases = ctx.engine().options().databases;
@@ -326,13 +388,15 @@ constexpr uint32_t kDefault = kServer | kClients | kMemory | kPersistence | kSta
 constexpr uint32_t kAll = kDefault | kCommandstats | kLatencystats;
 
 uint32_t SectionBits(std::string_view name) {
+  // As Redis 7.0's genInfoSectionDict: "default" adds the default sections; "all" and "everything"
+  // are every section (they differ only for modules' own sections, which redrock has none of).
   static constexpr std::pair<std::string_view, uint32_t> kNames[] = {
-      {"server", kServer},           {"clients", kClients},         {"memory", kMemory},
+      {"server", kServer},         {"clients", kClients},           {"memory", kMemory},
       {"persistence", kPersistence}, {"stats", kStats},             {"replication", kReplication},
-      {"cpu", kCpu},                 {"modules", kModules},         {"commandstats", kCommandstats},
-      {"errorstats", kErrorstats},   {"latencystats", kLatencystats}, {"cluster", kCluster},
-      {"keyspace", kKeyspace},       {"default", kDefault},         {"all", kAll},
-      {"everything", kAll},
+      {"cpu", kCpu},               {"modules", kModules},           {"module_list", kModules},
+      {"commandstats", kCommandstats}, {"errorstats", kErrorstats}, {"latencystats", kLatencystats},
+      {"cluster", kCluster},       {"keyspace", kKeyspace},         {"default", kDefault},
+      {"all", kAll},               {"everything", kAll},
   };
   for (const auto& [n, bits] : kNames) {
     if (EqualsIgnoreCase(n, name)) return bits;
@@ -357,8 +421,8 @@ void InfoCommand(CommandContext& ctx) {
   if (sections & kReplication) ReplicationSection(ctx, b);
   if (sections & kCpu) CpuSection(b);
   if (sections & kModules) b.Section("Modules");
-  if (sections & kCommandstats) b.Section("Commandstats");
-  if (sections & kErrorstats) b.Section("Errorstats");
+  if (sections & kCommandstats) CommandstatsSection(ctx, b);
+  if (sections & kErrorstats) ErrorstatsSection(ctx, b);
   if (sections & kLatencystats) b.Section("Latencystats");
   if (sections & kCluster) {
     b.Section("Cluster");

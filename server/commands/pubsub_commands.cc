@@ -37,15 +37,17 @@ int64_t ReplyCount(SubscriptionKind kind, const SubscriptionCounts& counts) {
   return kind == SubscriptionKind::kShardChannel ? counts.shard_channels : counts.channels + counts.patterns;
 }
 
+// A confirmation is a push: CLIENT REPLY OFF/SKIP do not silence it.
 void Confirmation(CommandContext& ctx, std::string_view what, const std::string_view* name, int64_t count) {
-  ctx.reply.PushHeader(3);
-  ctx.reply.Bulk(what);
+  protocol::ReplyWriter push(ctx.push_buffer(), ctx.reply.resp());
+  push.PushHeader(3);
+  push.Bulk(what);
   if (name != nullptr) {
-    ctx.reply.Bulk(*name);
+    push.Bulk(*name);
   } else {
-    ctx.reply.Null();
+    push.Null();
   }
-  ctx.reply.Integer(count);
+  push.Integer(count);
 }
 
 void SubscribeGeneric(CommandContext& ctx, const KindNames& names) {

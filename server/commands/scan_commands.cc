@@ -18,7 +18,10 @@
 namespace redrock::server {
 
 bool ParseScanCursor(std::string_view text, uint64_t* cursor) {
-  // strtoul skips leading space, but Redis rejects a cursor that starts with one; so no space anywhere.
+  // Redis hands the argument to strtoul as a C string, so the cursor is what precedes the first NUL
+  // ("0\0junk" is cursor 0). strtoul skips leading space, but Redis rejects a cursor that starts with
+  // one; so no space anywhere.
+  text = text.substr(0, text.find('\0'));
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
@@ -58,7 +61,7 @@ void KeysCommand(CommandContext& ctx) {
 
 struct ScanArgs {
   uint64_t cursor = 0;
-  std::string_view pattern;  // empty = every key ("*" is normalised to empty, as Redis skips matching)
+  std::string_view pattern = "*";  // "*" = every key (the engine skips matching, as Redis does)
   int64_t count = kDefaultScanCount;
   std::optional<engine::KeyType> type;
 };
@@ -88,7 +91,6 @@ bool ParseScanArgs(CommandContext& ctx, ScanArgs* out) {
       }
     } else if (EqualsIgnoreCase(opt, "match")) {
       out->pattern = args.Take();
-      if (out->pattern == "*") out->pattern = {};
     } else if (EqualsIgnoreCase(opt, "type")) {
       // Redis 7.0 accepts any type name; one that no key can have ("foo", "none", "stream") just
       // matches nothing. kNone is such a filter.

@@ -1,9 +1,13 @@
 // The string family: GET, SET and its variants, GETEX/GETDEL/GETSET, MGET/MSET/MSETNX, the INCR family,
-// APPEND, STRLEN, GETRANGE/SUBSTR and SETRANGE. Validation order and error texts follow Redis 7.0's
+// APPEND, STRLEN, GETRANGE/SUBSTR, SETRANGE and LCS. Validation order and error texts follow Redis 7.0's
 // t_string.c: SET, SETNX, SETEX and PSETEX share one generic path, as there.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <new>
+#include <string>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -17,6 +21,7 @@
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/keyspace_events.h"
+#include "server/config.h"
 #include "server/errors.h"
 #include "server/key_event_sink.h"
 
@@ -423,6 +428,161 @@ void SetRangeCommand(CommandContext& ctx) {
   ReplyInteger(ctx, result);
 }
 
+// ---- LCS ----------------------------------------------------------------------------------------
+
+constexpr std::string_view kLcsNotStrings = "ERR The specified keys must contain string values";
+constexpr std::string_view kLcsLenAndIdx = "ERR If you want both the length and indexes, please just use IDX.";
+constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
+constexpr std::string_view kLcsOverBulkLen =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+constexpr std::string_view kLcsNoMemory = "ERR Insufficient memory, failed allocating transient memory for LCS";
+
+// A key's string for LCS: a missing key is "", another type is an error (false).
+bool LcsOperand(CommandContext& ctx, std::string_view key, std::string* out, bool* wrong_type) {
+  engine::Status st = ctx.engine().Get(ctx.db(), key, out);
+  if (st.ok()) return true;
+  out->clear();
+  if (st.IsNotFound()) return true;
+  if (st.IsWrongType()) {
+    *wrong_type = true;
+    return true;
+  }
+  Failed(ctx, st);
+  return false;
+}
+
+struct LcsMatch {
+  uint32_t a_start, a_end, b_start, b_end;
+};
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
+void LcsCommand(CommandContext& ctx) {
+  // Both keys are read before the options, so a wrong type wins over any option error, as in Redis.
+  std::string a, b;
+  bool wrong_type = false;
+  if (!LcsOperand(ctx, ctx.argv[1], &a, &wrong_type) || !LcsOperand(ctx, ctx.argv[2], &b, &wrong_type)) return;
+  if (wrong_type) {
+    ctx.reply.Error(kLcsNotStrings);
+    return;
+  }
+  bool want_len = false, want_idx = false, with_match_len = false;
+  int64_t min_match_len = 0;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    const std::string_view opt = ctx.argv[i];
+    if (EqualsIgnoreCase(opt, "idx")) {
+      want_idx = true;
+    } else if (EqualsIgnoreCase(opt, "len")) {
+      want_len = true;
+    } else if (EqualsIgnoreCase(opt, "withmatchlen")) {
+      with_match_len = true;
+    } else if (EqualsIgnoreCase(opt, "minmatchlen") && i + 1 < ctx.argc()) {
+      if (!protocol::ParseInt64(ctx.argv[++i], &min_match_len)) {
+        ctx.reply.Error(err::kNotInteger);
+        return;
+      }
+      min_match_len = std::max<int64_t>(min_match_len, 0);
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return;
+    }
+  }
+  if (want_len && want_idx) {
+    ctx.reply.Error(kLcsLenAndIdx);
+    return;
+  }
+  constexpr size_t kMaxLen = std::numeric_limits<uint32_t>::max() - 1;
+  if (a.size() >= kMaxLen || b.size() >= kMaxLen) {
+    ctx.reply.Error(kLcsTooLong);
+    return;
+  }
+  // The classic dynamic-programming table: at (i, j) the LCS length of a[0, i) and b[0, j).
+  const size_t rows = a.size() + 1, cols = b.size() + 1;
+  const unsigned __int128 cells = static_cast<unsigned __int128>(rows) * cols;
+  const unsigned __int128 bytes = cells * sizeof(uint32_t);
+  if (bytes > ctx.server.config.proto_max_bulk_len()) {
+    ctx.reply.Error(kLcsOverBulkLen);
+    return;
+  }
+  std::unique_ptr<uint32_t[]> table(new (std::nothrow) uint32_t[static_cast<size_t>(cells)]);
+  if (!table) {
+    ctx.reply.Error(kLcsNoMemory);
+    return;
+  }
+  auto at = [&](size_t i, size_t j) -> uint32_t& { return table[i * cols + j]; };
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < cols; ++j) {
+      if (i == 0 || j == 0) {
+        at(i, j) = 0;
+      } else if (a[i - 1] == b[j - 1]) {
+        at(i, j) = at(i - 1, j - 1) + 1;
+      } else {
+        at(i, j) = std::max(at(i - 1, j), at(i, j - 1));
+      }
+    }
+  }
+  const uint32_t length = at(a.size(), b.size());
+  if (want_len) {
+    ctx.reply.Integer(length);
+    return;
+  }
+
+  // Walk back from the end: the common subsequence (built from its last byte), and for IDX the runs of
+  // bytes that are contiguous in both strings, from the last run to the first. A tie between
+  // skipping a byte of a and one of b skips b's, as Redis does, so the same runs come out.
+  std::string common(length, '\0');
+  std::vector<LcsMatch> matches;
+  size_t i = a.size(), j = b.size(), k = length;
+  bool in_run = false;
+  LcsMatch run{};
+  auto close_run = [&] {
+    const uint64_t run_len = run.a_end - run.a_start + 1;
+    if (min_match_len == 0 || run_len >= static_cast<uint64_t>(min_match_len)) matches.push_back(run);
+    in_run = false;
+  };
+  while (i > 0 && j > 0) {
+    if (a[i - 1] == b[j - 1]) {
+      common[--k] = a[i - 1];
+      const uint32_t ai = static_cast<uint32_t>(i - 1), bj = static_cast<uint32_t>(j - 1);
+      if (!in_run) {
+        run = {ai, ai, bj, bj};
+        in_run = true;
+      } else {
+        run.a_start = ai;  // a match right after a match extends the run backwards
+        run.b_start = bj;
+      }
+      --i;
+      --j;
+      if (run.a_start == 0 || run.b_start == 0) close_run();
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) {
+        --i;
+      } else {
+        --j;
+      }
+      if (in_run) close_run();
+    }
+  }
+  if (!want_idx) {
+    ctx.reply.Bulk(common);
+    return;
+  }
+  ctx.reply.MapHeader(2);
+  ctx.reply.Bulk("matches");
+  ctx.reply.ArrayHeader(matches.size());
+  for (const LcsMatch& m : matches) {
+    ctx.reply.ArrayHeader(with_match_len ? 3 : 2);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Integer(m.a_start);
+    ctx.reply.Integer(m.a_end);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Integer(m.b_start);
+    ctx.reply.Integer(m.b_end);
+    if (with_match_len) ctx.reply.Integer(m.a_end - m.a_start + 1);
+  }
+  ctx.reply.Bulk("len");
+  ctx.reply.Integer(length);
+}
+
 }  // namespace
 
 void RegisterStringCommands(CommandTable& table) {
@@ -454,6 +614,7 @@ void RegisterStringCommands(CommandTable& table) {
   table.Register({"getrange", 4, kRead, 1, 1, 1, GetRangeCommand, {}, kReadSlowCats});
   table.Register({"substr", 4, kRead, 1, 1, 1, GetRangeCommand, {}, kReadSlowCats});
   table.Register({"setrange", 4, kWriteOom, 1, 1, 1, SetRangeCommand, {}, kWriteSlowCats});
+  table.Register({"lcs", -3, kRead, 1, 2, 1, LcsCommand, {}, kReadSlowCats});
 }
 
 }  // namespace redrock::server

@@ -380,7 +380,7 @@ void ZScanCommand(CommandContext& ctx) {
       ctx.reply.Error(option_error);
       return;
     }
-    pattern = {};
+    pattern = "*";
   }
   auto result = engine::ZScan(ctx.engine(), ctx.db(), ctx.argv[1], cursor, pattern, count);
   if (Failed(ctx, result)) return;

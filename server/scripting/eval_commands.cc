@@ -53,9 +53,17 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
     ctx.reply.Error(kWriteFlagWithRo);
     return;
   }
+  if (!compat) {
+    if (std::string_view refusal = ScriptOomRefusal(ctx.client, script->flags); !refusal.empty()) {
+      ctx.reply.Error(refusal);
+      return;
+    }
+  }
   ScriptRun run{ctx, scripting.script_client(), scripting.run_state(), std::move(name)};
   run.eval = true;
   run.read_only = read_only || (!compat && (script->flags & kScriptNoWrites));
+  run.oom_at_start = ctx.client.oom_at_start;
+  run.allow_oom = !compat && (script->flags & kScriptAllowOom);
   run.busy_threshold_ms = scripting.BusyThresholdMs();
   auto keys = ctx.argv.subspan(3, numkeys);
   auto args = ctx.argv.subspan(3 + numkeys);

@@ -33,6 +33,8 @@ class EvalScripts {
   // SCRIPT FLUSH: forgets every script and starts a new VM.
   void Flush();
 
+  size_t size() const { return scripts_.size(); }  // INFO memory's number_of_cached_scripts
+
   LuaVm& vm() { return *vm_; }
 
  private:

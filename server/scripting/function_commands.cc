@@ -31,9 +31,15 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
     ctx.reply.Error(kWriteFlagWithRo);
     return;
   }
+  if (std::string_view refusal = ScriptOomRefusal(ctx.client, function->flags); !refusal.empty()) {
+    ctx.reply.Error(refusal);
+    return;
+  }
   ScriptRun run{ctx, scripting.script_client(), scripting.run_state(), function->name};
   run.eval = false;
   run.read_only = read_only || (function->flags & kScriptNoWrites);
+  run.oom_at_start = ctx.client.oom_at_start;
+  run.allow_oom = (function->flags & kScriptAllowOom) != 0;
   run.busy_threshold_ms = scripting.BusyThresholdMs();
   RunScript(scripting.functions().vm(), run, function->function_ref, ctx.argv.subspan(3, numkeys),
             ctx.argv.subspan(3 + numkeys));

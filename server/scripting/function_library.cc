@@ -342,6 +342,13 @@ namespace lua_detail {
 
 namespace {
 
+// The string (or number) at `index`, embedded NULs kept: a name with one is invalid, not truncated.
+std::string LuaString(lua_State* L, int index) {
+  size_t len = 0;
+  const char* s = lua_tolstring(L, index, &len);
+  return std::string(s, len);
+}
+
 int RegisterError(lua_State* L, int callback_ref, std::string_view text) {
   if (callback_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, callback_ref);
   PushErrorTable(L, text);
@@ -408,13 +415,13 @@ int RegisterFunction(lua_State* L) {
         if (!lua_isstring(L, -1)) {
           return RegisterError(L, callback, "function_name argument given to redis.register_function must be a string");
         }
-        info.name = lua_tostring(L, -1);
+        info.name = LuaString(L, -1);
         have_name = true;
       } else if (EqualsIgnoreCase(key, "description")) {
         if (!lua_isstring(L, -1)) {
           return RegisterError(L, callback, "description argument given to redis.register_function must be a string");
         }
-        info.description = std::string(lua_tostring(L, -1));
+        info.description = LuaString(L, -1);
       } else if (EqualsIgnoreCase(key, "callback")) {
         if (!lua_isfunction(L, -1)) {
           return RegisterError(L, callback, "callback argument given to redis.register_function must be a function");
@@ -441,7 +448,7 @@ int RegisterFunction(lua_State* L) {
       return RegisterError(L, LUA_NOREF, "first argument to redis.register_function must be a string");
     if (!lua_isfunction(L, 2))
       return RegisterError(L, LUA_NOREF, "second argument to redis.register_function must be a function");
-    info.name = lua_tostring(L, 1);
+    info.name = LuaString(L, 1);
     callback = luaL_ref(L, LUA_REGISTRYINDEX);
   }
 

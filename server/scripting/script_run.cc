@@ -7,6 +7,7 @@
 #include "server/args.h"
 #include "server/command_table.h"
 #include "server/log.h"
+#include "server/memory_limit.h"
 #include "server/scripting/lua_reply.h"
 #include "server/scripting/lua_vm.h"
 #include "server/server_state.h"
@@ -101,6 +102,16 @@ bool ScriptRunState::running() const {
 bool ScriptRunState::running_eval() const {
   std::lock_guard lock(mu_);
   return running_ && eval_;
+}
+
+bool ScriptRunState::dirty() const {
+  std::lock_guard lock(mu_);
+  return dirty_;
+}
+
+std::string_view ScriptOomRefusal(const ClientState& caller, uint32_t script_flags) {
+  if (!caller.oom_at_start || (script_flags & (kScriptAllowOom | kScriptNoWrites))) return {};
+  return kScriptOomError;
 }
 
 bool ScriptRunState::BeginWrite() {
@@ -200,6 +211,11 @@ std::string ExecuteScriptCommand(ScriptRun& run) {
     return "Wrong number of args calling Redis command from script";
   }
   if (spec->flags & kCmdNoScript) return "This Redis command is not allowed from script";
+  // scriptVerifyOOM: over maxmemory at the start, a script without allow-oom may not grow memory before
+  // it has written (after that it cannot be stopped half way).
+  if (run.oom_at_start && !run.allow_oom && (spec->flags & kCmdDenyOom) && !run.state.dirty()) {
+    return "-" + std::string(kOomError);
+  }
   if (spec->flags & kCmdWrite) {
     if (run.read_only) return "Write commands are not allowed from read-only scripts.";
     if (!run.state.BeginWrite()) return std::string(kKilledError);

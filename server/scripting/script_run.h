@@ -60,6 +60,12 @@ inline constexpr std::string_view kUnkillableError =
     "the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
 inline constexpr std::string_view kKilledError = "Script killed by user with SCRIPT KILL...";
 inline constexpr std::string_view kWriteFlagWithRo = "ERR Can not execute a script with write flag using *_ro command.";
+inline constexpr std::string_view kScriptOomError =
+    "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+
+// scriptPrepareForRun's maxmemory check of a script with flags (`script_flags`): the error to reply
+// when the command started over maxmemory and the script allows neither OOM nor writes, else empty.
+std::string_view ScriptOomRefusal(const ClientState& caller, uint32_t script_flags);
 
 // What is running now, shared between the script's thread and the clients that inspect or kill it.
 class ScriptRunState {
@@ -74,6 +80,8 @@ class ScriptRunState {
   // a script is never killed after its first write.
   bool BeginWrite();
   bool kill_requested() const { return kill_.load(std::memory_order_acquire); }
+  // Whether the running script has written (BeginWrite succeeded).
+  bool dirty() const;
 
   // SCRIPT KILL (from_eval = true) / FUNCTION KILL: writes the reply.
   void Kill(bool from_eval, protocol::ReplyWriter& reply);
@@ -114,6 +122,10 @@ struct ScriptRun {
   std::string name;  // the sha (EVAL) or function name (FCALL), for error messages
   bool eval = true;
   bool read_only = false;  // EVAL_RO / FCALL_RO / no-writes: write commands are refused
+  // Over maxmemory when the command started (ClientState::oom_at_start), and whether the script declared
+  // allow-oom: without it, deny-oom commands are refused until the script's first write.
+  bool oom_at_start = false;
+  bool allow_oom = false;
   int64_t busy_threshold_ms = 0;
   std::chrono::steady_clock::time_point start;
   bool timed_out = false;         // past busy-reply-threshold: the exec gate is marked busy

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -12,7 +13,9 @@
 #include "engine/engine.h"
 #include "protocol/number_format.h"
 #include "server/config.h"
+#include "server/command_table.h"
 #include "server/log.h"
+#include "server/scripting/sha1.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -31,15 +34,16 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
-// Replaces `path` with `data` atomically and durably: a crash leaves the old file or the new one.
-bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* error) {
+// Replaces `path` with `data` atomically: a crash leaves the old file or the new one. With `sync` the new
+// file and its directory are fsynced too, so the change also survives a power loss.
+bool WriteFileAtomically(const std::string& path, std::string_view data, bool sync, std::string* error) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     *error = std::strerror(errno);
     return false;
   }
-  bool ok = WriteAll(fd, data) && ::fsync(fd) == 0;
+  bool ok = WriteAll(fd, data) && (!sync || ::fsync(fd) == 0);
   if (!ok) *error = std::strerror(errno);
   ::close(fd);
   if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -50,6 +54,7 @@ bool WriteFileAtomically(const std::string& path, std::string_view data, std::st
     ::unlink(tmp.c_str());
     return false;
   }
+  if (!sync) return true;
   std::string dir = std::filesystem::path(path).parent_path().string();
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
@@ -83,12 +88,60 @@ Scripting::Scripting(ServerState& server)
 Scripting::~Scripting() = default;
 
 bool Scripting::SaveFunctions() {
+  std::string dump = functions_.Dump();
+  // FUNCTION LOAD REPLACE of the same code changes nothing on disk: no write (a rename that replaces a
+  // file costs the filesystem a block free, with a synchronous discard on some mounts).
+  if (saved_dump_valid_ && dump == saved_dump_) return true;
+  // Durability follows appendfsync, as for the data: `always` syncs every change, `everysec` at most once
+  // a second (a FUNCTION LOAD per FCALL must not cost two fsyncs each), `no` leaves it to the OS. The
+  // rename keeps every mode safe against a process crash.
+  bool sync = false;
+  const auto now = std::chrono::steady_clock::now();
+  switch (Config::SyncModeFor(server_.config.appendfsync())) {
+    case engine::SyncMode::kAlways:
+      sync = true;
+      break;
+    case engine::SyncMode::kEverySec:
+      sync = now - last_sync_ >= std::chrono::seconds(1);
+      break;
+    case engine::SyncMode::kNo:
+      break;
+  }
+  if (sync) last_sync_ = now;
   std::string error;
-  if (!WriteFileAtomically(functions_path_, functions_.Dump(), &error)) {
+  saved_dump_valid_ = false;
+  if (!WriteFileAtomically(functions_path_, dump, sync, &error)) {
     Log(LogLevel::kWarning, "Failed writing the function libraries to {}: {}", functions_path_, error);
     return false;
   }
+  saved_dump_ = std::move(dump);
+  saved_dump_valid_ = true;
   return true;
+}
+
+bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv) {
+  if (argv.size() < 2 || spec.parent != nullptr) return false;
+  Scripting& scripting = *server.scripting;
+  uint32_t flags = 0;
+  if (spec.name == "fcall" || spec.name == "fcall_ro") {
+    const FunctionInfo* function = scripting.functions().Find(argv[1], nullptr);
+    if (function == nullptr) return false;
+    flags = function->flags;
+  } else {
+    const bool by_sha = spec.name == "evalsha" || spec.name == "evalsha_ro";
+    if (by_sha && argv[1].size() != 40) return false;
+    const std::string sha = by_sha ? std::string() : Sha1Hex(argv[1]);
+    const EvalScripts::Script* script = scripting.eval().Find(by_sha ? argv[1] : std::string_view(sha));
+    if (script != nullptr) {
+      flags = script->flags;
+    } else {
+      size_t shebang_len = 0;
+      std::string error;
+      if (by_sha || !ParseScriptShebang(argv[1], &flags, &shebang_len, &error)) return false;
+    }
+    if (flags & kScriptEvalCompat) return false;
+  }
+  return (flags & (kScriptAllowOom | kScriptNoWrites)) == 0;
 }
 
 int64_t Scripting::BusyThresholdMs() const {

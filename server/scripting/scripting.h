@@ -4,15 +4,18 @@
 // FUNCTION STATS), and the client scripts run their commands as.
 //
 // Function libraries persist: after every change they are written to `functions.dump` in the engine's
-// data directory (temp file, fsync, rename, fsync of the directory), and read back when the server
-// state is created.
+// data directory (temp file, rename; fsyncs as appendfsync says, see SaveFunctions), and read back when
+// the server state is created.
 //
 // Everything except run_state() is touched only with the exec gate held exclusively (EVAL, FCALL,
 // SCRIPT LOAD/FLUSH, FUNCTION LOAD/DELETE/FLUSH/RESTORE), or shared by readers that change nothing
 // (SCRIPT EXISTS, FUNCTION LIST/DUMP/STATS).
 
+#include <chrono>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "server/client_state.h"
 #include "server/scripting/eval_scripts.h"
@@ -21,6 +24,7 @@
 
 namespace redrock::server {
 
+struct CommandSpec;
 struct ServerState;
 
 class Scripting {
@@ -51,7 +55,16 @@ class Scripting {
   FunctionLibrary functions_;
   ScriptRunState run_state_;
   ClientState script_client_;
+  std::chrono::steady_clock::time_point last_sync_{};  // SaveFunctions' last fsync (appendfsync everysec)
+  std::string saved_dump_;  // what the file holds, when saved_dump_valid_
+  bool saved_dump_valid_ = false;
 };
+
+// Redis's evalGetCommandFlags/fcallGetCommandFlags for the OOM check: whether EVAL*/FCALL* (`spec`,
+// `argv`) counts as deny-oom. A script with flags (a shebang, or a function) is unless it declares
+// allow-oom or no-writes; an EVAL without a shebang, or a script not found, has the command's own flags
+// (not deny-oom). Call with the exec gate held.
+bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv);
 
 // The file name, inside the engine's data directory, holding the function libraries.
 inline constexpr const char* kFunctionsFileName = "functions.dump";

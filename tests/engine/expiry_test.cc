@@ -35,7 +35,7 @@ TEST_CASE("An expired key is missing from every read path", "[engine][ttl]") {
   CHECK(*e.Keys(0, "*") == std::vector<std::string>{"keep"});
   CHECK(*e.Keys(0, "ttl") == std::vector<std::string>{});
   CHECK(*e.Keys(0, "tt*") == std::vector<std::string>{});
-  auto scan = e.Scan(0, 0, "", 100, std::nullopt);
+  auto scan = e.Scan(0, 0, "*", 100, std::nullopt);
   REQUIRE(scan.ok());
   CHECK(scan->keys == std::vector<std::string>{"keep"});
   CHECK(scan->next_cursor == 0);

@@ -177,7 +177,7 @@ TEST_CASE("Wrong types give WrongType and change nothing", "[engine][hash]") {
     CHECK(HGetAll(e, 0, key).status().IsWrongType());
     CHECK(HRandField(e, 0, key).status().IsWrongType());
     CHECK(HRandFieldCount(e, 0, key, 0, false).status().IsWrongType());
-    CHECK(HScan(e, 0, key, 0, {}, 10).status().IsWrongType());
+    CHECK(HScan(e, 0, key, 0, "*", 10).status().IsWrongType());
   }
   CHECK(f.Get(0, "str") == "v");
   CHECK(*e.Type(0, "set") == KeyType::kSet);
@@ -201,7 +201,7 @@ TEST_CASE("A hash's TTL: kept by edits, expiry hides it, a new hash starts clean
   CHECK(All(e, "h").empty());
   CHECK(*e.Type(0, "h") == KeyType::kNone);
   CHECK(*e.PTtl(0, "h") == kTtlMissing);
-  CHECK(HScan(e, 0, "h", 0, {}, 10)->items.empty());
+  CHECK(HScan(e, 0, "h", 0, "*", 10)->items.empty());
   CHECK(HRandField(e, 0, "h").status().IsNotFound());
 
   // Writing over the expired hash creates a new one without the old fields or the old expiry.
@@ -348,13 +348,13 @@ TEST_CASE("HScan returns small hashes whole and pages large ones", "[engine][has
   EngineFixture f;
   auto& e = f.e();
   HSetOk(e, "small", {{"a1", "1"}, {"b1", "2"}, {"a2", "3"}}, 3);
-  auto r = HScan(e, 0, "small", 0, {}, 1);
+  auto r = HScan(e, 0, "small", 0, "*", 1);
   REQUIRE(r.ok());
   CHECK(r->next_cursor == 0);
   CHECK(r->items == Entries{{"a1", "1"}, {"a2", "3"}, {"b1", "2"}});
   r = HScan(e, 0, "small", 0, "a*", 10);
   CHECK(r->items == Entries{{"a1", "1"}, {"a2", "3"}});
-  CHECK(HScan(e, 0, "missing", 0, {}, 10)->items.empty());
+  CHECK(HScan(e, 0, "missing", 0, "*", 10)->items.empty());
 
   std::vector<std::string> names;
   for (int i = 0; i < 300; ++i) names.push_back("field:" + std::to_string(i));
@@ -366,7 +366,7 @@ TEST_CASE("HScan returns small hashes whole and pages large ones", "[engine][has
   uint64_t cursor = 0;
   int steps = 0;
   do {
-    auto step = HScan(e, 0, "large", cursor, {}, 25);
+    auto step = HScan(e, 0, "large", cursor, "*", 25);
     REQUIRE(step.ok());
     CHECK(step->items.size() <= 25);
     for (const auto& [k, v] : step->items) {

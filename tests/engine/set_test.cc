@@ -100,7 +100,7 @@ TEST_CASE("Set commands give WrongType on strings and other collections", "[engi
     CHECK(SMembers(e, 0, key).status().IsWrongType());
     CHECK(SPop(e, 0, key, 1).status().IsWrongType());
     CHECK(SRandMember(e, 0, key, 1).status().IsWrongType());
-    CHECK(SScan(e, 0, key, 0, "", 10).status().IsWrongType());
+    CHECK(SScan(e, 0, key, 0, "*", 10).status().IsWrongType());
     // Every source is checked, even after a missing one.
     CHECK(SetCombine(e, 0, SetOp::kInter, Keys{"missing", key}).status().IsWrongType());
     CHECK(SetCombine(e, 0, SetOp::kUnion, Keys{"s", key}).status().IsWrongType());
@@ -171,7 +171,7 @@ TEST_CASE("Generic key commands work on sets", "[engine][set]") {
   // SET over a set replaces it.
   f.Set(0, "s", "now a string");
   CHECK(SCard(e, 0, "s").status().IsWrongType());
-  auto scanned = e.Scan(0, 0, "", 100, KeyType::kSet);
+  auto scanned = e.Scan(0, 0, "*", 100, KeyType::kSet);
   REQUIRE(scanned.ok());
   CHECK(scanned->keys.empty());
   // Survives a reopen.
@@ -329,19 +329,19 @@ TEST_CASE("SScan streams a big set with cursors and returns a small one whole", 
   EngineFixture f;
   auto& e = f.e();
   Add(e, 0, "small", {"a", "b", "ab"});
-  auto small = SScan(e, 0, "small", 0, "", 1);
+  auto small = SScan(e, 0, "small", 0, "*", 1);
   REQUIRE(small.ok());
   CHECK(small->next_cursor == 0);
   CHECK(small->members == Strings{"a", "ab", "b"});
   CHECK(SScan(e, 0, "small", 0, "a*", 10)->members == Strings{"a", "ab"});
-  CHECK(SScan(e, 0, "missing", 0, "", 10)->members.empty());
+  CHECK(SScan(e, 0, "missing", 0, "*", 10)->members.empty());
 
   Fill(e, "big", 300);
   std::vector<std::string> seen;
   uint64_t cursor = 0;
   int steps = 0;
   do {
-    auto step = SScan(e, 0, "big", cursor, "", 50);
+    auto step = SScan(e, 0, "big", cursor, "*", 50);
     REQUIRE(step.ok());
     CHECK(step->members.size() <= 50);
     seen.insert(seen.end(), step->members.begin(), step->members.end());

@@ -532,7 +532,7 @@ TEST_CASE("ZSCAN: small sets whole in score order, large ones paged by cursor", 
   EngineFixture f;
   Engine& e = f.e();
   Add(e, "small", {{3, "c"}, {1, "a"}, {2, "b"}, {1, "aa"}});
-  auto s = ZScan(e, 0, "small", 0, "", 1);
+  auto s = ZScan(e, 0, "small", 0, "*", 1);
   REQUIRE(s.ok());
   CHECK(s->whole);
   CHECK(s->next_cursor == 0);
@@ -550,7 +550,7 @@ TEST_CASE("ZSCAN: small sets whole in score order, large ones paged by cursor", 
   uint64_t cursor = 0;
   int steps = 0;
   do {
-    auto r = ZScan(e, 0, "big", cursor, "", 50);
+    auto r = ZScan(e, 0, "big", cursor, "*", 50);
     REQUIRE(r.ok());
     CHECK_FALSE(r->whole);
     for (const ScoredMember& m : r->items) CHECK(seen.emplace(m.member, m.score).second);
@@ -561,7 +561,7 @@ TEST_CASE("ZSCAN: small sets whole in score order, large ones paged by cursor", 
   CHECK(seen["m20"] == 3);
   CHECK(steps >= 10);
 
-  auto missing = ZScan(e, 0, "nokey", 0, "", 10);
+  auto missing = ZScan(e, 0, "nokey", 0, "*", 10);
   REQUIRE(missing.ok());
   CHECK(missing->items.empty());
 }
@@ -584,7 +584,7 @@ TEST_CASE("Wrong types are refused everywhere", "[zset]") {
     CHECK(ZRemRangeByRank(e, 0, key, 0, -1).status().IsWrongType());
     CHECK(ZPop(e, 0, key, false, 1).status().IsWrongType());
     CHECK(ZRandMember(e, 0, key, 1).status().IsWrongType());
-    CHECK(ZScan(e, 0, key, 0, "", 10).status().IsWrongType());
+    CHECK(ZScan(e, 0, key, 0, "*", 10).status().IsWrongType());
     CHECK(ZRangeStore(e, 0, "dst", key, Rank(0, -1)).status().IsWrongType());
   }
   CHECK(f.Get(0, "str") == "v");

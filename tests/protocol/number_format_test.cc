@@ -126,10 +126,12 @@ TEST_CASE("ParseLongDouble follows string2ld (INCRBYFLOAT)") {
       {"1e", false, 0},
       {"0x", false, 0},
       {"1,5", false, 0},
-      // Redis copies into a C string and requires strtold to consume it all: an embedded NUL (where
-      // strtold stops) makes the value invalid (7.0.15: INCRBYFLOAT/HINCRBYFLOAT reject "1.5\0xyz").
+      // The whole input must be the number: an embedded NUL (where strtold stops) makes it invalid
+      // (7.0.15: INCRBYFLOAT/HINCRBYFLOAT reject "1.5\0xyz").
       {std::string("1.5\0xyz", 7), false, 0},
       {std::string("1.5\0", 4), false, 0},
+      {std::string("5\0\0\0001", 5), false, 0},
+      {std::string("1\0", 2), false, 0},
   };
   for (const Case& c : cases) {
     INFO("[" << c.in << "]");

@@ -93,10 +93,12 @@ TEST_CASE("Config::Set validates with Redis's CONFIG SET texts", "[config]") {
 
 TEST_CASE("Config normalises values as CONFIG GET prints them", "[config]") {
   Config c;
-  REQUIRE(c.Set("maxmemory", "1gb", ConfigSource::kRuntime).ok());
-  CHECK(*c.Get("maxmemory") == "1073741824");
-  REQUIRE(c.Set("maxmemory", "10K", ConfigSource::kRuntime).ok());
-  CHECK(*c.Get("maxmemory") == "10000");
+  REQUIRE(c.Set("auto-aof-rewrite-min-size", "1gb", ConfigSource::kRuntime).ok());
+  CHECK(*c.Get("auto-aof-rewrite-min-size") == "1073741824");
+  REQUIRE(c.Set("auto-aof-rewrite-min-size", "10K", ConfigSource::kRuntime).ok());
+  CHECK(*c.Get("auto-aof-rewrite-min-size") == "10000");
+  REQUIRE(c.Set("maxmemory", "0mb", ConfigSource::kRuntime).ok());  // 0 is "no limit": accepted
+  CHECK(*c.Get("maxmemory") == "0");
   REQUIRE(c.Set("proto-max-bulk-len", "2mb", ConfigSource::kRuntime).ok());
   CHECK(c.proto_max_bulk_len() == 2u * 1024 * 1024);
   REQUIRE(c.Set("appendfsync", "ALWAYS", ConfigSource::kRuntime).ok());
@@ -142,8 +144,8 @@ TEST_CASE("Config SET splits multi-word values on single spaces, as Redis 7.0 do
   CHECK(SetError(c, "client-output-buffer-limit", "normal x 1 1 ") ==
         "CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of "
         "arguments in buffer limit configuration.");
-  REQUIRE(c.Set("client-output-buffer-limit", "normal 1  2", ConfigSource::kRuntime).ok());
-  CHECK(*c.Get("client-output-buffer-limit") == "normal 1 0 2 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+  REQUIRE(c.Set("client-output-buffer-limit", "pubsub 1  2", ConfigSource::kRuntime).ok());
+  CHECK(*c.Get("client-output-buffer-limit") == "normal 0 0 0 slave 268435456 67108864 60 pubsub 1 0 2");
   REQUIRE(c.Set("client-output-buffer-limit", "", ConfigSource::kRuntime).ok());
   REQUIRE(c.Set("maxmemory", "kb", ConfigSource::kRuntime).ok());
   CHECK(*c.Get("maxmemory") == "0");
@@ -245,12 +247,203 @@ TEST_CASE("Config::LoadFile reads a file", "[config]") {
   CHECK_FALSE(c.LoadFile(dir.str() + "/missing.conf").ok());
 }
 
-TEST_CASE("ConfigOptionIsIgnored marks what redrock does not act on", "[config]") {
-  CHECK(ConfigOptionIsIgnored("save"));
-  CHECK(ConfigOptionIsIgnored("appendonly"));
-  CHECK(ConfigOptionIsIgnored("maxmemory"));
-  CHECK_FALSE(ConfigOptionIsIgnored("port"));
-  CHECK_FALSE(ConfigOptionIsIgnored("APPENDFSYNC"));
+TEST_CASE("ConfigOptionEffect says which options redrock acts on", "[config]") {
+  std::string note;
+  // Acted on: no startup notice.
+  for (const char* name : {"port", "APPENDFSYNC", "notify-keyspace-events", "busy-reply-threshold", "lua-time-limit",
+                           "protected-mode", "always-show-logo", "client-output-buffer-limit", "pidfile",
+                           "proto-max-bulk-len", "timeout", "maxclients", "requirepass"}) {
+    INFO(name);
+    CHECK(ConfigOptionEffect(name) == ConfigEffect::kActedOn);
+  }
+  // Kept only for CONFIG GET.
+  CHECK(ConfigOptionEffect("save", &note) == ConfigEffect::kNoEffect);
+  CHECK(note.find("write-ahead log") != std::string::npos);
+  CHECK(ConfigOptionEffect("hash-max-ziplist-entries", &note) == ConfigEffect::kNoEffect);
+  CHECK(note == "redrock has its own storage encodings");
+  CHECK(ConfigOptionEffect("repl-diskless-sync-delay", &note) == ConfigEffect::kNoEffect);
+  CHECK(note == "redrock has no replication");
+  CHECK(ConfigOptionEffect("latency-monitor-threshold", &note) == ConfigEffect::kNoEffect);
+  CHECK(note.empty());
+  CHECK(ConfigOptionEffect("tcp-keepalive") == ConfigEffect::kNoEffect);  // the OS's keepalive interval is used
+  // Not provided: only the off value is accepted.
+  CHECK(ConfigOptionEffect("maxmemory") == ConfigEffect::kActedOn);  // enforced, without eviction
+  CHECK(ConfigOptionEffect("maxmemory-policy", &note) == ConfigEffect::kNotProvided);
+  CHECK(note == "redrock does not evict keys yet: over maxmemory it refuses writes (noeviction)");
+  CHECK(ConfigOptionEffect("tls-port") == ConfigEffect::kNotProvided);
+  CHECK(ConfigOptionEffect("slaveof") == ConfigEffect::kNotProvided);
+  CHECK(ConfigOptionEffect("no-such-option") == ConfigEffect::kUnknown);
+}
+
+// Every option that would guard access or resources, or turn on a feature redrock does not have, is
+// refused unless it stays off: at startup (file or command line) and by CONFIG SET.
+TEST_CASE("Config refuses protections and limits redrock does not provide", "[config]") {
+  struct Case {
+    const char* name;
+    const char* value;
+    const char* reason;  // without the CONFIG SET prefix
+  };
+  const std::vector<Case> cases = {
+      {"maxmemory-policy", "allkeys-lru", "redrock does not evict keys yet: over maxmemory it refuses writes "
+                                          "(noeviction), so maxmemory-policy must stay noeviction"},
+      {"maxmemory-policy", "volatile-ttl", "redrock does not evict keys yet: over maxmemory it refuses writes "
+                                           "(noeviction), so maxmemory-policy must stay noeviction"},
+      {"maxmemory-clients", "1mb", "redrock does not provide maxmemory-clients (a memory limit for all clients) yet, "
+                                   "so maxmemory-clients must stay 0"},
+      {"client-query-buffer-limit", "2mb", "redrock does not enforce client-query-buffer-limit yet, so "
+                                           "client-query-buffer-limit must stay 1073741824"},
+      {"unixsocketperm", "700", "redrock does not listen on Unix sockets yet, so unixsocketperm must stay 0"},
+      {"aclfile", "/etc/redis/users.acl", "redrock does not provide ACL users yet (requirepass sets the password of "
+                                          "the default user), so aclfile must stay empty"},
+      {"replicaof", "127.0.0.1 6379", "redrock does not provide replication yet, so replicaof must stay empty"},
+      {"slaveof", "127.0.0.1 6379", "redrock does not provide replication yet, so replicaof must stay empty"},
+      {"masterauth", "pw", "redrock does not provide replication yet, so masterauth must stay empty"},
+      {"masteruser", "u", "redrock does not provide replication yet, so masteruser must stay empty"},
+      {"min-replicas-to-write", "1", "redrock does not provide replication yet, so min-replicas-to-write must stay 0"},
+      {"min-slaves-to-write", "2", "redrock does not provide replication yet, so min-replicas-to-write must stay 0"},
+      {"cluster-enabled", "yes", "redrock does not provide cluster mode yet, so cluster-enabled must stay no"},
+      {"daemonize", "yes", "redrock does not daemonize: run it in the foreground under a supervisor (systemd, "
+                           "docker...) or with the shell's &, so daemonize must stay no"},
+      {"tls-port", "6380", "redrock does not provide TLS yet, so tls-port must stay 0"},
+      {"tls-cert-file", "/x.crt", "redrock does not provide TLS yet, so tls-cert-file must stay empty"},
+      {"tls-key-file", "/x.key", "redrock does not provide TLS yet, so tls-key-file must stay empty"},
+      {"tls-key-file-pass", "pw", "redrock does not provide TLS yet, so tls-key-file-pass must stay empty"},
+      {"tls-client-cert-file", "/c.crt", "redrock does not provide TLS yet, so tls-client-cert-file must stay empty"},
+      {"tls-client-key-file", "/c.key", "redrock does not provide TLS yet, so tls-client-key-file must stay empty"},
+      {"tls-client-key-file-pass", "pw",
+       "redrock does not provide TLS yet, so tls-client-key-file-pass must stay empty"},
+      {"tls-dh-params-file", "/dh", "redrock does not provide TLS yet, so tls-dh-params-file must stay empty"},
+      {"tls-ca-cert-file", "/ca.crt", "redrock does not provide TLS yet, so tls-ca-cert-file must stay empty"},
+      {"tls-ca-cert-dir", "/ca", "redrock does not provide TLS yet, so tls-ca-cert-dir must stay empty"},
+      {"tls-protocols", "TLSv1.3", "redrock does not provide TLS yet, so tls-protocols must stay empty"},
+      {"tls-ciphers", "DEFAULT", "redrock does not provide TLS yet, so tls-ciphers must stay empty"},
+      {"tls-ciphersuites", "TLS_AES_256_GCM_SHA384", "redrock does not provide TLS yet, so tls-ciphersuites must "
+                                                     "stay empty"},
+      {"tls-auth-clients", "optional", "redrock does not provide TLS yet, so tls-auth-clients must stay yes"},
+      {"tls-prefer-server-ciphers", "yes", "redrock does not provide TLS yet, so tls-prefer-server-ciphers must stay "
+                                           "no"},
+      {"tls-session-caching", "no", "redrock does not provide TLS yet, so tls-session-caching must stay yes"},
+      {"tls-session-cache-size", "100", "redrock does not provide TLS yet, so tls-session-cache-size must stay "
+                                        "20480"},
+      {"tls-session-cache-timeout", "60", "redrock does not provide TLS yet, so tls-session-cache-timeout must stay "
+                                          "300"},
+      {"tls-replication", "yes", "redrock does not provide TLS yet, so tls-replication must stay no"},
+      {"tls-cluster", "yes", "redrock does not provide TLS yet, so tls-cluster must stay no"},
+      {"client-output-buffer-limit", "normal 10mb 5mb 60",
+       "redrock does not enforce client-output-buffer-limit for normal clients yet, so the normal class must stay "
+       "0 0 0"},
+  };
+  for (const Case& k : cases) {
+    INFO(k.name << " " << k.value);
+    Config c;
+    const std::string before = *c.Get(k.name);
+    // Startup: Config::Set, and a config line (what the file and --name value go through).
+    CHECK(SetError(c, k.name, k.value, ConfigSource::kStartup) == k.reason);
+    ConfigLoadError error;
+    CHECK_FALSE(LoadConfigText(c, std::string("port 7000\n") + k.name + " " + k.value + "\n", &error).ok());
+    CHECK(error.line == 2);
+    CHECK(error.reason == k.reason);
+    // CONFIG SET: Redis's error form; immutable options are refused as immutable first, as in Redis.
+    const std::string prefix = std::string("CONFIG SET failed (possibly related to argument '") + k.name + "') - ";
+    std::string runtime = SetError(c, k.name, k.value);
+    std::string_view n = k.name;
+    bool immutable = n == "unixsocketperm" || n == "aclfile" || n == "replicaof" || n == "slaveof" ||
+                     n == "cluster-enabled" || n == "daemonize";
+    CHECK(runtime == prefix + (immutable ? "can't set immutable config" : k.reason));
+    CHECK(*c.Get(k.name) == before);  // nothing changed
+  }
+}
+
+TEST_CASE("Config accepts the values that leave an unprovided feature off", "[config]") {
+  struct Case {
+    const char* name;
+    const char* value;
+    const char* shown;  // CONFIG GET afterwards
+  };
+  const std::vector<Case> cases = {
+      {"maxmemory", "0", "0"},
+      {"maxmemory", "0gb", "0"},
+      {"maxmemory", "100mb", "104857600"},  // enforced (server/memory_limit.h)
+      {"maxmemory-policy", "NOEVICTION", "noeviction"},
+      {"maxmemory-clients", "0", "0"},
+      {"client-query-buffer-limit", "1gb", "1073741824"},
+      {"tls-port", "0", "0"},
+      {"tls-cert-file", "", ""},
+      {"tls-auth-clients", "YES", "yes"},
+      {"tls-replication", "no", "no"},
+      {"unixsocket", "", ""},
+      {"unixsocketperm", "0", "0"},
+      {"aclfile", "", ""},
+      {"replicaof", "", ""},
+      {"replicaof", "no one", ""},
+      {"slaveof", "NO ONE", ""},
+      {"masterauth", "", ""},
+      {"masteruser", "", ""},
+      {"min-replicas-to-write", "0", "0"},
+      {"cluster-enabled", "no", "no"},
+      {"daemonize", "no", "no"},
+      {"client-output-buffer-limit", "normal 0 0 0 pubsub 1mb 1mb 10",
+       "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 1048576 10"},
+      {"client-output-buffer-limit", "normal 0 0 30", "normal 0 0 30 slave 268435456 67108864 60 pubsub 33554432 "
+                                                      "8388608 60"},
+  };
+  for (const Case& k : cases) {
+    INFO(k.name << " " << k.value);
+    Config c;
+    CHECK(SetError(c, k.name, k.value, ConfigSource::kStartup) == "OK");
+    CHECK(*c.Get(k.name) == k.shown);
+  }
+  // CONFIG SET of the same values (Redis's "CONFIG sanity" test sets every option to its current value).
+  Config c;
+  for (const char* name : {"maxmemory", "maxmemory-policy", "maxmemory-clients", "client-query-buffer-limit", "tls-port", "tls-cert-file",
+                           "tls-auth-clients", "tls-session-cache-size", "masterauth", "min-replicas-to-write",
+                           "client-output-buffer-limit"}) {
+    INFO(name);
+    CHECK(SetError(c, name, *c.Get(name)) == "OK");
+  }
+  // The suite's servers set unixsocket to a path: accepted (nothing listens there; main logs so).
+  CHECK(SetError(c, "unixsocket", "/tmp/redis.sock", ConfigSource::kStartup) == "OK");
+  CHECK(*c.Get("unixsocket") == "/tmp/redis.sock");
+}
+
+TEST_CASE("Config-file directives for features redrock does not provide stop the load", "[config]") {
+  Config c;
+  ConfigLoadError error;
+  CHECK_FALSE(LoadConfigText(c, "port 7000\nuser alice on >pw ~* +@all\n", &error).ok());
+  CHECK(error.line == 2);
+  CHECK(error.text == "user alice on >pw ~* +@all");
+  CHECK(error.reason ==
+        "redrock does not provide ACL users yet (requirepass sets the password of the default user)");
+  CHECK_FALSE(LoadConfigText(c, "rename-command FLUSHALL \"\"\n", &error).ok());
+  CHECK(error.reason == "redrock does not provide rename-command yet");
+  CHECK_FALSE(LoadConfigText(c, "RENAME-COMMAND CONFIG cfg\n", &error).ok());
+  CHECK(error.reason == "redrock does not provide rename-command yet");
+  CHECK_FALSE(LoadConfigText(c, "loadmodule /x.so\n", &error).ok());
+  CHECK(error.reason == "redrock does not load Redis modules");
+  CHECK_FALSE(LoadConfigText(c, "include /etc/redis/other.conf\n", &error).ok());
+  CHECK(error.reason == "redrock does not read included config files yet");
+  // Not CONFIG SET options in Redis either: the unknown-option reply.
+  CHECK(SetError(c, "user", "alice") == "Unknown option or number of arguments for CONFIG SET - 'user'");
+  CHECK(SetError(c, "rename-command", "x") == "Unknown option or number of arguments for CONFIG SET - 'rename-command'");
+}
+
+TEST_CASE("The options Redis's test suite starts its servers with are accepted", "[config]") {
+  // tests/assets/default.conf as server.tcl writes it (one line per option, its own port, dir and
+  // unixsocket), plus the overrides of unit/type/set (set-max-intset-entries, and `save` with no value).
+  Config c;
+  ConfigLoadError error;
+  std::string text =
+      "always-show-logo yes\nnotify-keyspace-events KEA\ndaemonize no\npidfile /var/run/redis.pid\nport 21111\n"
+      "timeout 0\nbind 127.0.0.1\nloglevel verbose\nlogfile ''\ndatabases 16\nlatency-monitor-threshold 1\n"
+      "repl-diskless-sync-delay 0\nsave 900 1\nrdbcompression yes\ndbfilename dump.rdb\ndir ./tmp/server.1\n"
+      "slave-serve-stale-data yes\nappendonly no\nappendfsync everysec\nno-appendfsync-on-rewrite no\n"
+      "activerehashing yes\nenable-protected-configs yes\nenable-debug-command yes\nenable-module-command yes\n"
+      "propagation-error-behavior panic\nunixsocket /tmp/server.1/socket\nset-max-intset-entries 512\nsave \n";
+  REQUIRE(LoadConfigText(c, text, &error).ok());
+  CHECK(*c.Get("notify-keyspace-events") == "AKE");
+  CHECK(*c.Get("always-show-logo") == "yes");
+  CHECK(*c.Get("save") == "");  // `save` alone clears the save points, as in Redis
+  CHECK(c.logfile().empty());
 }
 
 }  // namespace

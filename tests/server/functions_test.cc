@@ -4,6 +4,7 @@
 // 7.0.15's (except FUNCTION DUMP's payload, which is redrock's own format).
 
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -295,6 +296,33 @@ TEST_CASE("function libraries survive a restart", "[functions]") {
     Stack s(dir.str());
     CHECK(s.Run({"function", "list"}) == kEmpty);
   }
+}
+
+// The file is only rewritten when the libraries changed: a client that reloads the same library before
+// every FCALL (as Redis's own test suite does 10000 times) must not pay a file replacement each time.
+TEST_CASE("FUNCTION LOAD REPLACE of unchanged code leaves the functions file alone", "[functions]") {
+  redrock::testing::TempDir dir("redrock-functions");
+  const std::filesystem::path file = dir.path() / "functions.dump";
+  auto inode = [&] {
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  {
+    Stack s(dir.str());
+    CHECK(s.Run({"function", "load", kLib1}) == Bulk("mylib"));
+    const auto first = inode();
+    CHECK(s.Run({"function", "load", "replace", kLib1}) == Bulk("mylib"));
+    CHECK(inode() == first);  // not replaced
+    CHECK(s.Run({"function", "load", kLib2}) == Bulk("lib2"));
+    const auto second = inode();
+    CHECK(second != first);
+    CHECK(s.Run({"function", "delete", "lib2"}) == kOk);
+    CHECK(inode() != second);
+  }
+  Stack reopened(dir.str());  // the last change is what the file holds
+  CHECK(reopened.Run({"fcall", "f1", "1", "k", "a"}) == Bulks({"k", "a"}));
+  CHECK(reopened.Run({"fcall", "f2", "0"}) == Err("ERR Function not found"));
 }
 
 TEST_CASE("a damaged functions file is ignored, not fatal", "[functions]") {

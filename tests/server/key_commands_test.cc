@@ -317,6 +317,13 @@ TEST_CASE("ParseScanCursor follows strtoul", "[keys]") {
   CHECK_FALSE(ParseScanCursor("1 ", &c));
   CHECK_FALSE(ParseScanCursor("1a", &c));
   CHECK_FALSE(ParseScanCursor("--1", &c));
+  // A C string to Redis: the cursor ends at the first NUL.
+  CHECK(ParseScanCursor(std::string_view("12\0junk", 7), &c));
+  CHECK(c == 12);
+  CHECK(ParseScanCursor(std::string_view("\0x", 2), &c));
+  CHECK(c == 0);
+  CHECK_FALSE(ParseScanCursor(std::string_view("x\0" "1", 3), &c));
+  CHECK_FALSE(ParseScanCursor(std::string_view("+\0" "1", 3), &c));
 }
 
 TEST_CASE("RENAME and RENAMENX", "[keys][ttl]") {

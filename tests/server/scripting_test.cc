@@ -353,6 +353,30 @@ TEST_CASE("SCRIPT LOAD, EXISTS, FLUSH, KILL and EVALSHA", "[scripting]") {
   CHECK(help.size() > 600);
 }
 
+TEST_CASE("INFO memory counts the cached scripts, functions and libraries", "[scripting]") {
+  CommandHarness h;
+  auto field = [&](const std::string& name) {
+    const std::string info = h.Run({"info", "memory"});
+    const size_t at = info.find(name + ":");
+    REQUIRE(at != std::string::npos);
+    return info.substr(at + name.size() + 1, info.find("\r\n", at) - at - name.size() - 1);
+  };
+  CHECK(field("number_of_cached_scripts") == "0");
+  for (int i = 0; i < 3; ++i) h.Run({"script", "load", "return " + std::to_string(i)});
+  CHECK(Eval(h, "return 'x'") == Bulk("x"));
+  CHECK(field("number_of_cached_scripts") == "4");
+  CHECK(h.Run({"function", "load",
+               "#!lua name=l1\nredis.register_function('a', function() return 1 end)\n"
+               "redis.register_function('b', function() return 2 end)"}) == Bulk("l1"));
+  CHECK(field("number_of_functions") == "2");
+  CHECK(field("number_of_libraries") == "1");
+  CHECK(h.Run({"script", "flush", "async"}) == kOk);
+  CHECK(field("number_of_cached_scripts") == "0");
+  CHECK(h.Run({"function", "flush"}) == kOk);
+  CHECK(field("number_of_functions") == "0");
+  CHECK(field("number_of_libraries") == "0");
+}
+
 TEST_CASE("a script is atomic and works inside MULTI", "[scripting]") {
   CommandHarness h;
   CHECK(h.Run({"multi"}) == kOk);
