@@ -6,6 +6,7 @@
 #include "protocol/number_format.h"
 #include "protocol/reply_writer.h"
 #include "server/command_table.h"
+#include "server/errors.h"
 #include "server/server_state.h"
 
 namespace redrock::server {
@@ -90,6 +91,23 @@ void BlockClient(BlockingAttempt& attempt, std::span<const std::string_view> key
   blocked.active = true;
   blocked.waiter = std::move(waiter);
   blocked.timeout_ms = timeout_ms;
+}
+
+void BlockOrTimeOut(CommandContext& ctx, BlockingAttempt& attempt, std::span<const std::string_view> keys,
+                    int64_t timeout_ms, std::unique_ptr<BlockedOp> op, ImmediateReply immediate) {
+  if (attempt.active()) {
+    BlockClient(attempt, keys, timeout_ms, std::move(op));
+  } else if (immediate == ImmediateReply::kNullArray) {
+    ctx.reply.NullArray();
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+bool ServeFailure(CommandContext& ctx, const engine::Status& status) {
+  if (status.IsWrongType()) return false;
+  ctx.reply.Error(err::FromStatus(status));
+  return true;
 }
 
 // ---- Registry ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 #pragma once
-// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP): who waits on which key, and how a push
-// serves them. The model is Redis's (blocked.c, handleClientsBlockedOnKeys):
+// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP): who waits on
+// which key, and how a push serves them. The model is Redis's (blocked.c, handleClientsBlockedOnKeys):
 //
 //   1. A blocking handler opens a BlockingAttempt, then tries to serve at once (pop like LPOP). If every
 //      key is empty and the client may block (ClientState::CanBlock: a connection's client outside EXEC,
@@ -9,7 +9,9 @@
 //      MULTI (as if the timeout expired at once).
 //   2. Every command that adds elements to a key (LPUSH, RPUSH, LINSERT, LMOVE's destination, RENAME,
 //      COPY, MOVE...), from any client and inside EXEC or a script too, calls Signal(db, key) after its
-//      write is committed. That only marks the key ready.
+//      write is committed; and every write that creates a key (the engine's OnKeyCreated: where Redis's
+//      dbAdd signals, so ZADD, ZUNIONSTORE & co. onto a missing key) signals it too. That only marks the
+//      key ready.
 //   3. When the top-level command (the whole EXEC or script) has finished, and before its reply is sent,
 //      CommandTable::Dispatch calls ServeReadyKeys(): for each ready key in signal order, if the key now
 //      holds the type its waiters wait for, they are served in the order they blocked (BlockedOp::Serve
@@ -98,6 +100,22 @@ class BlockingAttempt {
 // attempt. The handler then writes no reply.
 void BlockClient(BlockingAttempt& attempt, std::span<const std::string_view> keys, int64_t timeout_ms,
                  std::unique_ptr<BlockedOp> op);
+
+// What a blocking command answers when it cannot block (inside MULTI/EXEC, or from a script): BLPOP,
+// BRPOP, BLMPOP, BZPOPMIN, BZPOPMAX and BZMPOP a null array, BLMOVE and BRPOPLPUSH a null bulk, as Redis
+// does. (After really blocking, the timeout reply is a null array for all of them: the connection writes
+// that one.)
+enum class ImmediateReply { kNullArray, kNull };
+
+// Nothing to serve at once: blocks the client (BlockClient) when the attempt is active, or writes the
+// `immediate` reply where blocking is not possible.
+void BlockOrTimeOut(CommandContext& ctx, BlockingAttempt& attempt, std::span<const std::string_view> keys,
+                    int64_t timeout_ms, std::unique_ptr<BlockedOp> op, ImmediateReply immediate);
+
+// For BlockedOp::Serve, after the pop on the waiter's behalf failed: a WrongType of the key itself (it
+// changed type since it was looked at) means there is nothing to serve (false); any other failure (an
+// I/O error) is written as the waiter's answer (true).
+bool ServeFailure(CommandContext& ctx, const engine::Status& status);
 
 // Redis 7.0's blocking timeout argument (seconds, a long double, rounded up to whole milliseconds):
 // writes the Redis error and returns false when it is not a float ("ERR timeout is not a float or out of

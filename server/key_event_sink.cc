@@ -37,6 +37,10 @@ void ServerKeyEvents::OnKeyExpired(int db, std::string_view key) {
 void ServerKeyEvents::OnFlushed(int db) { server_.watches.TouchFlushed(db); }
 
 void ServerKeyEvents::OnKeyCreated(int db, std::string_view key) {
+  // Redis's dbAdd signals the key as ready for the clients blocked on it, whatever the type and the
+  // command (ZADD, ZUNIONSTORE & co. onto a missing key, RENAME, COPY, MOVE...); an overwrite of an
+  // existing key (ZUNIONSTORE onto a string) does not.
+  server_.blocking.Signal(db, key);
   if (!NewEventsWanted(server_)) return;
   if (t_held.deferring) {
     t_held.keys.emplace_back(db, std::string(key));

@@ -24,8 +24,9 @@ class ServerKeyEvents final : public engine::KeyEventSink, public engine::KeyCre
   void OnKeyExpired(int db, std::string_view key) override;
   // FLUSHDB / FLUSHALL: watchers of keys that existed become dirty.
   void OnFlushed(int db) override;
-  // A write created the key: "new" (class n) is published at once, which is where Redis sends it (dbAdd,
-  // before the command's own event), unless the command defers it (see KeyCreationDeferral).
+  // A write created the key: clients blocked on it are signalled (BlockingRegistry::Signal, as Redis's
+  // dbAdd does), and "new" (class n) is published at once, which is where Redis sends it (dbAdd, before
+  // the command's own event), unless the command defers it (see KeyCreationDeferral).
   void OnKeyCreated(int db, std::string_view key) override;
 
  private:

@@ -24,23 +24,6 @@ namespace {
 
 using engine::ListEnd;
 
-// What a blocking command answers when it cannot block (inside MULTI/EXEC): BLPOP, BRPOP and BLMPOP a
-// null array, BLMOVE and BRPOPLPUSH a null bulk, as Redis does. (After really blocking, the timeout
-// reply is a null array for all of them: the connection writes that one.)
-enum class ImmediateReply { kNullArray, kNull };
-
-// Nothing to pop: block, or answer right away where blocking is not possible.
-void BlockOrTimeOut(CommandContext& ctx, BlockingAttempt& attempt, std::span<const std::string_view> keys,
-                    int64_t timeout_ms, std::unique_ptr<BlockedOp> op, ImmediateReply immediate) {
-  if (attempt.active()) {
-    BlockClient(attempt, keys, timeout_ms, std::move(op));
-  } else if (immediate == ImmediateReply::kNullArray) {
-    ctx.reply.NullArray();
-  } else {
-    ctx.reply.Null();
-  }
-}
-
 // BLPOP/BRPOP's reply and events for an element popped from `popped.key`.
 void ReplyPopped(CommandContext& ctx, ListEnd end, const engine::KeyElement& popped) {
   ctx.reply.ArrayHeader(2);
@@ -62,13 +45,6 @@ void ReplyMoved(CommandContext& ctx, std::string_view src, std::string_view dst,
 // handlers make, restricted to that key; a WRONGTYPE of the key itself (it changed type since it was
 // looked at) means there is nothing to serve.
 std::span<const std::string_view> OneKey(const std::string_view& key) { return {&key, 1}; }
-
-// A failure other than WrongType (an I/O error) is the waiter's answer.
-bool ServeFailure(CommandContext& ctx, const engine::Status& status) {
-  if (status.IsWrongType()) return false;
-  ctx.reply.Error(err::FromStatus(status));
-  return true;
-}
 
 class PopOp final : public BlockedOp {
  public:

@@ -1,11 +1,13 @@
 // The sorted-set family, point commands: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
-// ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER and ZSCAN. The range and set-algebra commands are in
-// zset_range_commands.cc. Validation order and error texts follow Redis 7.0's t_zset.c; the semantics
+// ZPOPMIN, ZPOPMAX, ZMPOP, their blocking forms BZPOPMIN, BZPOPMAX and BZMPOP, ZRANDMEMBER and ZSCAN.
+// The range and set-algebra commands are in zset_range_commands.cc. Validation order and error texts follow Redis 7.0's t_zset.c; the semantics
 // live in engine/zset.h.
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,6 +17,7 @@
 #include "engine/zset.h"
 #include "protocol/number_format.h"
 #include "server/args.h"
+#include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
@@ -235,6 +238,28 @@ void ZPopMinCommand(CommandContext& ctx) { ZPopGeneric(ctx, false); }
 // ZPOPMAX key [count]
 void ZPopMaxCommand(CommandContext& ctx) { ZPopGeneric(ctx, true); }
 
+// The reply and events of ZMPOP, BZPOPMIN/BZPOPMAX and BZMPOP for members popped from popped.key:
+// [key, member, score] for BZPOPMIN/BZPOPMAX (`nested` false: one member, flat), [key, [[member, score]
+// ...]] for ZMPOP/BZMPOP, in both protocols. As for ZPOPMIN, Redis sends the event after the members'
+// header and "del" after the whole reply.
+void ReplyKeyPopped(CommandContext& ctx, const engine::KeyScoredMembers& popped, bool max, bool nested) {
+  if (nested) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(popped.key);
+    ctx.reply.ArrayHeader(popped.members.size());
+  } else {
+    ctx.reply.ArrayHeader(popped.members.size() * 2 + 1);
+    ctx.reply.Bulk(popped.key);
+  }
+  NotifyKey(ctx, kNotifyZSet, max ? "zpopmax" : "zpopmin", popped.key);
+  for (const engine::ScoredMember& m : popped.members) {
+    if (nested) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(m.member);
+    ctx.reply.Double(m.score);
+  }
+  NotifyDelIfEmptied(ctx, popped.key);
+}
+
 // ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]
 void ZMPopCommand(CommandContext& ctx) {
   MultiPopArgs args;
@@ -246,19 +271,65 @@ void ZMPopCommand(CommandContext& ctx) {
     ctx.reply.NullArray();
     return;
   }
-  const engine::KeyScoredMembers& popped = **result;
-  // [key, [[member, score] ...]] in both protocols. As for ZPOPMIN, Redis sends the event after the
-  // members' array header and "del" after the whole reply.
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(popped.key);
-  ctx.reply.ArrayHeader(popped.members.size());
-  NotifyKey(ctx, kNotifyZSet, max ? "zpopmax" : "zpopmin", popped.key);
-  for (const engine::ScoredMember& m : popped.members) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(m.member);
-    ctx.reply.Double(m.score);
+  ReplyKeyPopped(ctx, **result, max, /*nested=*/true);
+}
+
+// ---- BZPOPMIN / BZPOPMAX / BZMPOP --------------------------------------------------------------
+// The blocking forms (server/blocking.h): pop at once like ZMPOP when a key holds members; otherwise
+// block until a write creates one of the keys as a sorted set, or, where blocking is not possible
+// (MULTI/EXEC, a script's BZMPOP), answer a null array as if the timeout had expired, as Redis does.
+
+// Serves a blocked client from the one key that became ready (Redis's serveClientsBlockedOnSortedSetKey:
+// the same pop and reply as the command's own).
+class ZPopOp final : public BlockedOp {
+ public:
+  ZPopOp(bool max, int64_t count, bool nested) : max_(max), count_(count), nested_(nested) {}
+  engine::KeyType type() const override { return engine::KeyType::kZSet; }
+  bool Serve(CommandContext& ctx, std::string_view key) const override {
+    auto result = engine::ZPopFirst(ctx.engine(), ctx.db(), std::span(&key, 1), max_, count_);
+    if (!result.ok()) return ServeFailure(ctx, result.status());
+    if (!result->has_value()) return false;
+    ReplyKeyPopped(ctx, **result, max_, nested_);
+    return true;
   }
-  NotifyDelIfEmptied(ctx, popped.key);
+
+ private:
+  bool max_;
+  int64_t count_;
+  bool nested_;
+};
+
+// Redis blockingGenericZpopCommand, once the arguments are parsed: the keys are looked at in order (a
+// key of another type before the first sorted set answers WRONGTYPE).
+void BlockingZPop(CommandContext& ctx, std::span<const std::string_view> keys, bool max, int64_t count, bool nested,
+                  int64_t timeout_ms) {
+  BlockingAttempt attempt(ctx);
+  auto result = engine::ZPopFirst(ctx.engine(), ctx.db(), keys, max, count);
+  if (Failed(ctx, result)) return;
+  if (!result->has_value()) {
+    BlockOrTimeOut(ctx, attempt, keys, timeout_ms, std::make_unique<ZPopOp>(max, count, nested),
+                   ImmediateReply::kNullArray);
+    return;
+  }
+  ReplyKeyPopped(ctx, **result, max, nested);
+}
+
+// BZPOPMIN/BZPOPMAX key [key ...] timeout (the timeout is parsed first)
+void BZPopGeneric(CommandContext& ctx, bool max) {
+  int64_t timeout_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.argv.back(), &timeout_ms)) return;
+  BlockingZPop(ctx, ctx.argv.subspan(1, ctx.argc() - 2), max, 1, /*nested=*/false, timeout_ms);
+}
+void BZPopMinCommand(CommandContext& ctx) { BZPopGeneric(ctx, false); }
+void BZPopMaxCommand(CommandContext& ctx) { BZPopGeneric(ctx, true); }
+
+// BZMPOP timeout numkeys key [key ...] MIN | MAX [COUNT count] (the timeout is parsed after the rest)
+void BZMPopCommand(CommandContext& ctx) {
+  MultiPopArgs args;
+  if (!ParseMultiPopArgs(ctx, 2, "min", "max", &args)) return;
+  int64_t timeout_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.argv[1], &timeout_ms)) return;
+  BlockingZPop(ctx, args.keys, args.second, args.count, /*nested=*/true, timeout_ms);
 }
 
 // ---- ZRANDMEMBER -------------------------------------------------------------------------------
@@ -357,6 +428,13 @@ void RegisterZSetCommands(CommandTable& table) {
   table.Register({"zpopmin", -2, kWriteFast, 1, 1, 1, ZPopMinCommand, {}, kWriteFastCats});
   table.Register({"zpopmax", -2, kWriteFast, 1, 1, 1, ZPopMaxCommand, {}, kWriteFastCats});
   table.Register({"zmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, ZMPopCommand, {}, "@write @sortedset @slow"});
+  constexpr uint32_t kBlockingFast = kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdFast;
+  const std::string kBlockingFastCats = "@write @sortedset @fast @blocking";
+  table.Register({"bzpopmin", -3, kBlockingFast, 1, -2, 1, BZPopMinCommand, {}, kBlockingFastCats});
+  table.Register({"bzpopmax", -3, kBlockingFast, 1, -2, 1, BZPopMaxCommand, {}, kBlockingFastCats});
+  // BZMPOP, like BLMPOP, is allowed in scripts (where it never blocks).
+  table.Register({"bzmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, 0, 0, 0, BZMPopCommand, {},
+                  "@write @sortedset @slow @blocking"});
   table.Register({"zrandmember", -2, kCmdReadOnly, 1, 1, 1, ZRandMemberCommand, {}, kReadSlowCats});
   table.Register({"zscan", -3, kCmdReadOnly, 1, 1, 1, ZScanCommand, {}, kReadSlowCats});
   RegisterZSetRangeCommands(table);

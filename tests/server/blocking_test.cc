@@ -411,5 +411,143 @@ TEST_CASE("CLIENT UNBLOCK over the network", "[server][blocking]") {
   CHECK(s.blocked() == 0);
 }
 
+// ---- Sorted sets: BZPOPMIN, BZPOPMAX, BZMPOP -----------------------------------------------------------
+
+// BZPOPMIN/BZPOPMAX's reply in RESP2: [key, member, score].
+std::string Popped(std::string_view key, std::string_view member, std::string_view score) {
+  return "*3\r\n" + Bulk(key) + Bulk(member) + Bulk(score);
+}
+
+TEST_CASE("BZPOPMIN and BZMPOP are woken by a ZADD from another client, in the order they blocked",
+          "[server][blocking][zset]") {
+  BlockingServer s;
+  Client first(s.port()), second(s.port()), third(s.port()), producer(s.port());
+  first.Send(Cmd({"BZPOPMIN", "z", "0"}) + Cmd({"PING"}));
+  s.WaitBlocked(1);
+  second.Send(Cmd({"BZMPOP", "0", "2", "other", "z", "MAX", "COUNT", "2"}));
+  s.WaitBlocked(2);
+  third.Send(Cmd({"BZPOPMAX", "other", "z", "0"}));
+  s.WaitBlocked(3);
+  CHECK(first.Quiet(50));
+  CHECK(producer.Call({"ZADD", "z", "1", "a", "2", "b"}) == ":2\r\n");
+  CHECK(first.Read(2) == Popped("z", "a", "1") + "+PONG\r\n");
+  CHECK(second.Read() == "*2\r\n" + Bulk("z") + "*1\r\n" + Pair("b", "2"));
+  CHECK(third.Quiet(50));  // the key is gone: the third waits on
+  CHECK(s.blocked() == 1);
+  // Woken by its other key, a sorted set created in another way.
+  CHECK(producer.Call({"ZADD", "src", "7", "x", "8", "y"}) == ":2\r\n");
+  CHECK(producer.Call({"ZUNIONSTORE", "other", "1", "src"}) == ":2\r\n");
+  CHECK(third.Read() == Popped("other", "y", "8"));
+  CHECK(producer.Call({"ZRANGE", "other", "0", "-1"}) == "*1\r\n" + Bulk("x"));
+  CHECK(s.blocked() == 0);
+}
+
+TEST_CASE("BZPOPMIN and BZMPOP time out with a null array; RESP3 replies carry doubles",
+          "[server][blocking][zset]") {
+  BlockingServer s;
+  Client c(s.port()), producer(s.port());
+  auto start = Clock::now();
+  CHECK(c.Call({"BZPOPMIN", "empty", "0.1"}) == "*-1\r\n");
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  CHECK(elapsed >= 95);
+  CHECK(elapsed < 2000);
+  CHECK(c.Call({"BZPOPMAX", "empty", "other", "0.001"}) == "*-1\r\n");
+  CHECK(c.Call({"BZMPOP", "0.01", "2", "empty", "other", "MIN", "COUNT", "2"}) == "*-1\r\n");
+  CHECK(s.blocked() == 0);
+  // Errors and MULTI never block.
+  CHECK(c.Call({"BZPOPMIN", "empty", "-1"}) == "-ERR timeout is negative\r\n");
+  CHECK(c.Call({"BZMPOP", "0", "0", "empty", "MIN"}) == "-ERR numkeys should be greater than 0\r\n");
+  CHECK(c.Call({"MULTI"}) == "+OK\r\n");
+  CHECK(c.Call({"BZPOPMIN", "empty", "0"}) == "+QUEUED\r\n");
+  CHECK(c.Call({"BZMPOP", "0", "1", "empty", "MIN"}) == "+QUEUED\r\n");
+  CHECK(c.Call({"EXEC"}) == "*2\r\n*-1\r\n*-1\r\n");
+
+  CHECK(c.Call({"HELLO", "3"}).substr(0, 1) == "%");
+  CHECK(c.Call({"BZPOPMIN", "empty", "0.01"}) == "_\r\n");
+  CHECK(c.Call({"BZMPOP", "0.01", "1", "empty", "MAX"}) == "_\r\n");
+  c.Send(Cmd({"BZPOPMAX", "z", "0"}));
+  s.WaitBlocked(1);
+  CHECK(producer.Call({"ZADD", "z", "1.5", "a", "3", "b", "-inf", "c"}) == ":3\r\n");
+  CHECK(c.Read() == "*3\r\n" + Bulk("z") + Bulk("b") + ",3\r\n");
+  c.Send(Cmd({"BZMPOP", "0", "1", "z2", "MIN", "COUNT", "5"}));
+  s.WaitBlocked(1);
+  CHECK(producer.Call({"RENAME", "z", "z2"}) == "+OK\r\n");
+  CHECK(c.Read() == "*2\r\n" + Bulk("z2") + "*2\r\n*2\r\n" + Bulk("c") + ",-inf\r\n*2\r\n" + Bulk("a") + ",1.5\r\n");
+  // Back to RESP2 on the same connection: nothing left over.
+  CHECK(c.Call({"HELLO", "2"}).substr(0, 1) == "*");
+  CHECK(c.Call({"PING"}) == "+PONG\r\n");
+}
+
+TEST_CASE("ZADD + DEL (+ SET) in a transaction does not wake BZPOPMIN; a ZADD inside EXEC does after it",
+          "[server][blocking][zset]") {
+  BlockingServer s;
+  Client bzpop(s.port()), bzmpop(s.port()), r(s.port());
+  bzpop.Send(Cmd({"BZPOPMIN", "zset", "0"}));
+  s.WaitBlocked(1);
+  bzmpop.Send(Cmd({"BZMPOP", "0", "1", "zset", "MIN"}));
+  s.WaitBlocked(2);
+  r.Call({"MULTI"});
+  r.Call({"ZADD", "zset", "0", "foo"});
+  r.Call({"DEL", "zset"});
+  r.Call({"SET", "zset", "foo"});
+  CHECK(r.Call({"EXEC"}) == "*3\r\n:1\r\n:1\r\n+OK\r\n");
+  CHECK(bzpop.Quiet(50));
+  CHECK(s.blocked() == 2);
+  r.Call({"DEL", "zset"});
+  r.Call({"MULTI"});
+  r.Call({"ZADD", "zset", "0", "a"});
+  r.Call({"ZADD", "zset", "1", "b"});
+  r.Call({"ZADD", "zset", "2", "c"});
+  CHECK(r.Call({"EXEC"}) == "*3\r\n:1\r\n:1\r\n:1\r\n");
+  CHECK(bzpop.Read() == Popped("zset", "a", "0"));
+  CHECK(bzmpop.Read() == "*2\r\n" + Bulk("zset") + "*1\r\n" + Pair("b", "1"));
+  CHECK(r.Call({"ZRANGE", "zset", "0", "-1"}) == "*1\r\n" + Bulk("c"));
+  CHECK(s.blocked() == 0);
+}
+
+TEST_CASE("A served BZPOPMIN or BZMPOP sends zpopmin/zpopmax and del after the write's own event",
+          "[server][blocking][zset]") {
+  BlockingServer s;
+  Client events(s.port()), waiter(s.port()), r(s.port());
+  CHECK(r.Call({"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == "+OK\r\n");
+  CHECK(events.Call({"HELLO", "3"}).substr(0, 1) == "%");
+  CHECK(events.Call({"PSUBSCRIBE", "__keyevent@0__:*"}) ==
+        ">3\r\n" + Bulk("psubscribe") + Bulk("__keyevent@0__:*") + ":1\r\n");
+  auto event = [](std::string_view name, std::string_view key) {
+    return ">4\r\n" + Bulk("pmessage") + Bulk("__keyevent@0__:*") + Bulk("__keyevent@0__:" + std::string(name)) +
+           Bulk(key);
+  };
+  waiter.Send(Cmd({"BZPOPMIN", "k", "0"}));
+  s.WaitBlocked(1);
+  CHECK(r.Call({"ZADD", "k", "1", "a"}) == ":1\r\n");
+  CHECK(waiter.Read() == Popped("k", "a", "1"));
+  CHECK(events.Read(3) == event("zadd", "k") + event("zpopmin", "k") + event("del", "k"));
+  waiter.Send(Cmd({"BZMPOP", "0", "1", "k", "MAX", "COUNT", "1"}));
+  s.WaitBlocked(1);
+  CHECK(r.Call({"ZADD", "k", "1", "a", "2", "b"}) == ":2\r\n");
+  CHECK(waiter.Read() == "*2\r\n" + Bulk("k") + "*1\r\n" + Pair("b", "2"));
+  CHECK(events.Read(2) == event("zadd", "k") + event("zpopmax", "k"));
+  CHECK(events.Quiet(50));  // "a" is left: no del
+
+}
+
+TEST_CASE("CLIENT UNBLOCK and INFO blocked_clients with BZPOPMIN and BZMPOP", "[server][blocking][zset]") {
+  BlockingServer s;
+  Client c(s.port()), r(s.port());
+  const std::string id_reply = c.Call({"CLIENT", "ID"});
+  const std::string id = id_reply.substr(1, id_reply.size() - 3);
+  c.Send(Cmd({"BZPOPMIN", "z", "0"}) + Cmd({"PING"}));
+  s.WaitBlocked(1);
+  CHECK(r.Call({"INFO", "clients"}).find("blocked_clients:1\r\n") != std::string::npos);
+  CHECK(r.Call({"CLIENT", "UNBLOCK", id}) == ":1\r\n");
+  CHECK(c.Read(2) == "*-1\r\n+PONG\r\n");
+  c.Send(Cmd({"BZMPOP", "0", "1", "z", "MAX"}));
+  s.WaitBlocked(1);
+  CHECK(r.Call({"CLIENT", "UNBLOCK", id, "ERROR"}) == ":1\r\n");
+  CHECK(c.Read() == "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+  CHECK(r.Call({"INFO", "clients"}).find("blocked_clients:0\r\n") != std::string::npos);
+  CHECK(s.blocked() == 0);
+}
+
 }  // namespace
 }  // namespace redrock::server
