@@ -85,12 +85,16 @@ const luaL_Reg kFunctions[] = {
 
 }  // namespace
 
-int OpenBit(lua_State* L) {
+void PushFunctionTable(lua_State* L, const luaL_Reg* functions) {
   lua_newtable(L);
-  for (const luaL_Reg* f = kFunctions; f->name != nullptr; ++f) {
+  for (const luaL_Reg* f = functions; f->name != nullptr; ++f) {
     lua_pushcfunction(L, f->func);
     lua_setfield(L, -2, f->name);
   }
+}
+
+int OpenBit(lua_State* L) {
+  PushFunctionTable(L, kFunctions);
   return 1;
 }
 

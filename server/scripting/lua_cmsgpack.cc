@@ -458,11 +458,7 @@ const luaL_Reg kFunctions[] = {
 }  // namespace
 
 int OpenCmsgpack(lua_State* L) {
-  lua_newtable(L);
-  for (const luaL_Reg* f = kFunctions; f->name != nullptr; ++f) {
-    lua_pushcfunction(L, f->func);
-    lua_setfield(L, -2, f->name);
-  }
+  PushFunctionTable(L, kFunctions);
   // The module's identification fields, as Redis's copy has them.
   const std::pair<const char*, const char*> kInfo[] = {
       {"_NAME", "cmsgpack"},

@@ -317,11 +317,7 @@ const luaL_Reg kFunctions[] = {
 }  // namespace
 
 int OpenStruct(lua_State* L) {
-  lua_newtable(L);
-  for (const luaL_Reg* f = kFunctions; f->name != nullptr; ++f) {
-    lua_pushcfunction(L, f->func);
-    lua_setfield(L, -2, f->name);
-  }
+  PushFunctionTable(L, kFunctions);
   return 1;
 }
 
