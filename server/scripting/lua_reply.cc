@@ -226,7 +226,9 @@ size_t CountPairs(lua_State* L) {
   return pairs;
 }
 
-void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
+void WriteValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth);
+
+void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth) {
   std::string_view text;
   if (GetStringField(L, "err", &text)) {
     LuaErrorInfo info = ExtractErrorInfo(L, -1);
@@ -272,8 +274,8 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pushvalue(L, -2);
-      WriteLuaValue(L, reply, script_resp);  // the key
-      WriteLuaValue(L, reply, script_resp);  // the value
+      WriteValue(L, reply, script_resp, depth + 1);  // the key
+      WriteValue(L, reply, script_resp, depth + 1);  // the value
     }
     lua_pop(L, 1);
     return;
@@ -287,7 +289,7 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
     while (lua_next(L, -2)) {
       lua_pop(L, 1);
       lua_pushvalue(L, -1);
-      WriteLuaValue(L, reply, script_resp);
+      WriteValue(L, reply, script_resp, depth + 1);
     }
     lua_pop(L, 1);
     return;
@@ -305,19 +307,17 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
   reply.ArrayHeader(n);
   for (size_t i = 1; i <= n; ++i) {
     lua_rawgeti(L, -1, static_cast<int>(i));
-    WriteLuaValue(L, reply, script_resp);
+    WriteValue(L, reply, script_resp, depth + 1);
   }
 }
 
-}  // namespace
+// Nesting deeper than this is answered with Redis's stack-limit error. Redis stops only at the Lua
+// stack limit (~8000 levels); the C stack of a recursion that deep overflows under AddressSanitizer and
+// on small thread stacks, so the conversion stops earlier, with the same error.
+constexpr int kMaxReplyDepth = 1000;
 
-void PushReplyAsLua(lua_State* L, std::string_view reply) {
-  ReplyParser parser(L, reply);
-  parser.Parse(true);
-}
-
-void WriteLuaValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
-  if (!lua_checkstack(L, 4)) {
+void WriteValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth) {
+  if (depth > kMaxReplyDepth || !lua_checkstack(L, 4)) {
     reply.Error("ERR reached lua stack limit");
     lua_pop(L, 1);
     return;
@@ -344,13 +344,24 @@ void WriteLuaValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp) 
       reply.Integer(LuaNumberToInteger(lua_tonumber(L, -1)));
       break;
     case LUA_TTABLE:
-      WriteTable(L, reply, script_resp);
+      WriteTable(L, reply, script_resp, depth);
       break;
     default:
       reply.Null();
       break;
   }
   lua_pop(L, 1);
+}
+
+}  // namespace
+
+void PushReplyAsLua(lua_State* L, std::string_view reply) {
+  ReplyParser parser(L, reply);
+  parser.Parse(true);
+}
+
+void WriteLuaValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
+  WriteValue(L, reply, script_resp, 0);
 }
 
 void PushErrorTable(lua_State* L, std::string_view error) {

@@ -74,6 +74,24 @@ TEST_CASE("Lua values become replies", "[scripting]") {
   CHECK(Eval(h, "return redis.status_reply()") == "-ERR wrong number or type of arguments\r\n");
 }
 
+TEST_CASE("a self-referencing table ends in the stack-limit error, and the server goes on", "[scripting]") {
+  CommandHarness h;
+  // Redis's "Script return recursive object": nested *1 headers, then the error in place of the rest.
+  std::string reply = Eval(h, "local a = {}; local b = {a}; a[1] = b; return a");
+  const std::string kError = "-ERR reached lua stack limit\r\n";
+  REQUIRE(reply.size() > kError.size());
+  CHECK(reply.substr(reply.size() - kError.size()) == kError);
+  std::string headers = reply.substr(0, reply.size() - kError.size());
+  size_t levels = headers.size() / 4;
+  CHECK(headers == [&] {
+    std::string s;
+    for (size_t i = 0; i < levels; ++i) s += "*1\r\n";
+    return s;
+  }());
+  CHECK(levels >= 100);  // deep enough for any real reply; bounded so the C stack holds under ASan
+  CHECK(h.Run({"ping"}) == "+PONG\r\n");
+}
+
 TEST_CASE("Lua values become RESP3 replies for a RESP3 caller", "[scripting]") {
   CommandHarness h;
   h.client().resp = 3;
