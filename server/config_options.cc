@@ -17,8 +17,8 @@ constexpr const char* kNoReplication = "redrock does not provide replication yet
 
 // Options redrock acts on (kEffective) come first; then the ones it refuses unless they stay off
 // (not_provided); the rest are Redis 7.0 options kept only so CONFIG GET returns them. Defaults are the
-// ones a stock redis-server 7.0.15 prints, except `bind` (loopback only by design) and io-threads (0 = one
-// per core; CONFIG GET prints the effective number).
+// ones a stock redis-server 7.0.15 prints, except `bind` (loopback only by design). io-threads 0 means one
+// per core, and CONFIG GET then prints the effective number.
 constexpr std::array kOptions = {
     // ---- acted on -------------------------------------------------------------------------------
     OptionDef{"port", nullptr, Kind::kInt, "6379", 0, 65535, nullptr, kEffective},
@@ -33,7 +33,7 @@ constexpr std::array kOptions = {
     OptionDef{"timeout", nullptr, Kind::kInt, "0", 0, kIntMax, nullptr, kEffective},
     OptionDef{"loglevel", nullptr, Kind::kEnum, "notice", 0, 0, "debug,verbose,notice,warning,nothing", kEffective},
     OptionDef{"logfile", nullptr, Kind::kString, "", 0, 0, nullptr, kImmutable | kEffective},
-    OptionDef{"io-threads", nullptr, Kind::kInt, "0", 0, 128, nullptr, kImmutable | kEffective},
+    OptionDef{"io-threads", nullptr, Kind::kInt, "1", 0, 128, nullptr, kImmutable | kEffective},
     OptionDef{"proto-max-bulk-len", nullptr, Kind::kMemory, "536870912", 1024 * 1024, kLLMax, nullptr, kEffective},
     OptionDef{"pidfile", nullptr, Kind::kString, "", 0, 0, nullptr, kImmutable | kEffective},
     OptionDef{"protected-mode", nullptr, Kind::kBool, "yes", 0, 0, nullptr, kEffective},

@@ -130,3 +130,48 @@ async def test_reliable_queue_with_blmove(r, r2):
     assert await r.lrange("queue:processing", 0, -1) == [b"task-1"]
     assert await r.lrem("queue:processing", 1, "task-1") == 1
     assert await r.exists("queue:processing", "queue:todo") == 0
+
+
+def _send(sock, *args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a.encode() if isinstance(a, str) else a
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    sock.sendall(out)
+
+
+def _read_line(sock):
+    buf = b""
+    while not buf.endswith(b"\r\n"):
+        chunk = sock.recv(1)
+        assert chunk, "connection closed"
+        buf += chunk
+    return buf
+
+
+def test_blocked_clients_are_served_in_the_order_their_commands_arrived(server):
+    """Redis's "BRPOPLPUSH with multiple blocked clients": two connections block without waiting for a
+    reply, a third pushes. The first to arrive gets WRONGTYPE (its target is a string) and the element goes
+    to the second. With the default io-threads (1, as Redis) commands from different connections run in
+    arrival order; a reordering leaves the first client blocked for ever (here: a recv timeout)."""
+    import socket
+
+    host, port = server
+    socks = [socket.create_connection((host, port), timeout=5) for _ in range(3)]
+    rd1, rd2, r = socks
+    try:
+        for i in range(200):
+            _send(r, "DEL", "blist", "target1", "target2")
+            _read_line(r)
+            _send(r, "SET", "target1", "nolist")
+            _read_line(r)
+            _send(rd1, "BRPOPLPUSH", "blist", "target1", "0")
+            _send(rd2, "BRPOPLPUSH", "blist", "target2", "0")
+            _send(r, "LPUSH", "blist", "foo%d" % i)
+            assert _read_line(r) == b":1\r\n"
+            assert _read_line(rd1).startswith(b"-WRONGTYPE"), "round %d" % i
+            assert _read_line(rd2) == b"$%d\r\n" % len("foo%d" % i), "round %d" % i
+            assert _read_line(rd2) == b"foo%d\r\n" % i
+    finally:
+        for s in socks:
+            s.close()

@@ -32,7 +32,7 @@ TEST_CASE("Config defaults match Redis 7.0 (and redrock's documented choices)", 
   CHECK(c.timeout() == 0);
   CHECK(c.loglevel() == "notice");
   CHECK(c.logfile().empty());
-  CHECK(c.io_threads() == 0);
+  CHECK(c.io_threads() == 1);  // as Redis: one thread keeps the order in which clients' commands arrive
   CHECK(c.proto_max_bulk_len() == 512ull * 1024 * 1024);
   CHECK(*c.Get("save") == "3600 1 300 100 60 10000");
   CHECK(*c.Get("appendonly") == "no");
@@ -45,7 +45,9 @@ TEST_CASE("Config defaults match Redis 7.0 (and redrock's documented choices)", 
         "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
   CHECK(*c.Get("notify-keyspace-events") == "");
   CHECK(*c.Get("proto-max-bulk-len") == "536870912");
+  CHECK(*c.Get("io-threads") == "1");
   // io-threads 0 means one per core; CONFIG GET shows the effective number.
+  c.Set("io-threads", "0", ConfigSource::kStartup);
   CHECK(std::stoi(*c.Get("io-threads")) >= 1);
   CHECK_FALSE(c.Get("no-such-option").has_value());
   CHECK(c.Known("PORT"));
