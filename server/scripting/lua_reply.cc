@@ -390,7 +390,10 @@ LuaErrorInfo ExtractErrorInfo(lua_State* L, int idx) {
   LuaErrorInfo info;
   if (idx < 0) idx = lua_gettop(L) + idx + 1;
   auto read = [&](const char* field, std::string* out) {
-    lua_getfield(L, idx, field);
+    // Raw: a metatable's __index must not run here, outside the script's protected call (an error it
+    // raised would abort the process).
+    lua_pushstring(L, field);
+    lua_rawget(L, idx);
     bool ok = lua_isstring(L, -1) != 0;
     if (ok) {
       size_t len;

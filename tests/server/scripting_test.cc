@@ -92,6 +92,16 @@ TEST_CASE("a self-referencing table ends in the stack-limit error, and the serve
   CHECK(h.Run({"ping"}) == "+PONG\r\n");
 }
 
+TEST_CASE("an error table whose __index raises is read raw, and the server goes on", "[scripting]") {
+  CommandHarness h;
+  const std::string mt = "setmetatable({err='MYERR boom'}, {__index=function() error('raised') end})";
+  CHECK(Eval(h, "return " + mt) == "-MYERR boom\r\n");
+  std::string raised = Eval(h, "error(" + mt + ")");
+  INFO(raised);
+  CHECK(raised.rfind("-MYERR boom", 0) == 0);
+  CHECK(h.Run({"ping"}) == "+PONG\r\n");
+}
+
 TEST_CASE("Lua values become RESP3 replies for a RESP3 caller", "[scripting]") {
   CommandHarness h;
   h.client().resp = 3;
