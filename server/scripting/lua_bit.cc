@@ -85,16 +85,9 @@ const luaL_Reg kFunctions[] = {
 
 }  // namespace
 
-void PushFunctionTable(lua_State* L, const luaL_Reg* functions) {
-  lua_newtable(L);
-  for (const luaL_Reg* f = functions; f->name != nullptr; ++f) {
-    lua_pushcfunction(L, f->func);
-    lua_setfield(L, -2, f->name);
-  }
-}
-
 int OpenBit(lua_State* L) {
-  PushFunctionTable(L, kFunctions);
+  lua_newtable(L);
+  luaL_register(L, nullptr, kFunctions);  // into the table on top, no global
   return 1;
 }
 

@@ -458,7 +458,8 @@ const luaL_Reg kFunctions[] = {
 }  // namespace
 
 int OpenCmsgpack(lua_State* L) {
-  PushFunctionTable(L, kFunctions);
+  lua_newtable(L);
+  luaL_register(L, nullptr, kFunctions);  // into the table on top, no global
   // The module's identification fields, as Redis's copy has them.
   const std::pair<const char*, const char*> kInfo[] = {
       {"_NAME", "cmsgpack"},

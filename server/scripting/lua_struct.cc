@@ -317,7 +317,8 @@ const luaL_Reg kFunctions[] = {
 }  // namespace
 
 int OpenStruct(lua_State* L) {
-  PushFunctionTable(L, kFunctions);
+  lua_newtable(L);
+  luaL_register(L, nullptr, kFunctions);  // into the table on top, no global
   return 1;
 }
 

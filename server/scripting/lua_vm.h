@@ -22,7 +22,6 @@
 #include <string_view>
 
 struct lua_State;
-struct luaL_Reg;
 
 namespace redrock::server {
 
@@ -82,8 +81,6 @@ namespace lua_detail {
 void RegisterRedisApi(lua_State* L, LuaVm::Kind kind);
 // Pushes the FUNCTION LOAD-time `redis` table (register_function, log, levels, versions) (lua_api.cc).
 void PushLibraryRedisApi(lua_State* L);
-// Pushes a new table holding `functions` (ended by a {nullptr, nullptr} entry): a C library's table.
-void PushFunctionTable(lua_State* L, const luaL_Reg* functions);
 // Opens the `bit` library (LuaBitOp's API) and pushes its table (lua_bit.cc).
 int OpenBit(lua_State* L);
 // Opens the `cmsgpack` library (lua-cmsgpack's API) and pushes its table (lua_cmsgpack.cc).
