@@ -205,20 +205,26 @@ std::string ExecuteScriptCommand(ScriptRun& run) {
   const CommandTable& table = run.caller.table;
   const CommandSpec* spec = LookupScriptCommand(table, run.args);
   if (spec == nullptr) return "Unknown Redis command called from script";
+  // A command refused before it runs counts as one of its rejected calls, as Redis's scriptCall counts
+  // it (an unknown command has no stats to count in).
+  auto reject = [spec](std::string error) {
+    if (spec->stats != nullptr) spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    return error;
+  };
   const size_t argc = run.args.size();
   if ((spec->arity > 0 && static_cast<size_t>(spec->arity) != argc) ||
       (spec->arity < 0 && argc < static_cast<size_t>(-spec->arity)) || spec->handler == nullptr) {
-    return "Wrong number of args calling Redis command from script";
+    return reject("Wrong number of args calling Redis command from script");
   }
-  if (spec->flags & kCmdNoScript) return "This Redis command is not allowed from script";
+  if (spec->flags & kCmdNoScript) return reject("This Redis command is not allowed from script");
   // scriptVerifyOOM: over maxmemory at the start, a script without allow-oom may not grow memory before
   // it has written (after that it cannot be stopped half way).
   if (run.oom_at_start && !run.allow_oom && (spec->flags & kCmdDenyOom) && !run.state.dirty()) {
-    return "-" + std::string(kOomError);
+    return reject("-" + std::string(kOomError));
   }
   if (spec->flags & kCmdWrite) {
-    if (run.read_only) return "Write commands are not allowed from read-only scripts.";
-    if (!run.state.BeginWrite()) return std::string(kKilledError);
+    if (run.read_only) return reject("Write commands are not allowed from read-only scripts.");
+    if (!run.state.BeginWrite()) return std::string(kKilledError);  // killed: the command is not refused
   }
   run.arg_views.assign(run.args.begin(), run.args.end());
   run.reply_buffer.clear();

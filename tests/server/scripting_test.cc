@@ -347,6 +347,36 @@ TEST_CASE("EVAL_RO and shebang flags", "[scripting]") {
   CHECK(Eval(h, s) == Err("ERR user_script:2: x" + At(s, 2)));
 }
 
+// As Redis 7.0.15's scriptCall: a command a script may not run (wrong arity, no-script, a write from a
+// read-only script) is one of that command's rejected calls; an unknown command is nobody's. Each refusal
+// is one error reply, whether the script raised it or returned it.
+TEST_CASE("a command refused inside a script counts as its rejected call", "[scripting]") {
+  CommandHarness h;
+  CHECK(h.Run({"eval_ro", "return redis.pcall('set', 'x', 'y')", "1", "x"}) ==
+        Err("ERR Write commands are not allowed from read-only scripts."));
+  CHECK(Eval(h, "return redis.pcall('get')") == Err("ERR Wrong number of args calling Redis command from script"));
+  CHECK(Eval(h, "return redis.pcall('subscribe', 'c')") == Err("ERR This Redis command is not allowed from script"));
+  CHECK(Eval(h, "return redis.pcall('nosuch')") == Err("ERR Unknown Redis command called from script"));
+  const std::string s = "return redis.call('get')";
+  CHECK(Eval(h, s) == Err("ERR Wrong number of args calling Redis command from script" + At(s, 1)));
+  const std::string stats = BulkBody(h.Run({"info", "commandstats"}));
+  auto line = [&](std::string_view name) {
+    const std::string head = "cmdstat_" + std::string(name) + ":";
+    const size_t at = stats.find("\r\n" + head);
+    if (at == std::string::npos) return std::string();
+    const size_t begin = at + 2, end = stats.find("\r\n", begin);
+    return stats.substr(begin, end - begin);
+  };
+  CHECK(line("set") == "cmdstat_set:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0");
+  CHECK(line("get") == "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=2,failed_calls=0");
+  CHECK(line("subscribe") == "cmdstat_subscribe:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0");
+  CHECK(line("eval").rfind("cmdstat_eval:calls=4,", 0) == 0);
+  CHECK(line("eval").ends_with(",rejected_calls=0,failed_calls=4"));
+  CHECK(line("eval_ro").ends_with(",rejected_calls=0,failed_calls=1"));
+  const std::string errors = BulkBody(h.Run({"info", "errorstats"}));
+  CHECK(errors.find("errorstat_ERR:count=5\r\n") != std::string::npos);
+}
+
 TEST_CASE("SCRIPT LOAD, EXISTS, FLUSH, KILL and EVALSHA", "[scripting]") {
   CommandHarness h;
   const std::string sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db";

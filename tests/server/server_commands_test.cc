@@ -17,12 +17,6 @@ namespace {
 using testing::CommandHarness;
 using namespace ::redrock::testing::resp;
 
-// The body of a RESP2 bulk reply.
-std::string BulkBody(const std::string& reply) {
-  size_t start = reply.find("\r\n") + 2;
-  return reply.substr(start, reply.size() - start - 2);
-}
-
 TEST_CASE("DBSIZE, FLUSHDB and FLUSHALL", "[server]") {
   CommandHarness h;
   CHECK(h.Run({"dbsize"}) == Int(0));

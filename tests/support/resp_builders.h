@@ -32,6 +32,11 @@ inline const std::string kWrongType = "-WRONGTYPE Operation against a key holdin
 inline std::string Bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
 }
+// The body of a RESP2 bulk reply (INFO's text, say).
+inline std::string BulkBody(const std::string& reply) {
+  const size_t start = reply.find("\r\n") + 2;
+  return reply.substr(start, reply.size() - start - 2);
+}
 inline std::string Int(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
 inline std::string Dbl(std::string_view s) { return "," + std::string(s) + "\r\n"; }  // RESP3 double
 inline std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
