@@ -186,6 +186,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ByteReader in(data, size);
   lua_State* L = luaL_newstate();
   FUZZ_CHECK(L != nullptr, "luaL_newstate failed");
+  // A new state has room for about 40 values, and the Lua API does not check pushes against it (a push
+  // past the end writes over the heap). The builder keeps up to kMaxStack values and the checks below push
+  // a few more; the conversions reserve their own room.
+  FUZZ_CHECK(lua_checkstack(L, kMaxStack + 16), "lua_checkstack failed");
   Build(L, in);
   for (int client_resp = 2; client_resp <= 3; ++client_resp) {
     for (int script_resp = 2; script_resp <= 3; ++script_resp) {
