@@ -106,6 +106,13 @@ struct ClientState {
   int64_t created_ms = 0;
   std::atomic<int64_t> last_interaction_ms{0};
   std::atomic<uint64_t> commands_processed{0};
+  // Set by a handler that did its reply's error accounting itself (a script: the errors it counted, and
+  // those that carry ignore_error_stats_update because they were counted where they arose): the
+  // command's Invoke then adds `failed` to its failed_calls instead of looking at the reply.
+  struct ReplyErrorAccounting {
+    bool handled = false;
+    uint32_t failed = 0;
+  } reply_errors;
 
   // Pub/sub (server/pubsub.h). `subscriber` receives this client's messages (set by the connection;
   // null: the client cannot subscribe). `subscribed` is true while any subscription exists (RESP2

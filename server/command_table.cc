@@ -34,11 +34,12 @@ bool ErrorReplyAt(const std::string& buffer, size_t from, std::string_view* text
   return true;
 }
 
+}  // namespace
+
 void CountErrorReply(ServerState& server, std::string_view error) {
   server.stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
   server.stats.errors.Count(error);
 }
-}  // namespace
 
 void CommandStats::Reset() {
   calls = 0;
@@ -271,17 +272,23 @@ void CommandTable::Invoke(const CommandSpec& spec, ClientState& client, ServerSt
   // A command's own reply starts where the buffer ended; an EXEC's inner commands and a script's
   // redis.call() count their own replies in their own Invoke.
   const size_t reply_start = reply.buffer()->size();
+  client.reply_errors = {};
   const auto start = std::chrono::steady_clock::now();
   spec.handler(ctx);
   const auto usec =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-  std::string_view error;
-  const bool failed = ErrorReplyAt(*reply.buffer(), reply_start, &error);
-  if (failed) CountErrorReply(server, error);
+  uint32_t failed = 0;
+  if (client.reply_errors.handled) {
+    failed = client.reply_errors.failed;
+    client.reply_errors = {};
+  } else if (std::string_view error; ErrorReplyAt(*reply.buffer(), reply_start, &error)) {
+    CountErrorReply(server, error);
+    failed = 1;
+  }
   if (spec.stats != nullptr) {
     spec.stats->calls.fetch_add(1, std::memory_order_relaxed);
     spec.stats->usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
-    if (failed) spec.stats->failed_calls.fetch_add(1, std::memory_order_relaxed);
+    if (failed > 0) spec.stats->failed_calls.fetch_add(failed, std::memory_order_relaxed);
   }
   server.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
   client.commands_processed.fetch_add(1, std::memory_order_relaxed);

@@ -153,6 +153,9 @@ void DiscardTransaction(ClientState& client, ServerState& server);
 void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& server,
                    protocol::ReplyWriter& reply, std::string_view error);
 
+// Counts one error reply in INFO's total_error_replies and errorstats (`error` without its leading '-').
+void CountErrorReply(ServerState& server, std::string_view error);
+
 // COMMAND INFO's flag names for a flags word ("write", "readonly", "denyoom", ...).
 std::vector<std::string_view> FlagNames(uint32_t flags);
 

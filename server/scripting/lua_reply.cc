@@ -226,13 +226,23 @@ size_t CountPairs(lua_State* L) {
   return pairs;
 }
 
-void WriteValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth);
+void WriteValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth, LuaReplyErrors* errors);
 
-void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth) {
+void NoteError(LuaReplyErrors* errors, const std::string& msg, bool ignore_stats) {
+  if (errors == nullptr) return;
+  if (ignore_stats) {
+    ++errors->uncounted;
+  } else {
+    errors->counted.push_back(msg);
+  }
+}
+
+void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth, LuaReplyErrors* errors) {
   std::string_view text;
   if (GetStringField(L, "err", &text)) {
     LuaErrorInfo info = ExtractErrorInfo(L, -1);
     reply.Error(info.msg);
+    NoteError(errors, info.msg, info.ignore_stats);
     return;
   }
   if (GetStringField(L, "ok", &text)) {
@@ -274,8 +284,8 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pushvalue(L, -2);
-      WriteValue(L, reply, script_resp, depth + 1);  // the key
-      WriteValue(L, reply, script_resp, depth + 1);  // the value
+      WriteValue(L, reply, script_resp, depth + 1, errors);  // the key
+      WriteValue(L, reply, script_resp, depth + 1, errors);  // the value
     }
     lua_pop(L, 1);
     return;
@@ -289,7 +299,7 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int
     while (lua_next(L, -2)) {
       lua_pop(L, 1);
       lua_pushvalue(L, -1);
-      WriteValue(L, reply, script_resp, depth + 1);
+      WriteValue(L, reply, script_resp, depth + 1, errors);
     }
     lua_pop(L, 1);
     return;
@@ -307,7 +317,7 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int
   reply.ArrayHeader(n);
   for (size_t i = 1; i <= n; ++i) {
     lua_rawgeti(L, -1, static_cast<int>(i));
-    WriteValue(L, reply, script_resp, depth + 1);
+    WriteValue(L, reply, script_resp, depth + 1, errors);
   }
 }
 
@@ -316,9 +326,10 @@ void WriteTable(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int
 // on small thread stacks, so the conversion stops earlier, with the same error.
 constexpr int kMaxReplyDepth = 1000;
 
-void WriteValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth) {
+void WriteValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int depth, LuaReplyErrors* errors) {
   if (depth > kMaxReplyDepth || !lua_checkstack(L, 4)) {
     reply.Error("ERR reached lua stack limit");
+    NoteError(errors, "ERR reached lua stack limit", false);
     lua_pop(L, 1);
     return;
   }
@@ -344,7 +355,7 @@ void WriteValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, int
       reply.Integer(LuaNumberToInteger(lua_tonumber(L, -1)));
       break;
     case LUA_TTABLE:
-      WriteTable(L, reply, script_resp, depth);
+      WriteTable(L, reply, script_resp, depth, errors);
       break;
     default:
       reply.Null();
@@ -360,8 +371,8 @@ void PushReplyAsLua(lua_State* L, std::string_view reply) {
   parser.Parse(true);
 }
 
-void WriteLuaValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp) {
-  WriteValue(L, reply, script_resp, 0);
+void WriteLuaValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, LuaReplyErrors* errors) {
+  WriteValue(L, reply, script_resp, 0, errors);
 }
 
 void PushErrorTable(lua_State* L, std::string_view error) {
@@ -415,6 +426,10 @@ LuaErrorInfo ExtractErrorInfo(lua_State* L, int idx) {
   info.has_msg = read("err", &info.msg);
   info.has_source = read("source", &info.source);
   info.has_line = read("line", &info.line);
+  lua_pushstring(L, "ignore_error_stats_update");
+  lua_rawget(L, idx);
+  info.ignore_stats = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
   return info;
 }
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/reply_writer.h"
 
@@ -27,20 +28,31 @@ namespace redrock::server {
 // Pushes the Lua value of the one complete reply in `reply` (a command handler's output).
 void PushReplyAsLua(lua_State* L, std::string_view reply);
 
+// The error replies a conversion wrote, for the error stats as Redis keeps them: `counted` holds the
+// texts of those to count (without '-'); `uncounted` is how many carried ignore_error_stats_update (they
+// were counted where they arose: a refused or failed redis.call/pcall).
+struct LuaReplyErrors {
+  std::vector<std::string> counted;
+  uint32_t uncounted = 0;
+};
+
 // Pops the value on top of the stack and writes it as a reply. `script_resp` is the protocol the
-// script chose with redis.setresp() (it decides how booleans are sent).
-void WriteLuaValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp);
+// script chose with redis.setresp() (it decides how booleans are sent). `errors`, when given, collects
+// the error replies written (at any depth).
+void WriteLuaValue(lua_State* L, protocol::ReplyWriter& reply, int script_resp, LuaReplyErrors* errors = nullptr);
 
 // Pushes Redis's error table {err="CODE message"}: "-CODE message" keeps its code ("-FOO" alone becomes
 // "ERR FOO"), a text without the leading '-' gets "ERR "; CR/LF at either end of the message are trimmed.
 void PushErrorTable(lua_State* L, std::string_view error);
 
 // The parts of a Lua error object (Redis's luaExtractErrorInformation): a string error gives
-// msg = "ERR <string>"; a table gives its err, source and line fields when they are strings or numbers.
+// msg = "ERR <string>"; a table gives its err, source and line fields when they are strings or numbers,
+// and whether its ignore_error_stats_update field is true.
 struct LuaErrorInfo {
   bool has_msg = false;
   bool has_source = false;
   bool has_line = false;
+  bool ignore_stats = false;
   std::string msg;
   std::string source;
   std::string line;

@@ -55,13 +55,15 @@ void PushStringArray(lua_State* L, std::span<const std::string_view> items) {
 }
 
 // luaCallFunction's error reply: "<msg> script: <name>, on <source>:<line>.".
-void ReplyScriptError(lua_State* L, const ScriptRun& run) {
+void ReplyScriptError(lua_State* L, const ScriptRun& run, LuaReplyErrors& errors) {
   protocol::ReplyWriter& reply = run.caller.reply;
   if (!lua_istable(L, -1)) {
     std::string msg = "execution failure";
     if (lua_isstring(L, -1)) msg = lua_tostring(L, -1);
     if (msg.size() > 100) msg.resize(100);
-    reply.Error(fmt::format("ERR Error running script {}, {}", run.name, msg));
+    std::string text = fmt::format("ERR Error running script {}, {}", run.name, msg);
+    reply.Error(text);
+    errors.counted.push_back(std::move(text));
     return;
   }
   LuaErrorInfo info = ExtractErrorInfo(L, -1);
@@ -70,6 +72,11 @@ void ReplyScriptError(lua_State* L, const ScriptRun& run) {
     text += fmt::format(" script: {}, on {}:{}.", run.name, info.source, info.line);
   }
   reply.Error(text);
+  if (info.ignore_stats) {
+    ++errors.uncounted;
+  } else {
+    errors.counted.push_back(std::move(text));
+  }
 }
 
 }  // namespace
@@ -189,12 +196,18 @@ void RunScript(LuaVm& vm, ScriptRun& run, int function_ref, std::span<const std:
     lua_gc(L, LUA_GCSTEP, 50);
     vm.runs_since_gc() = 0;
   }
+  // The error stats as Redis keeps them: an error of the script's reply is counted here unless it was
+  // counted where it arose (ignore_error_stats_update: a refused or failed redis.call/pcall); the script
+  // failed once if any was counted here, and once more for each of the others (Redis's afterErrorReply).
+  LuaReplyErrors errors;
   if (err != 0) {
-    ReplyScriptError(L, run);
+    ReplyScriptError(L, run, errors);
     lua_pop(L, 1);
   } else {
-    WriteLuaValue(L, run.caller.reply, run.script_client.resp);
+    WriteLuaValue(L, run.caller.reply, run.script_client.resp, &errors);
   }
+  for (const std::string& error : errors.counted) CountErrorReply(run.caller.server, error);
+  run.caller.client.reply_errors = {true, errors.uncounted + (errors.counted.empty() ? 0u : 1u)};
   lua_pop(L, 1);  // the error handler
   vm.set_run(nullptr);
   if (run.timed_out) run.caller.server.exec_gate.set_busy(false);
@@ -204,13 +217,17 @@ void RunScript(LuaVm& vm, ScriptRun& run, int function_ref, std::span<const std:
 std::string ExecuteScriptCommand(ScriptRun& run) {
   const CommandTable& table = run.caller.table;
   const CommandSpec* spec = LookupScriptCommand(table, run.args);
-  if (spec == nullptr) return "Unknown Redis command called from script";
-  // A command refused before it runs counts as one of its rejected calls, as Redis's scriptCall counts
-  // it (an unknown command has no stats to count in).
-  auto reject = [spec](std::string error) {
-    if (spec->stats != nullptr) spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+  // A command refused before it runs is an error reply and one of its rejected calls, as Redis's
+  // scriptCall counts them (an unknown command has no stats of its own). The script gets the error
+  // marked as counted.
+  auto reject = [&run, spec](std::string error) {
+    CountErrorReply(run.caller.server, error.starts_with('-') ? error.substr(1) : "ERR " + error);
+    if (spec != nullptr && spec->stats != nullptr) {
+      spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    }
     return error;
   };
+  if (spec == nullptr) return reject("Unknown Redis command called from script");
   const size_t argc = run.args.size();
   if ((spec->arity > 0 && static_cast<size_t>(spec->arity) != argc) ||
       (spec->arity < 0 && argc < static_cast<size_t>(-spec->arity)) || spec->handler == nullptr) {

@@ -377,6 +377,41 @@ TEST_CASE("a command refused inside a script counts as its rejected call", "[scr
   CHECK(errors.find("errorstat_ERR:count=5\r\n") != std::string::npos);
 }
 
+// Redis 7.0.15's error accounting for a script's reply: an error that arose in redis.call/pcall (refused
+// or failed) was counted there and is not counted again when the script returns or raises it, but each
+// such error makes the script one more failed call; an error the script made itself is counted, and the
+// script failed once.
+TEST_CASE("errors a script returns are counted once, where they arose", "[scripting]") {
+  CommandHarness h;
+  // {reply, total_error_replies, EVAL's failed_calls}
+  auto run = [&](const std::string& script) {
+    REQUIRE(h.Run({"config", "resetstat"}) == kOk);
+    const std::string reply = Eval(h, script);
+    const std::string info = BulkBody(h.Run({"info", "stats"}));
+    const size_t at = info.find("total_error_replies:") + 20;
+    const std::string total = info.substr(at, info.find("\r\n", at) - at);
+    const std::string stats = BulkBody(h.Run({"info", "commandstats"}));
+    const size_t f = stats.find("failed_calls=", stats.find("cmdstat_eval:")) + 13;
+    const std::string failed = stats.substr(f, stats.find("\r\n", f) - f);
+    return reply + "|" + total + "|" + failed;
+  };
+  const std::string range = "-ERR DB index is out of range\r\n";
+  const std::string arity = "-ERR Wrong number of args calling Redis command from script\r\n";
+  CHECK(run("return redis.pcall('select', 99)") == range + "|1|1");
+  CHECK(run("return {1, redis.pcall('select', 99)}") == Array({Int(1), range}) + "|1|1");
+  CHECK(run("return {err = 'x'}") == "-x\r\n|1|1");
+  CHECK(run("return {1, {err = 'FOO x'}}") == Array({Int(1), "-FOO x\r\n"}) + "|1|1");
+  CHECK(run("return redis.error_reply('MY err')") == "-MY err\r\n|1|1");
+  CHECK(run("redis.pcall('nosuch'); return 1") == Int(1) + "|1|0");
+  CHECK(run("redis.pcall('get'); return 1") == Int(1) + "|1|0");
+  CHECK(run("return redis.pcall('get')") == arity + "|1|1");
+  CHECK(run("return {redis.pcall('get'), redis.pcall('get')}") == Array({arity, arity}) + "|2|2");
+  CHECK(run("local t = redis.pcall('get'); t.ignore_error_stats_update = nil; return t") == arity + "|2|1");
+  const std::string s = "return redis.call('select', 99)";
+  CHECK(run(s) == Err("ERR DB index is out of range" + At(s, 1)) + "|1|1");
+  CHECK(BulkBody(h.Run({"info", "errorstats"})) == "# Errorstats\r\nerrorstat_ERR:count=1\r\n");
+}
+
 TEST_CASE("SCRIPT LOAD, EXISTS, FLUSH, KILL and EVALSHA", "[scripting]") {
   CommandHarness h;
   const std::string sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db";
