@@ -13,7 +13,7 @@
 #include <random>
 #include <string>
 
-#include "engine/engine.h"
+#include "redrock/engine/engine.h"
 
 namespace redrock::bench {
 

@@ -11,11 +11,11 @@
 
 #include "bench/bench_support.h"
 #include "protocol/reply_writer.h"
-#include "server/client_state.h"
-#include "server/command_table.h"
+#include "server/core/client_state.h"
+#include "server/core/command_table.h"
 #include "server/commands/families.h"
-#include "server/config.h"
-#include "server/server_state.h"
+#include "redrock/server/config.h"
+#include "server/core/server_state.h"
 
 namespace redrock::bench {
 namespace {

@@ -32,17 +32,17 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/clock.h"
-#include "engine/engine.h"
+#include "redrock/engine/clock.h"
+#include "redrock/engine/engine.h"
 #include "fuzz/fuzz_util.h"
 #include "fuzz/resp_check.h"
 #include "protocol/reply_writer.h"
-#include "server/client_state.h"
-#include "server/command_table.h"
+#include "server/core/client_state.h"
+#include "server/core/command_table.h"
 #include "server/commands/families.h"
-#include "server/config.h"
-#include "server/scripting/sha1.h"
-#include "server/server_state.h"
+#include "redrock/server/config.h"
+#include "common/sha1.h"
+#include "server/core/server_state.h"
 #include "tests/support/temp_dir.h"
 
 namespace {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/glob.h"
+#include "common/glob.h"
 #include "fuzz/fuzz_util.h"
 
 namespace {

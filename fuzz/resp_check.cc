@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "protocol/number_format.h"
+#include "common/number_format.h"
 
 namespace redrock::fuzz {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_util.h"
-#include "protocol/split_args.h"
+#include "common/split_args.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "protocol/number_format.h"
+#include "common/number_format.h"
 
 namespace redrock::protocol {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "protocol/number_format.h"
-#include "protocol/split_args.h"
+#include "common/number_format.h"
+#include "common/split_args.h"
 
 // The behaviour mirrors Redis 7.0 networking.c (processMultibulkBuffer / processInlineBuffer), including
 // their quirks (inline lines are split by SplitArgs, Redis's sdssplitargs):

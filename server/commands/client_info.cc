@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "engine/engine.h"
-#include "server/command_table.h"
-#include "server/server_state.h"
+#include "redrock/engine/engine.h"
+#include "server/core/command_table.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

@@ -2,7 +2,7 @@
 // (arity, flags and ACL categories as COMMAND INFO shows them, so scripts and MULTI treat each one as
 // Redis does: CLUSTER RESET is refused inside a script) and replies that cluster support is disabled.
 
-#include "server/command_table.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 

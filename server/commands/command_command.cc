@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/glob.h"
-#include "protocol/number_format.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "common/glob.h"
+#include "common/number_format.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/command_metadata.h"
 #include "server/commands/server_families.h"
-#include "server/errors.h"
+#include "server/core/errors.h"
 
 namespace redrock::server {
 

@@ -5,10 +5,10 @@
 #include <limits>
 #include <string>
 
-#include "engine/engine.h"
-#include "protocol/number_format.h"
-#include "server/args.h"
-#include "server/errors.h"
+#include "redrock/engine/engine.h"
+#include "common/number_format.h"
+#include "server/core/args.h"
+#include "server/core/errors.h"
 
 namespace redrock::server {
 

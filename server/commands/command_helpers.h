@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/status.h"
-#include "server/command_table.h"
-#include "server/errors.h"
+#include "redrock/engine/status.h"
+#include "server/core/command_table.h"
+#include "server/core/errors.h"
 
 namespace redrock::server {
 

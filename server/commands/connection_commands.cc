@@ -5,17 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "redrock/engine/engine.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/client_info.h"
 #include "server/commands/families.h"
-#include "server/config.h"
-#include "server/errors.h"
-#include "server/pubsub.h"
+#include "redrock/server/config.h"
+#include "server/core/errors.h"
+#include "server/events/pubsub.h"
 #include "server/scripting/script_commands.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 
@@ -421,7 +421,7 @@ void ClientOnOffCommand(CommandContext& ctx) {
 }
 
 // CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: a client blocked in BLPOP & co. gets its timeout reply, or
-// an UNBLOCKED error (server/blocking.h). 1 when it was blocked, else 0.
+// an UNBLOCKED error (server/core/blocking.h). 1 when it was blocked, else 0.
 void ClientUnblockCommand(CommandContext& ctx) {
   if (ctx.argc() > 4) return ReplySubcommandSyntaxError(ctx);
   bool error = false;

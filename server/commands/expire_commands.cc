@@ -7,14 +7,14 @@
 #include <string>
 #include <string_view>
 
-#include "engine/engine.h"
-#include "protocol/number_format.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "redrock/engine/engine.h"
+#include "common/number_format.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/key_commands.h"
 #include "server/commands/keyspace_events.h"
-#include "server/errors.h"
+#include "server/core/errors.h"
 
 namespace redrock::server {
 

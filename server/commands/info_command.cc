@@ -16,15 +16,15 @@
 
 #include <fmt/format.h>
 
-#include "engine/engine.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "redrock/engine/engine.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/client_info.h"
 #include "server/commands/server_families.h"
-#include "server/config.h"
+#include "redrock/server/config.h"
 #include "server/scripting/scripting.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

@@ -2,7 +2,7 @@
 
 #include <unordered_set>
 
-#include "engine/engine.h"
+#include "redrock/engine/engine.h"
 
 namespace redrock::server {
 

@@ -14,9 +14,9 @@
 #include <string_view>
 #include <vector>
 
-#include "server/command_table.h"
-#include "server/notify.h"
-#include "server/server_state.h"
+#include "server/core/command_table.h"
+#include "server/events/notify.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

@@ -1,5 +1,5 @@
 // The blocking list commands: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP. Each first tries to serve at
-// once like its non-blocking form. When every key is empty it blocks the client (server/blocking.h: a
+// once like its non-blocking form. When every key is empty it blocks the client (server/core/blocking.h: a
 // later push readies the key and the client is served after the pushing command, by the BlockedOp its
 // command left), or, where blocking is not possible (inside MULTI/EXEC), replies as if the timeout had
 // expired at once, as Redis does.
@@ -9,14 +9,14 @@
 #include <string>
 #include <string_view>
 
-#include "engine/list.h"
-#include "server/blocking.h"
-#include "server/command_table.h"
+#include "redrock/engine/list.h"
+#include "server/core/blocking.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/keyspace_events.h"
 #include "server/commands/list_commands.h"
-#include "server/errors.h"
-#include "server/server_state.h"
+#include "server/core/errors.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server::list_commands {
 

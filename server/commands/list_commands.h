@@ -6,15 +6,15 @@
 #include <span>
 #include <string_view>
 
-#include "engine/list.h"
-#include "server/command_table.h"
+#include "redrock/engine/list.h"
+#include "server/core/command_table.h"
 
 namespace redrock::server::list_commands {
 
 // LEFT / RIGHT (case-insensitive); false for anything else (the caller replies "ERR syntax error").
 bool ParseListEnd(std::string_view arg, engine::ListEnd* end);
 
-// Wakes clients blocked on (db, key) after elements were added to it (see server/blocking.h).
+// Wakes clients blocked on (db, key) after elements were added to it (see server/core/blocking.h).
 void SignalPushed(CommandContext& ctx, std::string_view key);
 
 // Keyspace events after elements were popped from `key` at `end`: "lpop"/"rpop", then "del" when that

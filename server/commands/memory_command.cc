@@ -1,5 +1,5 @@
 // MEMORY USAGE|PURGE|MALLOC-STATS|HELP. USAGE estimates the bytes a key takes in storage
-// (engine/memory.h says what is counted); its argument checks and replies follow Redis 7.0's
+// (include/redrock/engine/memory.h says what is counted); its argument checks and replies follow Redis 7.0's
 // memoryCommand. DOCTOR and STATS need the server-wide memory accounting of a later issue and are not
 // implemented yet.
 
@@ -8,13 +8,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/memory.h"
-#include "protocol/number_format.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "redrock/engine/memory.h"
+#include "common/number_format.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
-#include "server/errors.h"
+#include "server/core/errors.h"
 
 namespace redrock::server {
 

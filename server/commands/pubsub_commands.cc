@@ -6,13 +6,13 @@
 #include <string_view>
 #include <vector>
 
-#include "server/args.h"
-#include "server/command_table.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
-#include "server/pubsub.h"
+#include "server/events/pubsub.h"
 #include "server/scripting/script_commands.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

@@ -6,16 +6,16 @@
 #include <atomic>
 #include <string>
 
-#include "engine/engine.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "redrock/engine/engine.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/client_info.h"
 #include "server/commands/families.h"
 #include "server/commands/server_families.h"
-#include "server/errors.h"
-#include "server/log.h"
-#include "server/server_state.h"
+#include "server/core/errors.h"
+#include "server/core/log.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

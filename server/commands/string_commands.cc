@@ -14,16 +14,16 @@
 #include <utility>
 #include <vector>
 
-#include "engine/engine.h"
-#include "protocol/number_format.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "redrock/engine/engine.h"
+#include "common/number_format.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/keyspace_events.h"
-#include "server/config.h"
-#include "server/errors.h"
-#include "server/key_event_sink.h"
+#include "redrock/server/config.h"
+#include "server/core/errors.h"
+#include "server/events/key_event_sink.h"
 
 namespace redrock::server {
 

@@ -13,18 +13,18 @@
 #include <utility>
 #include <vector>
 
-#include "engine/engine.h"
-#include "engine/zset.h"
-#include "protocol/number_format.h"
-#include "server/args.h"
-#include "server/blocking.h"
-#include "server/command_table.h"
+#include "redrock/engine/engine.h"
+#include "redrock/engine/zset.h"
+#include "common/number_format.h"
+#include "server/core/args.h"
+#include "server/core/blocking.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
 #include "server/commands/key_commands.h"
 #include "server/commands/keyspace_events.h"
 #include "server/commands/zset_commands.h"
-#include "server/errors.h"
+#include "server/core/errors.h"
 
 namespace redrock::server {
 
@@ -275,7 +275,7 @@ void ZMPopCommand(CommandContext& ctx) {
 }
 
 // ---- BZPOPMIN / BZPOPMAX / BZMPOP --------------------------------------------------------------
-// The blocking forms (server/blocking.h): pop at once like ZMPOP when a key holds members; otherwise
+// The blocking forms (server/core/blocking.h): pop at once like ZMPOP when a key holds members; otherwise
 // block until a write creates one of the keys as a sorted set, or, where blocking is not possible
 // (MULTI/EXEC, a script's BZMPOP), answer a null array as if the timeout had expired, as Redis does.
 

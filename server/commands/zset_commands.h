@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "engine/zset.h"
-#include "server/command_table.h"
+#include "redrock/engine/zset.h"
+#include "server/core/command_table.h"
 
 namespace redrock::server {
 

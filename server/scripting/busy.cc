@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "server/args.h"
-#include "server/command_table.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/scripting/scripting.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

@@ -4,16 +4,16 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/number_format.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "common/number_format.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/commands/families.h"
-#include "server/errors.h"
-#include "server/scripting/ascii_case.h"
+#include "server/core/errors.h"
+#include "common/ascii_case.h"
 #include "server/scripting/script_commands.h"
 #include "server/scripting/scripting.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

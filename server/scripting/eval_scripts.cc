@@ -3,9 +3,9 @@
 #include <lua.hpp>
 #include <vector>
 
-#include "server/config_loader.h"
+#include "server/config/config_loader.h"
 #include "server/scripting/script_run.h"
-#include "server/scripting/sha1.h"
+#include "common/sha1.h"
 
 namespace redrock::server {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "server/scripting/ascii_case.h"
+#include "common/ascii_case.h"
 #include "server/scripting/lua_vm.h"
 
 namespace redrock::server {

@@ -5,13 +5,13 @@
 #include <string>
 #include <string_view>
 
-#include "engine/glob.h"
-#include "server/args.h"
-#include "server/command_table.h"
+#include "common/glob.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/scripting/script_commands.h"
 #include "server/scripting/scripting.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

@@ -4,9 +4,9 @@
 #include <lua.hpp>
 #include <unordered_map>
 
-#include "server/args.h"
-#include "server/config_loader.h"
-#include "server/scripting/ascii_case.h"
+#include "server/core/args.h"
+#include "server/config/config_loader.h"
+#include "common/ascii_case.h"
 #include "server/scripting/lua_reply.h"
 #include "server/scripting/script_run.h"
 

@@ -6,12 +6,12 @@
 #include <lua.hpp>
 #include <string>
 
-#include "server/command_table.h"
-#include "server/log.h"
+#include "server/core/command_table.h"
+#include "server/core/log.h"
 #include "server/scripting/lua_reply.h"
 #include "server/scripting/lua_vm.h"
 #include "server/scripting/script_run.h"
-#include "server/scripting/sha1.h"
+#include "common/sha1.h"
 
 namespace redrock::server::lua_detail {
 

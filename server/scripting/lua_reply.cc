@@ -5,7 +5,7 @@
 #include <lua.hpp>
 #include <string>
 
-#include "protocol/number_format.h"
+#include "common/number_format.h"
 
 namespace redrock::server {
 

@@ -4,13 +4,13 @@
 
 #include <lua.hpp>
 
-#include "server/args.h"
-#include "server/command_table.h"
-#include "server/log.h"
-#include "server/memory_limit.h"
+#include "server/core/args.h"
+#include "server/core/command_table.h"
+#include "server/core/log.h"
+#include "server/core/memory_limit.h"
 #include "server/scripting/lua_reply.h"
 #include "server/scripting/lua_vm.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

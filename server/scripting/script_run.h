@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "protocol/reply_writer.h"
-#include "server/client_state.h"
+#include "server/core/client_state.h"
 
 namespace redrock::server {
 

@@ -10,13 +10,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/engine.h"
-#include "protocol/number_format.h"
-#include "server/config.h"
-#include "server/command_table.h"
-#include "server/log.h"
-#include "server/scripting/sha1.h"
-#include "server/server_state.h"
+#include "redrock/engine/engine.h"
+#include "common/number_format.h"
+#include "redrock/server/config.h"
+#include "server/core/command_table.h"
+#include "server/core/log.h"
+#include "common/sha1.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 

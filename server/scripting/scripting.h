@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/client_state.h"
+#include "server/core/client_state.h"
 #include "server/scripting/eval_scripts.h"
 #include "server/scripting/function_library.h"
 #include "server/scripting/script_run.h"

@@ -2,9 +2,9 @@
 // and across a reopen.
 #include <random>
 
-#include "engine/counters.h"
-#include "engine/encoding.h"
-#include "engine/engine_impl.h"
+#include "engine/storage/counters.h"
+#include "engine/storage/encoding.h"
+#include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {

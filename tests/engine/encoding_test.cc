@@ -1,5 +1,5 @@
 // The on-disk layout: ordering properties the engine relies on.
-#include "engine/encoding.h"
+#include "engine/storage/encoding.h"
 
 #include <catch2/catch.hpp>
 

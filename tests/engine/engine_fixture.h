@@ -12,7 +12,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/engine.h"
+#include "redrock/engine/engine.h"
 
 namespace redrock::engine::test {
 

@@ -1,6 +1,6 @@
 // GlobMatch against Redis 7.0.15 stringmatchlen. The table was produced by asking a real redis-server
 // 7.0.15 (SET <string>, then KEYS <pattern>) for every row.
-#include "engine/glob.h"
+#include "common/glob.h"
 
 #include <catch2/catch.hpp>
 

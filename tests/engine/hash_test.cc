@@ -1,6 +1,6 @@
-// Hashes at the engine level (engine/hash.h): semantics, wrong types, TTL on the manual clock, the
+// Hashes at the engine level (include/redrock/engine/hash.h): semantics, wrong types, TTL on the manual clock, the
 // generic key operations on a hash, random fields, HSCAN paging and a concurrency count.
-#include "engine/hash.h"
+#include "redrock/engine/hash.h"
 
 #include <algorithm>
 #include <atomic>
@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "engine/engine_impl.h"
+#include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {

@@ -1,4 +1,4 @@
-// Engine::SetKeyEventSink (engine/key_events.h): every write family reports exactly the keys it changed,
+// Engine::SetKeyEventSink (include/redrock/engine/key_events.h): every write family reports exactly the keys it changed,
 // once each, after the write; operations that change nothing report nothing; expiry reports
 // OnKeyExpired once (never OnKeyModified for the same removal); flushes report OnFlushed; failed writes
 // report nothing and leave nothing behind for a later write.
@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine_impl.h"
-#include "engine/hash.h"
-#include "engine/key_creation.h"
-#include "engine/key_events.h"
-#include "engine/list.h"
-#include "engine/set.h"
-#include "engine/zset.h"
+#include "engine/storage/engine_impl.h"
+#include "redrock/engine/hash.h"
+#include "redrock/engine/key_creation.h"
+#include "redrock/engine/key_events.h"
+#include "redrock/engine/list.h"
+#include "redrock/engine/set.h"
+#include "redrock/engine/zset.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {
@@ -55,7 +55,7 @@ class RecordingSink : public KeyEventSink {
   Events events_;
 };
 
-// Also a KeyCreationListener (engine/key_creation.h): "new 0 k" before the write's "mod 0 k".
+// Also a KeyCreationListener (include/redrock/engine/key_creation.h): "new 0 k" before the write's "mod 0 k".
 class CreationSink : public RecordingSink, public KeyCreationListener {
  public:
   void OnKeyCreated(int db, std::string_view key) override { Add("new " + std::to_string(db) + " " + std::string(key)); }
@@ -392,7 +392,8 @@ TEST_CASE_METHOD(SinkFixture, "Key events: detaching stops them; on_expired stil
 
 namespace {
 
-// A small tmpfs so writes can be made to fail (needs root; the case only warns without it).
+// A small tmpfs so writes can be made to fail (needs root: the case is tagged [needs_root], see
+// tests/engine/full_disk_test.cc).
 class SmallDisk {
  public:
   SmallDisk() {
@@ -416,12 +417,9 @@ class SmallDisk {
 
 }  // namespace
 
-TEST_CASE("Key events: failed writes report nothing and leak nothing into later writes", "[engine][key_events]") {
+TEST_CASE("Key events: failed writes report nothing and leak nothing into later writes", "[engine][key_events][needs_root]") {
   SmallDisk disk;
-  if (!disk.mounted()) {
-    WARN("skipped: cannot mount a tmpfs; run as root to make writes fail");
-    return;
-  }
+  if (!disk.mounted()) FAIL("cannot mount a tmpfs: the [needs_root] cases must run as root");
   const std::string filler = disk.path() + "/filler";
   {
     std::ofstream out(filler, std::ios::binary);

@@ -4,10 +4,10 @@
 #include <map>
 #include <set>
 
-#include "engine/engine_impl.h"
-#include "engine/hash.h"
-#include "engine/set.h"
-#include "engine/zset.h"
+#include "engine/storage/engine_impl.h"
+#include "redrock/engine/hash.h"
+#include "redrock/engine/set.h"
+#include "redrock/engine/zset.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {

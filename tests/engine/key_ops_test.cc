@@ -1,5 +1,5 @@
 // Generic key commands: DEL, EXISTS, TYPE, the EXPIRE family, RENAME, COPY, MOVE, FLUSHDB/FLUSHALL.
-#include "engine/engine_impl.h"
+#include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {

@@ -1,7 +1,7 @@
-// Lists at the engine level (engine/list.h): semantics, edge indexes, a randomized comparison with a
+// Lists at the engine level (include/redrock/engine/list.h): semantics, edge indexes, a randomized comparison with a
 // std::deque model, wrong types, TTL on the manual clock, the generic key operations on a list, moves
 // between keys, and concurrency counts.
-#include "engine/list.h"
+#include "redrock/engine/list.h"
 
 #include <algorithm>
 #include <atomic>
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/engine_impl.h"
+#include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {

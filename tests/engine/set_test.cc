@@ -1,5 +1,5 @@
-// Sets at the engine level: engine/set.h (set_ops.cc, set_combine.cc, set_random.cc).
-#include "engine/set.h"
+// Sets at the engine level: include/redrock/engine/set.h (set_ops.cc, set_combine.cc, set_random.cc).
+#include "redrock/engine/set.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/engine_impl.h"
+#include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {

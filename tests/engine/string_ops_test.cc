@@ -1,7 +1,7 @@
 // Strings: every method of engine.h's "Strings" section, against Redis 7 semantics.
 #include <limits>
 
-#include "engine/engine_impl.h"
+#include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {

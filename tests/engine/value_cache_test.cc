@@ -7,8 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/hash.h"
-#include "engine/value_cache.h"
+#include "redrock/engine/hash.h"
+#include "engine/storage/value_cache.h"
 #include "engine_fixture.h"
 
 namespace redrock::engine::test {

@@ -1,8 +1,8 @@
-// Sorted sets at the engine level (engine/zset.h): ZADD options, the score encoding's order, every range
+// Sorted sets at the engine level (include/redrock/engine/zset.h): ZADD options, the score encoding's order, every range
 // kind checked against a reference model on random data, removal, pops, random members, set algebra
 // (with plain-set sources), ZSCAN paging, wrong types, TTL on the manual clock, the generic key
 // operations, reopening, and concurrency counts.
-#include "engine/zset.h"
+#include "redrock/engine/zset.h"
 
 #include <algorithm>
 #include <atomic>
@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "engine/set.h"
+#include "redrock/engine/set.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace redrock::engine::test {

@@ -1,6 +1,6 @@
 // Number parsing and printing. The "Redis says" columns were checked against redis-server 7.0.15:
 // ParseDouble via ZADD, ParseLongDouble and FormatLongDouble via SET + INCRBYFLOAT, FormatDouble via ZSCORE.
-#include "protocol/number_format.h"
+#include "common/number_format.h"
 
 #include <catch2/catch.hpp>
 

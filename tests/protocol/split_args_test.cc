@@ -1,6 +1,6 @@
 // SplitArgs against Redis 7.0's sdssplitargs (the rules behind inline commands and redis.conf lines).
 
-#include "protocol/split_args.h"
+#include "common/split_args.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// How blocked clients are served (server/blocking.h), in process and deterministic: harness clients that
+// How blocked clients are served (server/core/blocking.h), in process and deterministic: harness clients that
 // may block register as waiters, and the pushes of other clients serve them after each command, as
 // Redis's handleClientsBlockedOnKeys does. A waiter's reply is read with TakeReply (a connection would
 // be woken to write it). The cases mirror Redis 7.0.15's unit/type/list tests.
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/blocking.h"
+#include "server/core/blocking.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
 

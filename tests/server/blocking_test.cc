@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "server/client_state.h"
-#include "server/server.h"
-#include "server/server_state.h"
+#include "server/core/client_state.h"
+#include "redrock/server/server.h"
+#include "server/core/server_state.h"
 #include "tests/support/network_client.h"
 #include "tests/support/resp_builders.h"
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "server/command_table.h"
-#include "server/errors.h"
+#include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "tests/support/command_harness.h"
 
 using redrock::server::testing::CommandHarness;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
-#include "server/config_loader.h"
+#include "redrock/server/config.h"
+#include "server/config/config_loader.h"
 #include "tests/support/temp_dir.h"
 
 namespace redrock::server {
@@ -365,7 +365,7 @@ TEST_CASE("Config accepts the values that leave an unprovided feature off", "[co
   const std::vector<Case> cases = {
       {"maxmemory", "0", "0"},
       {"maxmemory", "0gb", "0"},
-      {"maxmemory", "100mb", "104857600"},  // enforced (server/memory_limit.h)
+      {"maxmemory", "100mb", "104857600"},  // enforced (server/core/memory_limit.h)
       {"maxmemory-policy", "NOEVICTION", "noeviction"},
       {"maxmemory-clients", "0", "0"},
       {"client-query-buffer-limit", "1gb", "1073741824"},

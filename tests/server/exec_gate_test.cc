@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "server/exec_gate.h"
+#include "server/core/exec_gate.h"
 
 using redrock::server::ExecGate;
 

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
+#include "redrock/engine/engine.h"
 #include "protocol/reply_writer.h"
-#include "server/command_table.h"
+#include "server/core/command_table.h"
 #include "server/commands/families.h"
-#include "server/config.h"
-#include "server/server_state.h"
+#include "redrock/server/config.h"
+#include "server/core/server_state.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
 #include "tests/support/temp_dir.h"

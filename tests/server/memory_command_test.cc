@@ -1,4 +1,4 @@
-// MEMORY USAGE's estimate (engine/memory.h): what it counts for each type, how SAMPLES extrapolates, and
+// MEMORY USAGE's estimate (include/redrock/engine/memory.h): what it counts for each type, how SAMPLES extrapolates, and
 // nil for a missing or expired key. The argument checks and HELP are in tests/diff/script_memory.txt.
 
 #include <catch2/catch.hpp>

@@ -10,8 +10,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "server/notify.h"
-#include "server/server_state.h"
+#include "server/events/notify.h"
+#include "server/core/server_state.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/recording_subscriber.h"
 #include "tests/support/resp_builders.h"

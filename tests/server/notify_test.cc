@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/notify.h"
-#include "server/pubsub.h"
+#include "server/events/notify.h"
+#include "server/events/pubsub.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/recording_subscriber.h"
 #include "tests/support/resp_builders.h"

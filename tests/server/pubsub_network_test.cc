@@ -8,8 +8,8 @@
 #include <string>
 #include <thread>
 
-#include "server/server.h"
-#include "server/server_state.h"
+#include "redrock/server/server.h"
+#include "server/core/server_state.h"
 #include "tests/support/network_client.h"
 #include "tests/support/resp_builders.h"
 

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/pubsub.h"
+#include "server/events/pubsub.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/recording_subscriber.h"
 #include "tests/support/resp_builders.h"

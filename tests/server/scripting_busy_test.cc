@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "engine/engine.h"
-#include "server/config.h"
-#include "server/scripting/sha1.h"
+#include "redrock/engine/engine.h"
+#include "redrock/server/config.h"
+#include "common/sha1.h"
 #include "tests/support/network_client.h"
 #include "tests/support/resp_builders.h"
 

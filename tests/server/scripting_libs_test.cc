@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "server/scripting/sha1.h"
+#include "common/sha1.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
 

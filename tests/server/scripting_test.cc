@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/scripting/sha1.h"
+#include "common/sha1.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
 

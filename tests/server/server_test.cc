@@ -12,10 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "engine/engine.h"
-#include "server/config.h"
-#include "server/server.h"
-#include "server/server_state.h"
+#include "redrock/engine/engine.h"
+#include "redrock/server/config.h"
+#include "redrock/server/server.h"
+#include "server/core/server_state.h"
 #include "tests/support/network_client.h"
 #include "tests/support/resp_builders.h"
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/engine_impl.h"
+#include "engine/storage/engine_impl.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
 

@@ -1,4 +1,4 @@
-// WATCH / UNWATCH and the EXEC abort, in process: every rule of server/watch.h, with the exact replies
+// WATCH / UNWATCH and the EXEC abort, in process: every rule of server/txn/watch.h, with the exact replies
 // Redis 7.0.15 gives (each case was run against a real redis-server first).
 
 #include <atomic>
@@ -8,8 +8,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "server/server_state.h"
-#include "server/watch.h"
+#include "server/core/server_state.h"
+#include "server/txn/watch.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
 

@@ -12,12 +12,12 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/clock.h"
-#include "engine/engine.h"
-#include "server/client_state.h"
-#include "server/command_table.h"
-#include "server/config.h"
-#include "server/server_state.h"
+#include "redrock/engine/clock.h"
+#include "redrock/engine/engine.h"
+#include "server/core/client_state.h"
+#include "server/core/command_table.h"
+#include "redrock/server/config.h"
+#include "server/core/server_state.h"
 #include "tests/support/temp_dir.h"
 
 namespace redrock::server::testing {

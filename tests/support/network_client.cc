@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "server/log.h"
+#include "server/core/log.h"
 #include "tests/support/resp_builders.h"
 
 namespace redrock::server::testing {

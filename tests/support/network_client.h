@@ -19,9 +19,9 @@
 #include <string>
 #include <string_view>
 
-#include "engine/engine.h"
-#include "server/config.h"
-#include "server/server.h"
+#include "redrock/engine/engine.h"
+#include "redrock/server/config.h"
+#include "redrock/server/server.h"
 #include "tests/support/temp_dir.h"
 
 namespace redrock::server::testing {

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "server/pubsub.h"
+#include "server/events/pubsub.h"
 
 namespace redrock::server::testing {
 

@@ -1,0 +1,236 @@
+// Shared helpers of Engine::Impl: reads, writes, counter/index bookkeeping, the generic value hooks.
+#include "engine/storage/engine_impl.h"
+
+#include "engine/types/collection.h"
+#include "engine/storage/counters.h"
+
+namespace redrock::engine {
+
+namespace {
+
+void AtomicMin(std::atomic<int64_t>& target, int64_t v) {
+  int64_t cur = target.load(std::memory_order_relaxed);
+  while (v < cur && !target.compare_exchange_weak(cur, v)) {
+  }
+}
+
+}  // namespace
+
+Engine::Impl::Impl(const Options& opts)
+    : options(opts), clock(opts.clock ? opts.clock : SystemClock()), value_cache(opts.value_cache_bytes) {
+  sync_mode.store(opts.sync);
+}
+
+Engine::Impl::~Impl() {
+  StopBackground();
+  CloseDb();
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+const Options& Engine::options() const { return impl_->options; }
+int64_t Engine::NowMs() const { return impl_->Now(); }
+
+rocksdb::WriteOptions Engine::Impl::WriteOpts() const {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_mode.load(std::memory_order_relaxed) == SyncMode::kAlways;
+  return wo;
+}
+
+Status Engine::Impl::Write(rocksdb::WriteBatch* batch) {
+  // Even after a failure this goes to RocksDB: while it has writes stopped it returns its background
+  // error without touching the WAL, and once the sync thread has resumed it the write just works.
+  const rocksdb::WriteOptions wo = WriteOpts();
+  rocksdb::Status s = db->Write(wo, batch);
+  if (!s.ok()) return WriteFailed(s);
+  if (!wo.sync && !wal_dirty.load(std::memory_order_relaxed)) wal_dirty.store(true, std::memory_order_relaxed);
+  return Status::OK();
+}
+
+Status Engine::Impl::Write(KeyedBatch* batch) {
+  Status st = Write(static_cast<rocksdb::WriteBatch*>(batch));
+  if (!st.ok()) {
+    batch->ClearKeys();
+    return st;
+  }
+  if (batch->changed_count() > 0) {
+    // Keys were recorded only while a sink was attached; it may have been detached since (then the
+    // events are dropped, as SetKeyEventSink allows for writes in flight).
+    if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) {
+      KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire);
+      for (size_t i = 0; i < batch->changed_count(); ++i) {
+        const KeyedBatch::ChangedKey& k = batch->changed(i);
+        if (k.created && creations != nullptr) creations->OnKeyCreated(k.db, k.key);
+        sink->OnKeyModified(k.db, k.key);
+      }
+    }
+    batch->ClearKeys();
+  }
+  return Status::OK();
+}
+
+Status Engine::Impl::ReadError(const rocksdb::Status& s) const {
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  return Status::IOError(s.ToString());
+}
+
+rocksdb::Status Engine::Impl::GetRaw(std::string_view data_key, rocksdb::PinnableSlice* out) const {
+  return db->Get(rocksdb::ReadOptions(), data_cf, rocksdb::Slice(data_key.data(), data_key.size()), out);
+}
+
+Status Engine::Impl::ReadOld(std::string_view data_key, int64_t now, OldValue* out, bool keep_raw) const {
+  out->present = false;
+  out->expired = false;
+  out->raw.clear();
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = GetRaw(data_key, &value);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return ReadError(s);
+  if (!encoding::ParseValueHeader(std::string_view(value.data(), value.size()), &out->header)) {
+    return Status::Corruption("malformed value header");
+  }
+  out->header.payload = {};
+  if (keep_raw) out->raw.assign(value.data(), value.size());
+  out->present = true;
+  out->expired = encoding::IsExpired(out->header.expire_at_ms, now);
+  if (out->expired) RequestExpiry();
+  return Status::OK();
+}
+
+Status Engine::Impl::ReadLive(std::string_view data_key, int64_t now, rocksdb::PinnableSlice* value,
+                              encoding::ValueHeader* header) const {
+  rocksdb::Status s = GetRaw(data_key, value);
+  if (s.IsNotFound()) return Status::NotFound();
+  if (!s.ok()) return ReadError(s);
+  if (!encoding::ParseValueHeader(std::string_view(value->data(), value->size()), header)) {
+    return Status::Corruption("malformed value header");
+  }
+  if (encoding::IsExpired(header->expire_at_ms, now)) {
+    RequestExpiry();
+    return Status::NotFound();
+  }
+  return Status::OK();
+}
+
+void Engine::Impl::AddBookkeeping(KeyedBatch* batch, std::string_view data_key, std::string_view key,
+                                  PhysState before, PhysState after, bool recreated) const {
+  const int db = static_cast<uint8_t>(data_key[0]);
+  // Under the key's lock and before the commit: readers miss from now on (see value_cache.h).
+  value_cache.Erase(data_key);
+  // Reclaiming a value that had already expired is no modification (OnKeyExpired reports it).
+  if ((before.live || after.present) && key_event_sink.load(std::memory_order_relaxed) != nullptr) {
+    // A key created over an expired value is reported as created by NotifyExpired, after its expiry.
+    batch->RecordKey(db, key, after.present && (!before.present || (recreated && before.live)));
+  }
+  const bool before_exp = before.present && before.expire_at_ms != 0;
+  const bool after_exp = after.present && after.expire_at_ms != 0;
+  const int64_t keys_delta = int64_t{after.present} - int64_t{before.present};
+  const int64_t expires_delta = int64_t{after_exp} - int64_t{before_exp};
+  if (keys_delta != 0) AddCounterDelta(batch, meta_cf, encoding::KeysCounterKey(db), keys_delta);
+  if (expires_delta != 0) AddCounterDelta(batch, meta_cf, encoding::ExpiresCounterKey(db), expires_delta);
+  if (before_exp == after_exp && (!before_exp || before.expire_at_ms == after.expire_at_ms)) return;
+  static thread_local std::string ikey;  // reused: index keys rarely fit a short string
+  if (before_exp) {
+    encoding::EncodeExpiryKey(&ikey, before.expire_at_ms, db, key);
+    batch->Delete(expiry_cf, ikey);
+  }
+  if (after_exp) {
+    encoding::EncodeExpiryKey(&ikey, after.expire_at_ms, db, key);
+    batch->Put(expiry_cf, ikey, rocksdb::Slice());
+    // Keep the index floor below every entry (the caller holds this key's stripe until it commits).
+    AtomicMin(inserted_min, after.expire_at_ms);
+    AtomicMin(index_floor, after.expire_at_ms);
+  }
+}
+
+std::string Engine::Impl::IndexFloorKey() const {
+  std::string out;
+  encoding::AppendFixed64BE(&out, static_cast<uint64_t>(std::max<int64_t>(0, index_floor.load())));
+  return out;
+}
+
+void Engine::Impl::NotifyExpired(int db, std::string_view key, bool replaced) {
+  expired_keys.fetch_add(1, std::memory_order_relaxed);
+  if (options.on_expired) options.on_expired(db, key);
+  KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
+  if (sink == nullptr) return;
+  sink->OnKeyExpired(db, key);
+  if (replaced) {
+    if (KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire)) {
+      creations->OnKeyCreated(db, key);
+    }
+  }
+}
+
+void Engine::Impl::ReportModified(int db, std::string_view key, bool created) {
+  KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
+  if (sink == nullptr) return;
+  if (created) {
+    if (KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire)) {
+      creations->OnKeyCreated(db, key);
+    }
+  }
+  sink->OnKeyModified(db, key);
+}
+
+void Engine::SetKeyEventSink(KeyEventSink* sink) {
+  impl_->key_creation_listener.store(dynamic_cast<KeyCreationListener*>(sink), std::memory_order_release);
+  impl_->key_event_sink.store(sink, std::memory_order_release);
+  // Every call to a sink happens while its caller holds a key stripe (after loading the pointer under
+  // it), so once every stripe has been taken and released, no call to the previous sink is still
+  // running or can start: the caller may destroy it.
+  auto all = MultiKeyLock::All(impl_->locks);
+}
+
+Status Engine::Impl::AddCloneValue(rocksdb::WriteBatch* batch, const OldValue& src,
+                                   std::string_view src_data_key, int dst_db,
+                                   std::string_view dst_data_key) const {
+  const rocksdb::Slice dst(dst_data_key.data(), dst_data_key.size());
+  if (src.header.type == KeyType::kString) {
+    batch->Put(data_cf, dst, src.raw);
+    return Status::OK();
+  }
+  // A collection: the copy gets a fresh version, and every member is copied under it (O(size), as
+  // COPY is in Redis). The source's data key gives its db and user key.
+  auto& self = const_cast<Engine::Impl&>(*this);
+  const uint64_t version = collection::NextVersion(self);
+  const int src_db = static_cast<uint8_t>(src_data_key[0]);
+  Status st = collection::CloneMembers(self, src_db, encoding::UserKeyOf(src_data_key), src.header.version, dst_db,
+                                       encoding::UserKeyOf(dst_data_key), version, batch);
+  if (!st.ok()) return st;
+  batch->Put(data_cf, dst,
+             collection::EncodeMetadata(src.header.type, src.header.expire_at_ms, version, src.header.size,
+                                        std::string_view(src.raw).substr(encoding::kCollectionHeaderSize)));
+  return Status::OK();
+}
+
+void Engine::Impl::AddDeleteValue(rocksdb::WriteBatch* batch, const OldValue& old,
+                                  std::string_view data_key) const {
+  // For every type deleting the header is enough: collection members keyed by the old version are
+  // invisible from now on and reclaimed by the members compaction filter (issue 3).
+  (void)old;
+  batch->Delete(data_cf, rocksdb::Slice(data_key.data(), data_key.size()));
+}
+
+Status EngineTestPeer::PutFakeCollection(Engine& e, int db, std::string_view key, KeyType type,
+                                         int64_t expire_at_ms) {
+  Engine::Impl& impl = *e.impl_;
+  std::string dkey;
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  if (!st.ok()) return st;
+  std::string raw(encoding::kCollectionHeaderSize, '\0');
+  raw[0] = static_cast<char>(type);
+  encoding::PutFixed64BE(raw.data() + 1, static_cast<uint64_t>(expire_at_ms));
+  encoding::PutFixed64BE(raw.data() + 9, 1);
+  encoding::PutFixed64BE(raw.data() + 17, 1);
+  KeyedBatch batch;
+  batch.Put(impl.data_cf, dkey, raw);
+  impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at_ms});
+  return impl.Write(&batch);
+}
+
+}  // namespace redrock::engine

@@ -1,0 +1,407 @@
+// String commands (Redis t_string.c semantics) over the value layout in encoding.h.
+#include <cmath>
+#include <cstring>
+#include <optional>
+#include <unordered_map>
+
+#include "engine/storage/engine_impl.h"
+#include "common/number_format.h"
+
+namespace redrock::engine {
+
+namespace {
+
+// Reused per thread so the hot single-key paths do not allocate for the encoded key.
+std::string& ScratchKey() {
+  static thread_local std::string key;
+  return key;
+}
+
+// Puts a string value assembled from pieces (header + up to two payload parts) without copying the
+// payload into a temporary.
+void PutString(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf, std::string_view data_key,
+               int64_t expire_at_ms, std::string_view part1, std::string_view part2 = {}) {
+  char header[encoding::kValueHeaderSize];
+  encoding::EncodeStringHeader(header, expire_at_ms);
+  rocksdb::Slice key_parts[1] = {rocksdb::Slice(data_key.data(), data_key.size())};
+  rocksdb::Slice value_parts[3] = {rocksdb::Slice(header, sizeof(header)),
+                                   rocksdb::Slice(part1.data(), part1.size()),
+                                   rocksdb::Slice(part2.data(), part2.size())};
+  batch->Put(cf, rocksdb::SliceParts(key_parts, 1), rocksdb::SliceParts(value_parts, 3));
+}
+
+// Fills `old` from the value cache when the key is cached and live (the caller holds its lock); false
+// otherwise. An expired entry is never used: the compaction filter may already have dropped the stored
+// value, and only RocksDB knows whether it is still there to be accounted for.
+bool ReadOldCached(Engine::Impl& impl, std::string_view dkey, int64_t now, OldValue* old, bool keep_raw) {
+  if (!impl.value_cache.enabled()) return false;
+  int64_t expire_at = 0;
+  std::string* value = nullptr;
+  if (keep_raw) {
+    // The value lands after room for its header, which is filled in once the expiry is known.
+    old->raw.assign(encoding::kValueHeaderSize, '\0');
+    value = &old->raw;
+  }
+  if (!impl.value_cache.Peek(dkey, &expire_at, value) || encoding::IsExpired(expire_at, now)) {
+    old->raw.clear();
+    return false;
+  }
+  old->present = true;
+  old->expired = false;
+  old->header = encoding::ValueHeader{};
+  old->header.type = KeyType::kString;
+  old->header.expire_at_ms = expire_at;
+  if (keep_raw) encoding::EncodeStringHeader(old->raw.data(), expire_at);
+  return true;
+}
+
+}  // namespace
+
+Status Engine::Get(int db, std::string_view key, std::string* value) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  const int64_t now = impl.Now();
+  if (impl.value_cache.Get(dkey, now, value)) return Status::OK();
+  // A miss reads and fills under the key's lock, so no write can commit between the two (value_cache.h).
+  std::optional<SingleKeyLock> lock;
+  if (impl.value_cache.enabled()) lock.emplace(impl.locks, dkey);
+  rocksdb::PinnableSlice raw;
+  encoding::ValueHeader h;
+  Status st = impl.ReadLive(dkey, now, &raw, &h);
+  if (!st.ok()) return st;
+  if (h.type != KeyType::kString) return Status::WrongType();
+  value->assign(h.payload);
+  if (lock) impl.value_cache.Put(dkey, h.payload, h.expire_at_ms);
+  return Status::OK();
+}
+
+Result<std::string> Engine::Get(int db, std::string_view key) {
+  std::string value;
+  Status st = Get(db, key, &value);
+  if (!st.ok()) return st;
+  return value;
+}
+
+Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<const std::string_view> keys) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  std::string& dkey = ScratchKey();
+  const int64_t now = impl_->Now();
+  std::string cached;
+  for (std::string_view key : keys) {
+    encoding::EncodeDataKey(&dkey, db, key);
+    // Hits only: filling would take a key lock per key.
+    if (impl_->value_cache.Get(dkey, now, &cached)) {
+      out.emplace_back(std::move(cached));
+      cached.clear();
+      continue;
+    }
+    rocksdb::PinnableSlice value;
+    encoding::ValueHeader h;
+    Status st = impl_->ReadLive(dkey, now, &value, &h);
+    if (st.IsNotFound()) {
+      out.emplace_back(std::nullopt);
+    } else if (!st.ok()) {
+      return st;
+    } else if (h.type != KeyType::kString) {
+      out.emplace_back(std::nullopt);
+    } else {
+      out.emplace_back(std::string(h.payload));
+    }
+  }
+  return out;
+}
+
+Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view value, const SetOptions& options) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  const int64_t now = impl.Now();
+  OldValue old;
+  // A cached key spares the read (its entry is the committed value); the new value replaces it below.
+  const bool cached = ReadOldCached(impl, dkey, now, &old, options.get_old);
+  if (!cached) {
+    Status st = impl.ReadOld(dkey, now, &old, options.get_old);
+    if (!st.ok()) return st;
+  }
+  Status st;
+
+  SetResult result;
+  if (options.get_old && old.live()) {
+    if (old.header.type != KeyType::kString) return Status::WrongType();
+    result.old_value = std::string(old.payload());
+  }
+  const bool exists = old.live();
+  if ((options.condition == SetCondition::kIfMissing && exists) ||
+      (options.condition == SetCondition::kIfExists && !exists)) {
+    return result;
+  }
+  int64_t expire_at = options.expire_at_ms;
+  if (expire_at == 0 && options.keep_ttl && exists) expire_at = old.header.expire_at_ms;
+
+  KeyedBatch batch;
+  if (expire_at != 0 && expire_at <= now) {
+    // Already expired: the key ends up deleted.
+    if (old.present) {
+      impl.AddDeleteValue(&batch, old, dkey);
+      impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{});
+    }
+  } else {
+    PutString(&batch, impl.data_cf, dkey, expire_at, value);
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at});
+  }
+  if (batch.Count() > 0) {
+    st = impl.Write(&batch);
+    if (!st.ok()) return st;
+    // Still under the lock: write through, so the GETs that usually follow a SET hit.
+    if (expire_at == 0 || expire_at > now) impl.value_cache.Put(dkey, value, expire_at);
+  }
+  const bool stored_nothing = expire_at != 0 && expire_at <= now;
+  if (old.expired) impl.NotifyExpired(db, key, /*replaced=*/!stored_nothing);
+  // A SET whose time has already passed stores nothing here; Redis stores the key (expired at once),
+  // which is a modification a WATCH of a missing key sees.
+  if (stored_nothing && !old.live()) impl.ReportModified(db, key, /*created=*/true);
+  result.applied = true;
+  return result;
+}
+
+namespace {
+
+// MSET / MSETNX under the locks of every key. Later duplicates win. Returns whether it wrote.
+Result<bool> MultiSet(Engine::Impl& impl, int db, std::span<const std::pair<std::string_view, std::string_view>> pairs,
+                      bool only_if_none_exists) {
+  std::vector<std::string> dkeys(pairs.size());
+  std::vector<size_t> stripes(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    encoding::EncodeDataKey(&dkeys[i], db, pairs[i].first);
+    stripes[i] = KeyLocks::StripeOf(dkeys[i]);
+  }
+  std::unordered_map<std::string_view, size_t> last;
+  last.reserve(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) last[dkeys[i]] = i;
+
+  MultiKeyLock lock(impl.locks, std::move(stripes));
+  const int64_t now = impl.Now();
+  std::vector<OldValue> olds(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (last[dkeys[i]] != i) continue;
+    Status st = impl.ReadOld(dkeys[i], now, &olds[i], false);
+    if (!st.ok()) return st;
+    if (only_if_none_exists && olds[i].live()) return false;
+  }
+  KeyedBatch batch;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (last[dkeys[i]] != i) continue;
+    PutString(&batch, impl.data_cf, dkeys[i], 0, pairs[i].second);
+    impl.AddBookkeeping(&batch, dkeys[i], pairs[i].first, olds[i].phys(), PhysState{true, 0});
+  }
+  Status st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (last[dkeys[i]] == i && olds[i].expired) impl.NotifyExpired(db, pairs[i].first, /*replaced=*/true);
+  }
+  return true;
+}
+
+}  // namespace
+
+Status Engine::MSet(int db, std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+  auto r = MultiSet(*impl_, db, pairs, false);
+  return r.ok() ? Status::OK() : r.status();
+}
+
+Result<bool> Engine::MSetNX(int db, std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+  return MultiSet(*impl_, db, pairs, true);
+}
+
+Result<std::string> Engine::GetDel(int db, std::string_view key) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, impl.Now(), &old);
+  if (!st.ok()) return st;
+  if (!old.live()) return Status::NotFound();
+  if (old.header.type != KeyType::kString) return Status::WrongType();
+  KeyedBatch batch;
+  impl.AddDeleteValue(&batch, old, dkey);
+  impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{});
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  return std::string(old.payload());
+}
+
+Result<std::string> Engine::GetEx(int db, std::string_view key, const ExpiryUpdate& update) {
+  if (update.kind == ExpiryUpdate::Kind::kKeep) return Get(db, key);
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  const int64_t now = impl.Now();
+  OldValue old;
+  Status st = impl.ReadOld(dkey, now, &old);
+  if (!st.ok()) return st;
+  if (!old.live()) return Status::NotFound();
+  if (old.header.type != KeyType::kString) return Status::WrongType();
+  std::string result(old.payload());
+
+  KeyedBatch batch;
+  if (update.kind == ExpiryUpdate::Kind::kPersist) {
+    if (old.header.expire_at_ms == 0) return result;
+    batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, 0));
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, 0});
+  } else if (update.at_ms <= now) {
+    impl.AddDeleteValue(&batch, old, dkey);
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{});
+  } else {
+    batch.Put(impl.data_cf, dkey, encoding::WithExpiry(old.raw, update.at_ms));
+    impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, update.at_ms});
+  }
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  return result;
+}
+
+// The new value a string read-modify-write stores: up to two pieces, joined without a temporary copy.
+// `skip` answers without writing anything.
+struct StringUpdate {
+  std::string_view part1;
+  std::string_view part2;
+  bool skip = false;
+};
+
+// The shared shape of INCRBY, INCRBYFLOAT, APPEND and SETRANGE: under the key's lock, read the value;
+// `compute(exists, payload, &update)` sees the live string (empty when missing) and says what to store.
+// A non-string is WrongType before `compute` runs; the key keeps its expiry; replacing an expired value
+// reports it to on_expired. Views in `update` may point into `payload` (alive until the write is done).
+template <typename Compute>
+Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& compute) {
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  OldValue old;
+  const int64_t now = impl.Now();
+  const bool cached = ReadOldCached(impl, dkey, now, &old, true);
+  Status st = cached ? Status::OK() : impl.ReadOld(dkey, now, &old);
+  if (!st.ok()) return st;
+  if (old.live() && old.header.type != KeyType::kString) return Status::WrongType();
+  StringUpdate update;
+  st = compute(old.live(), old.live() ? old.payload() : std::string_view(), &update);
+  if (!st.ok() || update.skip) return st;
+  const int64_t expire_at = old.live() ? old.header.expire_at_ms : 0;
+  KeyedBatch batch;
+  PutString(&batch, impl.data_cf, dkey, expire_at, update.part1, update.part2);
+  impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at});
+  st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  impl.value_cache.Put(dkey, update.part1, update.part2, expire_at);
+  if (old.expired) impl.NotifyExpired(db, key, /*replaced=*/true);
+  return Status::OK();
+}
+
+Result<int64_t> Engine::IncrBy(int db, std::string_view key, int64_t delta) {
+  int64_t next = 0;
+  char buf[32];
+  Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
+    int64_t current = 0;
+    if (exists && !protocol::ParseInt64(payload, &current)) return Status::NotInteger();
+    if (__builtin_add_overflow(current, delta, &next)) return Status::Overflow();
+    update->part1 = protocol::FormatInt64(next, buf);
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return next;
+}
+
+Result<std::string> Engine::IncrByFloat(int db, std::string_view key, long double delta) {
+  std::string formatted;
+  Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
+    long double current = 0;
+    if (exists && !protocol::ParseLongDouble(payload, &current)) return Status::NotFloat();
+    const long double next = current + delta;
+    if (std::isnan(next) || std::isinf(next)) return Status::NanOrInfinity();
+    formatted = protocol::FormatLongDouble(next);
+    update->part1 = formatted;
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return formatted;
+}
+
+Result<int64_t> Engine::Append(int db, std::string_view key, std::string_view value) {
+  int64_t length = 0;
+  const uint64_t limit = impl_->options.max_string_bytes;
+  Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
+    // Redis checkStringLength: only appending to an existing value can exceed the limit.
+    if (exists && static_cast<uint64_t>(payload.size()) + value.size() > limit) return Status::TooLarge();
+    update->part1 = payload;
+    update->part2 = value;
+    length = static_cast<int64_t>(payload.size() + value.size());
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return length;
+}
+
+Result<int64_t> Engine::SetRange(int db, std::string_view key, int64_t offset, std::string_view value) {
+  if (offset < 0) return Status::InvalidArgument("offset is out of range");
+  int64_t length = 0;
+  std::string payload;
+  const uint64_t limit = impl_->options.max_string_bytes;
+  Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view old, StringUpdate* update) {
+    if (value.empty()) {
+      // Setting nothing changes nothing (and creates nothing on a missing key).
+      length = static_cast<int64_t>(old.size());
+      update->skip = true;
+      return Status::OK();
+    }
+    if (static_cast<uint64_t>(offset) + value.size() > limit) return Status::TooLarge();
+    payload.assign(old);
+    const size_t end = static_cast<size_t>(offset) + value.size();
+    if (payload.size() < end) payload.resize(end, '\0');
+    std::memcpy(payload.data() + offset, value.data(), value.size());
+    update->part1 = payload;
+    length = static_cast<int64_t>(payload.size());
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return length;
+}
+
+Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start, int64_t end) {
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  rocksdb::PinnableSlice value;
+  encoding::ValueHeader h;
+  Status st = impl_->ReadLive(dkey, impl_->Now(), &value, &h);
+  if (st.IsNotFound()) return std::string();
+  if (!st.ok()) return st;
+  if (h.type != KeyType::kString) return Status::WrongType();
+  // Redis getrangeCommand, step for step.
+  const auto len = static_cast<int64_t>(h.payload.size());
+  if (start < 0 && end < 0 && start > end) return std::string();
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) return std::string();
+  return std::string(h.payload.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+}
+
+Result<int64_t> Engine::StrLen(int db, std::string_view key) {
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  rocksdb::PinnableSlice value;
+  encoding::ValueHeader h;
+  Status st = impl_->ReadLive(dkey, impl_->Now(), &value, &h);
+  if (st.IsNotFound()) return int64_t{0};
+  if (!st.ok()) return st;
+  if (h.type != KeyType::kString) return Status::WrongType();
+  return static_cast<int64_t>(h.payload.size());
+}
+
+}  // namespace redrock::engine

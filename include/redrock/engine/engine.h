@@ -1,0 +1,211 @@
+#pragma once
+// redrock's embeddable storage engine: Redis data model over RocksDB with real TTLs.
+//
+// Everything an in-process user needs is in this header. It has no RocksDB or Asio types.
+// All methods are thread-safe. Read-modify-write operations are atomic per key (striped key locks).
+// A read never returns an expired key: expired keys behave exactly like missing ones everywhere.
+//
+// Keys and values are binary-safe byte strings. `db` is a logical database index in
+// [0, Options::databases); passing anything else is a bug (the server validates SELECT).
+//
+// Failure contract, unless a method says otherwise:
+//   NotFound   - the key is missing or expired (only for methods that say so)
+//   WrongType  - the key holds a different type than the operation needs
+//   IOError    - RocksDB failed (full disk, I/O error); nothing was changed
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "redrock/engine/key_events.h"
+#include "redrock/engine/options.h"
+#include "redrock/engine/status.h"
+
+namespace redrock::engine {
+
+enum class KeyType : uint8_t { kNone = 0, kString = 1, kHash = 2, kSet = 3, kList = 4, kZSet = 5 };
+
+// "none", "string", "hash", "set", "list", "zset": the names TYPE replies with.
+std::string_view KeyTypeName(KeyType type);
+// Inverse of KeyTypeName, case-insensitive; nullopt for an unknown name.
+std::optional<KeyType> ParseKeyType(std::string_view name);
+
+// TTL replies for missing keys and keys without an expiry, as in Redis.
+inline constexpr int64_t kTtlMissing = -2;
+inline constexpr int64_t kTtlNone = -1;
+
+enum class SetCondition : uint8_t { kAlways, kIfMissing /* NX */, kIfExists /* XX */ };
+
+struct SetOptions {
+  SetCondition condition = SetCondition::kAlways;
+  // Absolute expiry in ms since the epoch; 0 means no expiry. A time at or before now stores nothing
+  // visible: the key ends up deleted (the condition and get_old still apply).
+  int64_t expire_at_ms = 0;
+  // Keep the existing key's expiry (SET ... KEEPTTL). Ignored when expire_at_ms != 0.
+  bool keep_ttl = false;
+  // Return the previous value (SET ... GET). With get_old, a previous non-string value gives WrongType
+  // and nothing is written.
+  bool get_old = false;
+};
+
+struct SetResult {
+  bool applied = false;                  // false when NX/XX prevented the write
+  std::optional<std::string> old_value;  // only with get_old; nullopt when there was none
+};
+
+// How GETEX changes the expiry.
+struct ExpiryUpdate {
+  enum class Kind : uint8_t { kKeep, kPersist, kSetAt } kind = Kind::kKeep;
+  int64_t at_ms = 0;  // for kSetAt; at or before now deletes the key after reading it
+};
+
+// kXXLT is XX and LT together: the key must have an expiry, later than the new one.
+enum class ExpireCondition : uint8_t { kAlways, kNX, kXX, kGT, kLT, kXXLT };
+
+struct ScanResult {
+  uint64_t next_cursor = 0;  // 0 when the iteration is complete
+  std::vector<std::string> keys;
+};
+
+struct KeyspaceInfo {
+  int64_t keys = 0;        // live keys (exact)
+  int64_t expires = 0;     // live keys that have an expiry
+  int64_t avg_ttl_ms = 0;  // estimate, 0 when there are no expires
+};
+
+struct EngineStats {
+  uint64_t disk_bytes = 0;        // SST + WAL bytes on disk
+  uint64_t memory_bytes = 0;      // memtables + block cache + table readers + value cache
+  uint64_t value_cache_bytes = 0; // string values cached for GET (Options::value_cache_bytes)
+  uint64_t value_cache_hits = 0;
+  uint64_t value_cache_misses = 0;
+  uint64_t expired_keys = 0;      // keys removed by expiry since open
+  uint64_t write_errors = 0;      // failed writes since open
+  bool writes_failing = false;    // writes are refused right now (e.g. full disk) until storage recovers
+  std::string last_write_error;   // empty when none
+};
+
+class Engine {
+ public:
+  // Opens (creating if allowed) the database in options.dir.
+  // Busy if another process holds the directory; IOError if it cannot be created or opened.
+  static Result<std::unique_ptr<Engine>> Open(const Options& options);
+
+  // Stops background work, syncs the WAL (unless a write failed: what was acknowledged is already in it)
+  // and closes RocksDB.
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const Options& options() const;
+  int64_t NowMs() const;  // the engine's clock
+
+  // ---- Strings ---------------------------------------------------------------------------------
+
+  // NotFound, WrongType.
+  Result<std::string> Get(int db, std::string_view key);
+  // The same into a caller-owned buffer (reused across calls, so a hot GET path allocates nothing).
+  Status Get(int db, std::string_view key, std::string* value);
+  // Never NotFound: a missing or non-string key gives nullopt (as MGET replies nil for them).
+  Result<std::vector<std::optional<std::string>>> MGet(int db, std::span<const std::string_view> keys);
+  // Overwrites keys of any type (unless get_old finds a non-string: WrongType).
+  Result<SetResult> Set(int db, std::string_view key, std::string_view value, const SetOptions& options);
+  // Atomic: all pairs are written in one batch; existing expiries are cleared. Later duplicates win.
+  Status MSet(int db, std::span<const std::pair<std::string_view, std::string_view>> pairs);
+  // Writes all pairs only if none of the keys exists; returns whether it wrote.
+  Result<bool> MSetNX(int db, std::span<const std::pair<std::string_view, std::string_view>> pairs);
+  // NotFound, WrongType. Deletes the key after reading it.
+  Result<std::string> GetDel(int db, std::string_view key);
+  // NotFound, WrongType. Returns the value and applies the expiry update.
+  Result<std::string> GetEx(int db, std::string_view key, const ExpiryUpdate& update);
+  // Missing keys count as 0 and are created without expiry; the existing expiry is kept.
+  // WrongType, NotInteger (stored value not an integer), Overflow.
+  Result<int64_t> IncrBy(int db, std::string_view key, int64_t delta);
+  // Returns the new value formatted as Redis stores it (e.g. "10.5", "3.0e3" -> "3000").
+  // WrongType, NotFloat (stored value), NanOrInfinity.
+  Result<std::string> IncrByFloat(int db, std::string_view key, long double delta);
+  // Returns the new length. WrongType, TooLarge.
+  Result<int64_t> Append(int db, std::string_view key, std::string_view value);
+  // Returns the new length; pads with zero bytes. An empty value on a missing key creates nothing and
+  // returns 0. WrongType, TooLarge (offset + size > max_string_bytes).
+  Result<int64_t> SetRange(int db, std::string_view key, int64_t offset, std::string_view value);
+  // Redis GETRANGE semantics (negative indexes from the end, clamped). Missing key: "". WrongType.
+  Result<std::string> GetRange(int db, std::string_view key, int64_t start, int64_t end);
+  // Missing key: 0. WrongType.
+  Result<int64_t> StrLen(int db, std::string_view key);
+
+  // ---- Keys (every type) -----------------------------------------------------------------------
+
+  // Number of keys removed (duplicates in `keys` count once, as in Redis).
+  Result<int64_t> Delete(int db, std::span<const std::string_view> keys);
+  // Number of keys that exist; a key named twice counts twice, as in Redis.
+  Result<int64_t> Exists(int db, std::span<const std::string_view> keys);
+  // kNone for a missing key.
+  Result<KeyType> Type(int db, std::string_view key);
+  // Sets an absolute expiry under a condition. Returns false if the key is missing or the condition
+  // failed. A time at or before now deletes the key (and returns true). GT/LT treat "no expiry" as
+  // infinite, as Redis does.
+  Result<bool> ExpireAt(int db, std::string_view key, int64_t at_ms, ExpireCondition condition);
+  // Removes the expiry; false if the key is missing or had none.
+  Result<bool> Persist(int db, std::string_view key);
+  // Remaining ms (>= 0), kTtlNone or kTtlMissing.
+  Result<int64_t> PTtl(int db, std::string_view key);
+  // Absolute expiry in ms, kTtlNone or kTtlMissing.
+  Result<int64_t> ExpireTimeMs(int db, std::string_view key);
+
+  // All live keys matching a Redis glob, in key order. Seeks to the pattern's literal prefix.
+  Result<std::vector<std::string>> Keys(int db, std::string_view pattern);
+  // One SCAN step: examines about `count` keys from `cursor` (0 = start), returning those that match
+  // the glob `pattern` ("*" = all; "" matches only the empty key) and `type` (nullopt = any). A
+  // returned cursor stays valid for a while (a bounded table of recent cursors) and resumes just past
+  // the last key examined; an unknown cursor restarts from the beginning.
+  Result<ScanResult> Scan(int db, uint64_t cursor, std::string_view pattern, int64_t count,
+                          std::optional<KeyType> type);
+  // nullopt when the database is empty.
+  Result<std::optional<std::string>> RandomKey(int db);
+
+  // Moves src to dst keeping its expiry. NotFound if src is missing. With `nx`, returns false and does
+  // nothing when dst exists. Renaming a key onto itself succeeds (returns true; with nx: false).
+  Result<bool> Rename(int db, std::string_view src, std::string_view dst, bool nx);
+  // Copies src (keeping its expiry) to dst in dst_db. False if src is missing, or dst exists and not
+  // `replace`.
+  Result<bool> Copy(int src_db, std::string_view src, int dst_db, std::string_view dst, bool replace);
+  // Moves key to dst_db. False if the key is missing or exists in dst_db.
+  Result<bool> Move(int db, std::string_view key, int dst_db);
+
+  // Exact number of live keys; does not scan the database.
+  Result<int64_t> DbSize(int db);
+  Status FlushDb(int db);
+  Status FlushAll();
+
+  // ---- Introspection and tuning ----------------------------------------------------------------
+
+  KeyspaceInfo Keyspace(int db);
+  EngineStats Stats();
+  // Changes the WAL sync policy at run time (CONFIG SET appendfsync).
+  void SetSyncMode(SyncMode mode);
+  // Runs one active-expiry pass now (tests use this with a ManualClock); returns keys removed.
+  int64_t RunExpiryCycle();
+  // Flushes memtables and syncs the WAL.
+  Status Flush();
+  // Attaches the receiver of key events (see key_events.h); nullptr detaches. Returns once no call to
+  // the previous sink is running or can start, so the caller may then destroy it. Events of writes in
+  // flight during the switch go to either sink. A sink that also derives from KeyCreationListener
+  // (key_creation.h) is told when a write created a key.
+  void SetKeyEventSink(KeyEventSink* sink);
+
+  struct Impl;
+
+ private:
+  friend struct EngineInternals;  // engine/*.cc only (collection.h): the type families reach Impl through it
+  friend struct EngineTestPeer;  // tests/engine only: raw access for cases the public API cannot build
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace redrock::engine

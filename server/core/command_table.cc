@@ -1,0 +1,318 @@
+#include "server/core/command_table.h"
+
+#include <chrono>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "server/core/args.h"
+#include "server/core/errors.h"
+#include "server/events/pubsub.h"
+#include "server/scripting/busy.h"
+#include "server/scripting/scripting.h"
+#include "server/core/server_state.h"
+
+namespace redrock::server {
+
+namespace {
+// Longer names cannot be commands; Find() lower-cases into a stack buffer of this size.
+constexpr size_t kMaxCommandName = 64;
+
+bool AritySatisfied(int arity, size_t argc) {
+  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+void LinkSubcommands(CommandSpec& spec) {
+  for (CommandSpec& sub : spec.subcommands) sub.parent = &spec;
+}
+
+// True when the reply bytes from `from` on are a RESP error ("-...\r\n"); *text is its text.
+bool ErrorReplyAt(const std::string& buffer, size_t from, std::string_view* text) {
+  if (from >= buffer.size() || buffer[from] != '-') return false;
+  *text = std::string_view(buffer).substr(from + 1);
+  *text = text->substr(0, text->find("\r\n"));
+  return true;
+}
+
+}  // namespace
+
+void CountErrorReply(ServerState& server, std::string_view error) {
+  server.stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  server.stats.errors.Count(error);
+}
+
+void CommandStats::Reset() {
+  calls = 0;
+  usec = 0;
+  rejected_calls = 0;
+  failed_calls = 0;
+}
+
+engine::Engine& CommandContext::engine() const { return server.engine; }
+
+void CommandContext::RetargetReply() {
+  if (client.reply_buffer == nullptr) return;  // no connection: only the flags change
+  reply.set_buffer(client.ReplySilenced() ? client.discard_buffer : client.reply_buffer);
+}
+
+std::string CommandSpec::FullName() const {
+  return parent ? parent->name + "|" + name : name;
+}
+
+struct CommandTable::Index {
+  std::unordered_map<std::string_view, const CommandSpec*> by_name;
+};
+
+CommandTable::CommandTable() : index_(std::make_unique<Index>()) {}
+CommandTable::~CommandTable() = default;
+
+void CommandTable::Register(CommandSpec spec) {
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  LinkSubcommands(*owned);
+  owned->stats = &stats_.emplace_back();
+  for (CommandSpec& sub : owned->subcommands) sub.stats = &stats_.emplace_back();
+  index_->by_name.emplace(owned->name, owned.get());
+  commands_.push_back(std::move(owned));
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  if (name.size() > kMaxCommandName) return nullptr;
+  char lower[kMaxCommandName];
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  auto it = index_->by_name.find(std::string_view(lower, name.size()));
+  return it == index_->by_name.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container, std::string_view sub) const {
+  for (const CommandSpec& candidate : container.subcommands) {
+    if (EqualsIgnoreCase(candidate.name, sub)) return &candidate;
+  }
+  return nullptr;
+}
+
+const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv, std::string* error,
+                                         const CommandSpec** matched) const {
+  const CommandSpec* spec = Find(argv[0]);
+  if (matched != nullptr) *matched = spec;
+  if (spec == nullptr) {
+    *error = err::UnknownCommand(argv);
+    return nullptr;
+  }
+  if (!spec->subcommands.empty()) {
+    if (argv.size() < 2) {
+      *error = err::WrongArity(spec->name);
+      return nullptr;
+    }
+    const CommandSpec* sub = FindSubcommand(*spec, argv[1]);
+    if (matched != nullptr) *matched = sub;
+    if (sub == nullptr) {
+      *error = err::UnknownSubcommand(argv[0], argv[1]);
+      return nullptr;
+    }
+    spec = sub;
+  }
+  if (!AritySatisfied(spec->arity, argv.size())) {
+    *error = err::WrongArity(spec->FullName());
+    return nullptr;
+  }
+  return spec;
+}
+
+const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv,
+                                         protocol::ReplyWriter& reply) const {
+  std::string error;
+  const CommandSpec* spec = Resolve(argv, &error);
+  if (spec == nullptr) reply.Error(error);
+  return spec;
+}
+
+void DiscardTransaction(ClientState& client, ServerState& server) {
+  client.in_multi = false;
+  client.multi_error = false;
+  client.queued.clear();
+  server.watches.UnwatchAll(client);
+}
+
+void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& server,
+                   protocol::ReplyWriter& reply, std::string_view error) {
+  if (spec != nullptr && spec->parent == nullptr && spec->name == "exec") {
+    // Redis's execCommandAbort, in or out of MULTI. Redis builds a plain "ERR" error from its bare text,
+    // so only that code is absent after "because of:" (NOAUTH and BUSY keep theirs).
+    DiscardTransaction(client, server);
+    if (error.starts_with("ERR ")) error.remove_prefix(4);
+    const std::string abort = "EXECABORT Transaction discarded because of: " + std::string(error);
+    if (spec->stats != nullptr) spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    CountErrorReply(server, abort);
+    reply.Error(abort);
+    return;
+  }
+  // A rejected command inside MULTI poisons the transaction: EXEC will answer EXECABORT.
+  if (client.in_multi) client.multi_error = true;
+  if (spec != nullptr && spec->stats != nullptr) spec->stats->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+  CountErrorReply(server, error);
+  reply.Error(error);
+}
+
+namespace {
+
+bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.parent == nullptr && spec.name == name; }
+
+// Redis's is_denyoom_command: deny-oom commands, EVAL*/FCALL* of a script that does not allow OOM, and an
+// EXEC whose queue holds one of those. Called with the exec gate held (scripts are looked up).
+bool DeniesOom(const CommandSpec& spec, const ClientState& client, ServerState& server,
+               std::span<const std::string_view> argv) {
+  if (spec.flags & kCmdDenyOom) return true;
+  if (spec.flags & kCmdRunsScript) return ScriptDeniesOom(server, spec, argv);
+  if (!IsNamed(spec, "exec")) return false;
+  for (const QueuedCommand& queued : client.queued) {
+    const std::vector<std::string_view> queued_argv(queued.argv.begin(), queued.argv.end());
+    if (DeniesOom(*queued.spec, client, server, queued_argv)) return true;
+  }
+  return false;
+}
+
+// The maxmemory check of a command about to run (with the gate held): notes whether the server is over
+// the limit for the scripts the command may run (ClientState::oom_at_start), and refuses a deny-oom
+// command then, with Redis's OOM error. True when refused.
+bool RefusedForMemory(const CommandSpec& spec, ClientState& client, ServerState& server,
+                      protocol::ReplyWriter& reply, std::span<const std::string_view> argv) {
+  client.oom_at_start = false;
+  if (!server.memory.enabled()) return false;
+  client.oom_at_start = server.memory.OverLimit();
+  if (!client.oom_at_start || !DeniesOom(spec, client, server, argv)) return false;
+  RejectCommand(&spec, client, server, reply, kOomError);
+  return true;
+}
+
+// Whether running `spec` now may run a Lua script: EVAL*/FCALL*, or an EXEC whose queue holds one.
+bool RunsScript(const CommandSpec& spec, const ClientState& client) {
+  if (spec.flags & kCmdRunsScript) return true;
+  if (client.queued.empty() || spec.parent != nullptr || spec.name != "exec") return false;
+  for (const QueuedCommand& queued : client.queued) {
+    if (queued.spec->flags & kCmdRunsScript) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::ReplyWriter& reply,
+                            std::span<const std::string_view> argv) const {
+  if (argv.empty()) return;
+  std::string error;
+  const CommandSpec* matched = nullptr;
+  const CommandSpec* spec = Resolve(argv, &error, &matched);
+  if (spec == nullptr) {
+    RejectCommand(matched, client, server, reply, error);
+    return;
+  }
+  if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
+    RejectCommand(spec, client, server, reply, err::kNoAuth);
+    return;
+  }
+  // SAVE, SHUTDOWN... (Redis's no-multi flag) are refused inside MULTI, which that poisons.
+  if (client.in_multi && (spec->flags & kCmdNoMulti)) {
+    RejectCommand(spec, client, server, reply, err::kNotInMulti);
+    return;
+  }
+  // RESP2 subscribed mode (Redis checks it before queueing, so a refused command poisons a MULTI).
+  if (client.subscribed && client.resp == 2 &&
+      !AllowedWhileSubscribed(spec->parent != nullptr ? spec->parent->name : spec->name)) {
+    RejectCommand(spec, client, server, reply, SubscribedModeError(spec->FullName()));
+    return;
+  }
+  // Over maxmemory, MULTI queues nothing (Redis lets only EXEC, DISCARD, QUIT and RESET through).
+  if (client.in_multi && server.memory.enabled() && !IsNamed(*spec, "exec") && !IsNamed(*spec, "discard") &&
+      !IsNamed(*spec, "quit") && !IsNamed(*spec, "reset") && server.memory.OverLimit()) {
+    RejectCommand(spec, client, server, reply, kOomError);
+    return;
+  }
+  if (client.in_multi && !(spec->flags & kCmdMultiControl)) {
+    // Redis refuses commands during a busy script before queueing them (server/scripting/busy.h).
+    if (server.exec_gate.busy() && !AllowedWhileScriptBusy(*spec, argv)) {
+      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
+      return;
+    }
+    client.queued.push_back(QueuedCommand{spec, std::vector<std::string>(argv.begin(), argv.end())});
+    reply.Simple("QUEUED");
+    return;
+  }
+  if (client.defer_scripts && RunsScript(*spec, client)) {
+    client.script_deferred = true;  // the connection dispatches it again on a script thread
+    return;
+  }
+  // While a Lua script holding the gate is busy, the gate refuses instead of making us wait.
+  if (spec->flags & kCmdExclusive) {
+    if (!server.exec_gate.lock_unless_busy()) {
+      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
+      return;
+    }
+    std::unique_lock gate(server.exec_gate, std::adopt_lock);
+    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
+    Invoke(*spec, client, server, reply, argv);
+    server.blocking.ServeReadyKeys(server, *this);  // after the whole command (EXEC, script): blocking.h
+  } else {
+    if (!server.exec_gate.lock_shared_unless_busy()) {
+      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
+      return;
+    }
+    std::shared_lock gate(server.exec_gate, std::adopt_lock);
+    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
+    Invoke(*spec, client, server, reply, argv);
+    server.blocking.ServeReadyKeys(server, *this);
+  }
+}
+
+void CommandTable::Invoke(const CommandSpec& spec, ClientState& client, ServerState& server,
+                          protocol::ReplyWriter& reply, std::span<const std::string_view> argv) const {
+  CommandContext ctx{argv, client, server, reply, *this};
+  // A command's own reply starts where the buffer ended; an EXEC's inner commands and a script's
+  // redis.call() count their own replies in their own Invoke.
+  const size_t reply_start = reply.buffer()->size();
+  client.reply_errors = {};
+  const auto start = std::chrono::steady_clock::now();
+  spec.handler(ctx);
+  const auto usec =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  uint32_t failed = 0;
+  if (client.reply_errors.handled) {
+    failed = client.reply_errors.failed;
+    client.reply_errors = {};
+  } else if (std::string_view error; ErrorReplyAt(*reply.buffer(), reply_start, &error)) {
+    CountErrorReply(server, error);
+    failed = 1;
+  }
+  if (spec.stats != nullptr) {
+    spec.stats->calls.fetch_add(1, std::memory_order_relaxed);
+    spec.stats->usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+    if (failed > 0) spec.stats->failed_calls.fetch_add(failed, std::memory_order_relaxed);
+  }
+  server.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
+  client.commands_processed.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::vector<std::string_view> FlagNames(uint32_t flags) {
+  // In the order Redis prints them.
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {kCmdWrite, "write"},           {kCmdReadOnly, "readonly"},
+      {kCmdDenyOom, "denyoom"},       {kCmdAdmin, "admin"},
+      {kCmdPubSub, "pubsub"},         {kCmdNoScript, "noscript"},
+      {kCmdBlocking, "blocking"},     {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},           {kCmdSkipMonitor, "skip_monitor"},
+      {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
+      {kCmdNoAuth, "no_auth"},        {kCmdMayReplicate, "may_replicate"},
+      {kCmdNoMandatoryKeys, "no_mandatory_keys"}, {kCmdProtected, "protected"},
+      {kCmdNoAsyncLoading, "no_async_loading"}, {kCmdNoMulti, "no_multi"},
+      {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
+  };
+  std::vector<std::string_view> names;
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace redrock::server

@@ -1,0 +1,2 @@
+// Must not compile: the protocol layer sees only common/.
+#include "redrock/engine/engine.h"
