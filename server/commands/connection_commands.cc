@@ -100,7 +100,7 @@ void ResetCommand(CommandContext& ctx) {
   ctx.reply.set_resp(2);
   SetName(ctx, "");
   ctx.client.authenticated = ctx.server.config.requirepass().empty();
-  UnsubscribeClientFromAll(ctx.server, ctx.client);  // silently, and out of subscribed mode
+  UnsubscribeClientFromAll(ctx.server.pubsub, ctx.client);  // silently, and out of subscribed mode
   // CLIENT REPLY OFF and a pending SKIP end; a SKIP already in force still silences this reply.
   ctx.client.reply_off = false;
   ctx.client.reply_skip_next = false;

@@ -178,7 +178,21 @@ CommandSpec WithKeys(CommandSpec spec, int first, int last, int step) {
 
 }  // namespace
 
+namespace {
+
+// kOrderSubscribed: RESP2 subscribed mode (Redis checks it before queueing, so a refused command poisons
+// a MULTI).
+Verdict SubscribedModeRule(AdmissionContext& ctx) {
+  if (!ctx.client.subscribed || ctx.client.resp != 2) return Verdict::kAdmit;
+  const CommandSpec& spec = *ctx.spec;
+  if (AllowedWhileSubscribed(spec.parent != nullptr ? spec.parent->name : spec.name)) return Verdict::kAdmit;
+  return Refuse(ctx, SubscribedModeError(spec.FullName()));
+}
+
+}  // namespace
+
 void RegisterPubSubCommands(CommandTable& table) {
+  table.AddAdmissionRule({"subscribed-mode", AdmissionStage::kBeforeQueue, kOrderSubscribed, SubscribedModeRule});
   constexpr uint32_t kSubFlags = kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale;
   constexpr uint32_t kPubFlags = kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast;
   constexpr std::string_view kSlow = "@pubsub @slow";

@@ -7,9 +7,7 @@
 
 #include "server/core/args.h"
 #include "server/core/errors.h"
-#include "server/events/pubsub.h"
-#include "server/scripting/busy.h"
-#include "server/scripting/scripting.h"
+#include "server/core/memory_limit.h"
 #include "server/core/server_state.h"
 
 namespace redrock::server {
@@ -63,7 +61,6 @@ struct CommandTable::Index {
   std::unordered_map<std::string_view, const CommandSpec*> by_name;
 };
 
-CommandTable::CommandTable() : index_(std::make_unique<Index>()) {}
 CommandTable::~CommandTable() = default;
 
 void CommandTable::Register(CommandSpec spec) {
@@ -156,113 +153,91 @@ void RejectCommand(const CommandSpec* spec, ClientState& client, ServerState& se
   reply.Error(error);
 }
 
+Verdict Refuse(AdmissionContext& ctx, std::string_view error) {
+  RejectCommand(ctx.spec, ctx.client, ctx.server, ctx.reply, error);
+  return Verdict::kAnswered;
+}
+
 namespace {
 
-bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.parent == nullptr && spec.name == name; }
-
-// Redis's is_denyoom_command: deny-oom commands, EVAL*/FCALL* of a script that does not allow OOM, and an
-// EXEC whose queue holds one of those. Called with the exec gate held (scripts are looked up).
-bool DeniesOom(const CommandSpec& spec, const ClientState& client, ServerState& server,
-               std::span<const std::string_view> argv) {
-  if (spec.flags & kCmdDenyOom) return true;
-  if (spec.flags & kCmdRunsScript) return ScriptDeniesOom(server, spec, argv);
-  if (!IsNamed(spec, "exec")) return false;
-  for (const QueuedCommand& queued : client.queued) {
-    const std::vector<std::string_view> queued_argv(queued.argv.begin(), queued.argv.end());
-    if (DeniesOom(*queued.spec, client, server, queued_argv)) return true;
-  }
-  return false;
+// kOrderLookup: unknown command or subcommand, and arity. Sets ctx.spec.
+Verdict LookupRule(AdmissionContext& ctx) {
+  std::string error;
+  const CommandSpec* matched = nullptr;
+  ctx.spec = ctx.table.Resolve(ctx.argv, &error, &matched);
+  if (ctx.spec != nullptr) return Verdict::kAdmit;
+  ctx.spec = matched;  // counted as its rejected call, when argv names one
+  return Refuse(ctx, error);
 }
 
-// The maxmemory check of a command about to run (with the gate held): notes whether the server is over
-// the limit for the scripts the command may run (ClientState::oom_at_start), and refuses a deny-oom
-// command then, with Redis's OOM error. True when refused.
-bool RefusedForMemory(const CommandSpec& spec, ClientState& client, ServerState& server,
-                      protocol::ReplyWriter& reply, std::span<const std::string_view> argv) {
-  client.oom_at_start = false;
-  if (!server.memory.enabled()) return false;
-  client.oom_at_start = server.memory.OverLimit();
-  if (!client.oom_at_start || !DeniesOom(spec, client, server, argv)) return false;
-  RejectCommand(&spec, client, server, reply, kOomError);
-  return true;
+// kOrderAuth: only no-auth commands (AUTH, HELLO, QUIT, RESET) before authenticating.
+Verdict AuthRule(AdmissionContext& ctx) {
+  if (ctx.client.authenticated || (ctx.spec->flags & kCmdNoAuth)) return Verdict::kAdmit;
+  return Refuse(ctx, err::kNoAuth);
 }
 
-// Whether running `spec` now may run a Lua script: EVAL*/FCALL*, or an EXEC whose queue holds one.
-bool RunsScript(const CommandSpec& spec, const ClientState& client) {
-  if (spec.flags & kCmdRunsScript) return true;
-  if (client.queued.empty() || spec.parent != nullptr || spec.name != "exec") return false;
-  for (const QueuedCommand& queued : client.queued) {
-    if (queued.spec->flags & kCmdRunsScript) return true;
+void InsertRule(std::vector<AdmissionRule>& rules, AdmissionRule rule) {
+  auto at = rules.begin();
+  while (at != rules.end() && at->order <= rule.order) ++at;
+  rules.insert(at, rule);
+}
+
+Verdict RunRules(const std::vector<AdmissionRule>& rules, AdmissionContext& ctx) {
+  for (const AdmissionRule& rule : rules) {
+    if (rule.check(ctx) == Verdict::kAnswered) return Verdict::kAnswered;
   }
-  return false;
+  return Verdict::kAdmit;
 }
 
 }  // namespace
 
+// The core's own rules; the features add theirs when their families register (RegisterAllCommands).
+CommandTable::CommandTable() : index_(std::make_unique<Index>()) {
+  AddAdmissionRule({"lookup", AdmissionStage::kBeforeQueue, kOrderLookup, LookupRule});
+  AddAdmissionRule({"auth", AdmissionStage::kBeforeQueue, kOrderAuth, AuthRule});
+  RegisterMemoryAdmission(*this);
+}
+
+void CommandTable::AddAdmissionRule(AdmissionRule rule) {
+  InsertRule(rule.stage == AdmissionStage::kBeforeQueue ? rules_before_queue_ : rules_under_gate_, rule);
+}
+
+const std::vector<AdmissionRule>& CommandTable::admission_rules(AdmissionStage stage) const {
+  return stage == AdmissionStage::kBeforeQueue ? rules_before_queue_ : rules_under_gate_;
+}
+
 void CommandTable::Dispatch(ClientState& client, ServerState& server, protocol::ReplyWriter& reply,
                             std::span<const std::string_view> argv) const {
   if (argv.empty()) return;
-  std::string error;
-  const CommandSpec* matched = nullptr;
-  const CommandSpec* spec = Resolve(argv, &error, &matched);
-  if (spec == nullptr) {
-    RejectCommand(matched, client, server, reply, error);
-    return;
-  }
-  if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
-    RejectCommand(spec, client, server, reply, err::kNoAuth);
-    return;
-  }
-  // SAVE, SHUTDOWN... (Redis's no-multi flag) are refused inside MULTI, which that poisons.
-  if (client.in_multi && (spec->flags & kCmdNoMulti)) {
-    RejectCommand(spec, client, server, reply, err::kNotInMulti);
-    return;
-  }
-  // RESP2 subscribed mode (Redis checks it before queueing, so a refused command poisons a MULTI).
-  if (client.subscribed && client.resp == 2 &&
-      !AllowedWhileSubscribed(spec->parent != nullptr ? spec->parent->name : spec->name)) {
-    RejectCommand(spec, client, server, reply, SubscribedModeError(spec->FullName()));
-    return;
-  }
-  // Over maxmemory, MULTI queues nothing (Redis lets only EXEC, DISCARD, QUIT and RESET through).
-  if (client.in_multi && server.memory.enabled() && !IsNamed(*spec, "exec") && !IsNamed(*spec, "discard") &&
-      !IsNamed(*spec, "quit") && !IsNamed(*spec, "reset") && server.memory.OverLimit()) {
-    RejectCommand(spec, client, server, reply, kOomError);
-    return;
-  }
-  if (client.in_multi && !(spec->flags & kCmdMultiControl)) {
-    // Redis refuses commands during a busy script before queueing them (server/scripting/busy.h).
-    if (server.exec_gate.busy() && !AllowedWhileScriptBusy(*spec, argv)) {
-      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
-      return;
-    }
-    client.queued.push_back(QueuedCommand{spec, std::vector<std::string>(argv.begin(), argv.end())});
-    reply.Simple("QUEUED");
-    return;
-  }
-  if (client.defer_scripts && RunsScript(*spec, client)) {
-    client.script_deferred = true;  // the connection dispatches it again on a script thread
-    return;
-  }
+  AdmissionContext ctx{*this, client, server, reply, argv};
+  if (RunRules(rules_before_queue_, ctx) == Verdict::kAnswered) return;
+  const CommandSpec& spec = *ctx.spec;
+  auto run = [&] {
+    if (RunRules(rules_under_gate_, ctx) == Verdict::kAnswered) return;
+    Invoke(spec, client, server, reply, argv);
+    server.blocking.ServeReadyKeys(server, *this);  // after the whole command (EXEC, script): blocking.h
+  };
   // While a Lua script holding the gate is busy, the gate refuses instead of making us wait.
-  if (spec->flags & kCmdExclusive) {
+  if (spec.flags & kCmdExclusive) {
     if (!server.exec_gate.lock_unless_busy()) {
-      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
-      return;
+      if (gate_busy_ != nullptr) {
+        gate_busy_(ctx);
+        return;
+      }
+      server.exec_gate.lock();
     }
     std::unique_lock gate(server.exec_gate, std::adopt_lock);
-    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
-    Invoke(*spec, client, server, reply, argv);
-    server.blocking.ServeReadyKeys(server, *this);  // after the whole command (EXEC, script): blocking.h
+    run();
   } else {
     if (!server.exec_gate.lock_shared_unless_busy()) {
-      DispatchWhileScriptBusy(*this, *spec, client, server, reply, argv);
-      return;
+      if (gate_busy_ != nullptr) {
+        gate_busy_(ctx);
+        return;
+      }
+      server.exec_gate.lock_shared();
     }
     std::shared_lock gate(server.exec_gate, std::adopt_lock);
-    if (RefusedForMemory(*spec, client, server, reply, argv)) return;
-    Invoke(*spec, client, server, reply, argv);
-    server.blocking.ServeReadyKeys(server, *this);
+    run();
   }
 }
 

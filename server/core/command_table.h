@@ -1,6 +1,7 @@
 #pragma once
-// The command table: lookup without string copies, central arity/auth/MULTI handling, then the handler.
-// Families register explicitly (see commands/families.h); there is no static self-registration.
+// The command table: lookup without string copies, the admission rules (core/admission.h) that
+// features register, then the handler under the exec gate. Families register explicitly (see
+// commands/families.h); there is no static self-registration.
 
 #include <atomic>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "protocol/reply_writer.h"
+#include "server/core/admission.h"
 #include "server/core/client_state.h"
 
 namespace redrock::engine { class Engine; }
@@ -93,6 +95,9 @@ struct CommandSpec {
   CommandHandler handler = nullptr;
   std::vector<CommandSpec> subcommands;  // non-empty for containers (CLIENT, CONFIG, COMMAND, OBJECT...)
   std::string acl_categories;            // space separated, e.g. "@write @string @slow" (COMMAND INFO)
+  // For a command whose deny-oom depends on its arguments (EVAL*/FCALL*: the script's flags): whether
+  // this call counts as deny-oom. Called with the exec gate held. Null: kCmdDenyOom decides.
+  bool (*denies_oom)(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv) = nullptr;
   const CommandSpec* parent = nullptr;   // set by the table for subcommands
   CommandStats* stats = nullptr;         // set by the table when registered
 
@@ -115,9 +120,17 @@ class CommandTable {
   // Every registered top-level command, in registration order.
   const std::vector<std::unique_ptr<CommandSpec>>& commands() const { return commands_; }
 
-  // The whole pipeline for one client command: lookup (unknown command/subcommand errors), arity,
-  // authentication, MULTI queueing, then the handler under the exec gate (shared, or exclusive for
-  // kCmdExclusive). Writes exactly one reply (or none for an empty argv).
+  // Adds an admission rule (core/admission.h). Registration happens before the table is used.
+  void AddAdmissionRule(AdmissionRule rule);
+  // The rules of a stage, in the order they run.
+  const std::vector<AdmissionRule>& admission_rules(AdmissionStage stage) const;
+  // Answers a command that found the exec gate held by a busy script (scripting: -BUSY, or the few
+  // commands allowed then). Without one, the command waits for the gate.
+  void SetGateBusyHandler(AdmissionCheck handler) { gate_busy_ = handler; }
+
+  // The whole pipeline for one client command: the kBeforeQueue rules (lookup, arity, auth, ... MULTI
+  // queueing), then under the exec gate (shared, or exclusive for kCmdExclusive) the kUnderGate rules and
+  // the handler. Writes exactly one reply (or none for an empty argv).
   void Dispatch(ClientState& client, ServerState& server, protocol::ReplyWriter& reply,
                 std::span<const std::string_view> argv) const;
 
@@ -138,6 +151,9 @@ class CommandTable {
 
  private:
   std::vector<std::unique_ptr<CommandSpec>> commands_;
+  std::vector<AdmissionRule> rules_before_queue_;
+  std::vector<AdmissionRule> rules_under_gate_;
+  AdmissionCheck gate_busy_ = nullptr;
   std::deque<CommandStats> stats_;  // one per registered runnable spec; a deque keeps them in place
   struct Index;
   std::unique_ptr<Index> index_;

@@ -2,11 +2,17 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "redrock/engine/engine.h"
 #include "common/number_format.h"
 #include "redrock/server/config.h"
+#include "server/core/admission.h"
+#include "server/core/command_table.h"
+#include "server/core/server_state.h"
 
 namespace redrock::server {
 
@@ -54,6 +60,48 @@ bool MemoryLimit::OverLimit() {
     }
   }
   return used_.load(std::memory_order_relaxed) > limit;
+}
+
+namespace {
+
+bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.parent == nullptr && spec.name == name; }
+
+// Called with the exec gate held (scripts are looked up).
+bool DeniesOom(const CommandSpec& spec, const ClientState& client, ServerState& server,
+               std::span<const std::string_view> argv) {
+  if (spec.flags & kCmdDenyOom) return true;
+  if (spec.denies_oom != nullptr) return spec.denies_oom(server, spec, argv);
+  if (!IsNamed(spec, "exec")) return false;
+  for (const QueuedCommand& queued : client.queued) {
+    const std::vector<std::string_view> queued_argv(queued.argv.begin(), queued.argv.end());
+    if (DeniesOom(*queued.spec, client, server, queued_argv)) return true;
+  }
+  return false;
+}
+
+Verdict MultiOomRule(AdmissionContext& ctx) {
+  const CommandSpec& spec = *ctx.spec;
+  if (!ctx.client.in_multi || !ctx.server.memory.enabled()) return Verdict::kAdmit;
+  if (IsNamed(spec, "exec") || IsNamed(spec, "discard") || IsNamed(spec, "quit") || IsNamed(spec, "reset")) {
+    return Verdict::kAdmit;
+  }
+  if (!ctx.server.memory.OverLimit()) return Verdict::kAdmit;
+  return Refuse(ctx, kOomError);
+}
+
+Verdict GateOomRule(AdmissionContext& ctx) {
+  ctx.client.oom_at_start = false;
+  if (!ctx.server.memory.enabled()) return Verdict::kAdmit;
+  ctx.client.oom_at_start = ctx.server.memory.OverLimit();
+  if (!ctx.client.oom_at_start || !DeniesOom(*ctx.spec, ctx.client, ctx.server, ctx.argv)) return Verdict::kAdmit;
+  return Refuse(ctx, kOomError);
+}
+
+}  // namespace
+
+void RegisterMemoryAdmission(CommandTable& table) {
+  table.AddAdmissionRule({"maxmemory-in-multi", AdmissionStage::kBeforeQueue, kOrderMultiOom, MultiOomRule});
+  table.AddAdmissionRule({"maxmemory", AdmissionStage::kUnderGate, kOrderGateOom, GateOomRule});
 }
 
 }  // namespace redrock::server

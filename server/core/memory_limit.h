@@ -1,7 +1,7 @@
 #pragma once
 // maxmemory: whether the server is over its memory limit (Redis's performEvictions() failing). redrock
 // never evicts keys, so only maxmemory-policy noeviction is accepted (server/config/config_options.cc): over the limit, the commands that may
-// grow memory are refused with Redis's OOM error (see CommandTable::Dispatch and, for the commands a
+// grow memory are refused with Redis's OOM error (the admission rules below and, for the commands a
 // script runs, ExecuteScriptCommand) until memory is back under it or the limit is raised. The memory
 // measured is the engine's (memtables, block cache, table readers, value cache: INFO's used_memory).
 
@@ -14,6 +14,14 @@ namespace redrock::engine { class Engine; }
 namespace redrock::server {
 
 class Config;
+class CommandTable;
+
+// The admission rules of maxmemory (core/admission.h): over the limit, MULTI queues nothing (Redis lets
+// only EXEC, DISCARD, QUIT and RESET through), and a deny-oom command is refused when it is about to run
+// (Redis's is_denyoom_command: deny-oom commands, EVAL*/FCALL* of a script that does not allow OOM, and an
+// EXEC whose queue holds one of those). The second rule also notes, for the scripts the command may run,
+// whether the server was over the limit at the start (ClientState::oom_at_start).
+void RegisterMemoryAdmission(CommandTable& table);
 
 // Redis's shared.oomerr.
 inline constexpr const char* kOomError = "OOM command not allowed when used memory > 'maxmemory'.";

@@ -6,6 +6,7 @@
 
 #include "redrock/engine/engine.h"
 #include "server/events/key_event_sink.h"
+#include "server/events/notify.h"
 #include "server/scripting/scripting.h"
 
 namespace redrock::server {
@@ -26,6 +27,7 @@ ServerState::ServerState(engine::Engine& engine_ref, Config& config_ref)
   start_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
+  notify_follow = FollowNotifyKeyspaceEvents(config, notify_keyspace_events);
   scripting = std::make_shared<Scripting>(*this);
   key_events = std::make_unique<ServerKeyEvents>(*this);
   engine.SetKeyEventSink(key_events.get());

@@ -104,6 +104,8 @@ struct ServerState {
   // notify-keyspace-events as NotifyClass bits (server/events/notify.h); 0 = off. Written by CONFIG SET and the
   // config file, read on every write command.
   std::atomic<uint32_t> notify_keyspace_events{0};
+  // Keeps notify_keyspace_events following the config (server/events/notify.h); set by the constructor.
+  std::shared_ptr<void> notify_follow;
 
   // Set by the server: runs a job on one of the script threads (see ClientState::defer_scripts). Empty
   // (in-process tests): scripts run on the caller's thread.
@@ -112,9 +114,8 @@ struct ServerState {
   // Set by the server: SHUTDOWN calls it to stop the process's server gracefully.
   std::function<void()> request_shutdown;
 
-  // Pub/sub channels, patterns and their subscribers. Must stay declared after `config` and
-  // notify_keyspace_events: its constructor reads the one and sets the other (and keeps it current).
-  PubSub pubsub{*this};
+  // Pub/sub channels, patterns and their subscribers.
+  PubSub pubsub{config};
 
   // Lua scripting and Functions (server/scripting/scripting.h); created by the constructor, which loads
   // the persisted function libraries from the engine's directory.

@@ -6,9 +6,25 @@
 #include <string>
 
 #include "common/number_format.h"
+#include "redrock/server/config.h"
 #include "server/events/pubsub.h"
 
 namespace redrock::server {
+
+std::shared_ptr<void> FollowNotifyKeyspaceEvents(Config& config, std::atomic<uint32_t>& flags) {
+  uint32_t parsed = 0;
+  if (auto v = config.Get("notify-keyspace-events"); v && ParseNotifyFlags(*v, &parsed)) {
+    flags.store(parsed, std::memory_order_relaxed);
+  }
+  auto token = std::make_shared<std::atomic<uint32_t>*>(&flags);
+  std::weak_ptr<std::atomic<uint32_t>*> alive = token;
+  config.OnChange("notify-keyspace-events", [alive](const std::string& value) {
+    auto target = alive.lock();
+    uint32_t updated = 0;
+    if (target && ParseNotifyFlags(value, &updated)) (*target)->store(updated);
+  });
+  return token;
+}
 
 bool ParseNotifyFlags(std::string_view letters, uint32_t* flags) {
   uint32_t f = 0;

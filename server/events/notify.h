@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,10 @@ enum NotifyClass : uint32_t {
 // Parses a notify-keyspace-events value ("KEA", "Ex", ""); false on an unknown letter. As Redis: a value
 // with class letters but neither K nor E yields 0 (nothing is sent).
 bool ParseNotifyFlags(std::string_view letters, uint32_t* flags);
+// Keeps `flags` equal to the config's notify-keyspace-events (parsed now, and again on every change).
+// The callback stays registered with the config: it does nothing once the returned token is released,
+// so the token must not outlive `flags` (ServerState holds both).
+std::shared_ptr<void> FollowNotifyKeyspaceEvents(Config& config, std::atomic<uint32_t>& flags);
 // The canonical letters CONFIG GET prints for flags (Redis's keyspaceEventsFlagsToString).
 std::string NotifyFlagsToString(uint32_t flags);
 

@@ -9,8 +9,6 @@
 #include "server/core/client_state.h"
 #include "redrock/server/config.h"
 #include "server/config/config_loader.h"
-#include "server/events/notify.h"
-#include "server/core/server_state.h"
 
 namespace redrock::server {
 
@@ -124,27 +122,14 @@ PubSub::Receivers& PubSub::MapOf(SubscriptionKind kind) {
   return shard_channels_;
 }
 
-PubSub::PubSub(ServerState& state) : alive_(std::make_shared<PubSub*>(this)) {
-  Config& config = state.config;
+PubSub::PubSub(Config& config) : alive_(std::make_shared<PubSub*>(this)) {
   OutputBufferLimit limit;
   if (auto v = config.Get("client-output-buffer-limit"); v && ParsePubSubLimit(*v, &limit)) set_pubsub_limit(limit);
-  uint32_t flags = 0;
-  if (auto v = config.Get("notify-keyspace-events"); v && ParseNotifyFlags(*v, &flags)) {
-    state.notify_keyspace_events.store(flags, std::memory_order_relaxed);
-  }
-
   std::weak_ptr<PubSub*> alive = alive_;
-  ServerState* server = &state;
   config.OnChange("client-output-buffer-limit", [alive](const std::string& value) {
     auto self = alive.lock();
     OutputBufferLimit parsed;
     if (self && ParsePubSubLimit(value, &parsed)) (*self)->set_pubsub_limit(parsed);
-  });
-  // The server state outlives its registry member, so `alive` also vouches for `server`.
-  config.OnChange("notify-keyspace-events", [alive, server](const std::string& value) {
-    auto self = alive.lock();
-    uint32_t parsed = 0;
-    if (self && ParseNotifyFlags(value, &parsed)) server->notify_keyspace_events.store(parsed);
   });
 }
 
@@ -327,8 +312,8 @@ void SetClientSubscriptionCounts(ClientState& client, const SubscriptionCounts& 
   client.subscribed = counts.total() > 0;
 }
 
-void UnsubscribeClientFromAll(ServerState& state, ClientState& client) {
-  if (client.subscriber != nullptr && client.subscribed) state.pubsub.UnsubscribeAll(*client.subscriber);
+void UnsubscribeClientFromAll(PubSub& pubsub, ClientState& client) {
+  if (client.subscriber != nullptr && client.subscribed) pubsub.UnsubscribeAll(*client.subscriber);
   SetClientSubscriptionCounts(client, {});
 }
 

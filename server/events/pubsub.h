@@ -22,7 +22,7 @@
 namespace redrock::server {
 
 struct ClientState;
-struct ServerState;
+class Config;
 
 // One delivered message, already encoded as the RESP2 array Redis sends ("*3\r\n$7\r\nmessage\r\n...").
 // A RESP3 receiver writes the same bytes with '>' (a push) instead of the leading '*': both headers have
@@ -84,7 +84,8 @@ class PubSub {
  public:
   // Reads notify-keyspace-events and client-output-buffer-limit from state.config into `state`, and keeps
   // them current on every later CONFIG SET (the callbacks do nothing once this registry is gone).
-  explicit PubSub(ServerState& state);
+  // Follows the config's client-output-buffer-limit (pubsub class), CONFIG SET included.
+  explicit PubSub(Config& config);
   ~PubSub();
   PubSub(const PubSub&) = delete;
   PubSub& operator=(const PubSub&) = delete;
@@ -170,6 +171,6 @@ std::string SubscribedModeError(std::string_view full_name);
 // ClientState::subscribed).
 void SetClientSubscriptionCounts(ClientState& client, const SubscriptionCounts& counts);
 // RESET and connection close: drops every subscription of the client, silently.
-void UnsubscribeClientFromAll(ServerState& state, ClientState& client);
+void UnsubscribeClientFromAll(PubSub& pubsub, ClientState& client);
 
 }  // namespace redrock::server

@@ -149,7 +149,7 @@ asio::awaitable<void> Connection::Run(std::shared_ptr<Connection> self) {
     Log(LogLevel::kWarning, "Closing client {} after an unknown internal error", self->client_.addr);
   }
   // No message is delivered to this connection once this returns.
-  UnsubscribeClientFromAll(self->state_, self->client_);
+  UnsubscribeClientFromAll(self->state_.pubsub, self->client_);
   boost::system::error_code ec;
   self->socket_.close(ec);
 }

@@ -25,4 +25,8 @@ void DispatchWhileScriptBusy(const CommandTable& table, const CommandSpec& spec,
 // True when `spec` may run while a script is busy (MULTI queueing uses it).
 bool AllowedWhileScriptBusy(const CommandSpec& spec, std::span<const std::string_view> argv);
 
+// The admission rules of busy and deferred scripts (core/admission.h), and the exec gate's busy handler:
+// during a busy script, a command gets -BUSY (or runs, when allowed then) instead of waiting or queueing.
+void RegisterScriptAdmission(CommandTable& table);
+
 }  // namespace redrock::server

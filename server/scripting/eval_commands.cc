@@ -11,6 +11,7 @@
 #include "server/commands/families.h"
 #include "server/core/errors.h"
 #include "common/ascii_case.h"
+#include "server/scripting/busy.h"
 #include "server/scripting/script_commands.h"
 #include "server/scripting/scripting.h"
 #include "server/core/server_state.h"
@@ -174,10 +175,11 @@ void RegisterEvalCommands(CommandTable& table) {
   constexpr uint32_t kEvalFlags =
       kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdExclusive |
       kCmdRunsScript;
-  table.Register(MakeSpec("eval", -3, kEvalFlags, EvalCommand, "@slow @scripting"));
-  table.Register(MakeSpec("evalsha", -3, kEvalFlags, EvalShaCommand, "@slow @scripting"));
-  table.Register(MakeSpec("eval_ro", -3, kEvalFlags | kCmdReadOnly, EvalRoCommand, "@slow @scripting"));
-  table.Register(MakeSpec("evalsha_ro", -3, kEvalFlags | kCmdReadOnly, EvalShaRoCommand, "@slow @scripting"));
+  table.Register(WithScriptOom(MakeSpec("eval", -3, kEvalFlags, EvalCommand, "@slow @scripting")));
+  table.Register(WithScriptOom(MakeSpec("evalsha", -3, kEvalFlags, EvalShaCommand, "@slow @scripting")));
+  table.Register(WithScriptOom(MakeSpec("eval_ro", -3, kEvalFlags | kCmdReadOnly, EvalRoCommand, "@slow @scripting")));
+  table.Register(
+      WithScriptOom(MakeSpec("evalsha_ro", -3, kEvalFlags | kCmdReadOnly, EvalShaRoCommand, "@slow @scripting")));
 
   CommandSpec script = MakeSpec("script", -2, 0, nullptr, "@slow");
   script.subcommands.push_back(
@@ -193,6 +195,7 @@ void RegisterEvalCommands(CommandTable& table) {
 }
 
 void RegisterScriptingCommands(CommandTable& table) {
+  RegisterScriptAdmission(table);
   RegisterEvalCommands(table);
   RegisterFunctionCommands(table);
 }

@@ -291,8 +291,8 @@ void RegisterFunctionCommands(CommandTable& table) {
   constexpr uint32_t kFcallFlags =
       kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdExclusive |
       kCmdRunsScript;
-  table.Register(MakeSpec("fcall", -3, kFcallFlags, FcallCommand, "@slow @scripting"));
-  table.Register(MakeSpec("fcall_ro", -3, kFcallFlags | kCmdReadOnly, FcallRoCommand, "@slow @scripting"));
+  table.Register(WithScriptOom(MakeSpec("fcall", -3, kFcallFlags, FcallCommand, "@slow @scripting")));
+  table.Register(WithScriptOom(MakeSpec("fcall_ro", -3, kFcallFlags | kCmdReadOnly, FcallRoCommand, "@slow @scripting")));
 
   constexpr uint32_t kChange = kCmdWrite | kCmdNoScript | kCmdExclusive;
   CommandSpec function = MakeSpec("function", -2, 0, nullptr, "@slow");

@@ -119,6 +119,11 @@ bool Scripting::SaveFunctions() {
   return true;
 }
 
+CommandSpec WithScriptOom(CommandSpec spec) {
+  spec.denies_oom = ScriptDeniesOom;
+  return spec;
+}
+
 bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv) {
   if (argv.size() < 2 || spec.parent != nullptr) return false;
   Scripting& scripting = *server.scripting;

@@ -65,6 +65,8 @@ class Scripting {
 // allow-oom or no-writes; an EVAL without a shebang, or a script not found, has the command's own flags
 // (not deny-oom). Call with the exec gate held.
 bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv);
+// `spec` with ScriptDeniesOom as its CommandSpec::denies_oom.
+CommandSpec WithScriptOom(CommandSpec spec);
 
 // The file name, inside the engine's data directory, holding the function libraries.
 inline constexpr const char* kFunctionsFileName = "functions.dump";

@@ -108,7 +108,27 @@ void UnwatchCommand(CommandContext& ctx) {
 
 }  // namespace
 
+namespace {
+
+// kOrderNoMulti: SAVE, SHUTDOWN... (Redis's no-multi flag) are refused inside MULTI, which that poisons.
+Verdict NoMultiRule(AdmissionContext& ctx) {
+  if (!ctx.client.in_multi || !(ctx.spec->flags & kCmdNoMulti)) return Verdict::kAdmit;
+  return Refuse(ctx, err::kNotInMulti);
+}
+
+// kOrderMultiQueue: inside MULTI every command but the MULTI controls (EXEC, DISCARD, WATCH...) is queued.
+Verdict MultiQueueRule(AdmissionContext& ctx) {
+  if (!ctx.client.in_multi || (ctx.spec->flags & kCmdMultiControl)) return Verdict::kAdmit;
+  ctx.client.queued.push_back(QueuedCommand{ctx.spec, std::vector<std::string>(ctx.argv.begin(), ctx.argv.end())});
+  ctx.reply.Simple("QUEUED");
+  return Verdict::kAnswered;
+}
+
+}  // namespace
+
 void RegisterTransactionCommands(CommandTable& table) {
+  table.AddAdmissionRule({"no-multi", AdmissionStage::kBeforeQueue, kOrderNoMulti, NoMultiRule});
+  table.AddAdmissionRule({"multi-queue", AdmissionStage::kBeforeQueue, kOrderMultiQueue, MultiQueueRule});
   constexpr uint32_t kControl = kCmdNoScript | kCmdLoading | kCmdStale | kCmdMultiControl;
   table.Register({"multi", 1, kControl | kCmdFast | kCmdAllowBusy, 0, 0, 0, MultiCommand, {}, "@fast @transaction"});
   table.Register({"exec", 1, kControl | kCmdSkipSlowlog | kCmdExclusive, 0, 0, 0, ExecCommand, {},
