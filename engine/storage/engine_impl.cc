@@ -58,10 +58,9 @@ Status Engine::Impl::Write(KeyedBatch* batch) {
     // Keys were recorded only while a sink was attached; it may have been detached since (then the
     // events are dropped, as SetKeyEventSink allows for writes in flight).
     if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) {
-      KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire);
       for (size_t i = 0; i < batch->changed_count(); ++i) {
         const KeyedBatch::ChangedKey& k = batch->changed(i);
-        if (k.created && creations != nullptr) creations->OnKeyCreated(k.db, k.key);
+        if (k.created) sink->OnKeyCreated(k.db, k.key);
         sink->OnKeyModified(k.db, k.key);
       }
     }
@@ -156,26 +155,17 @@ void Engine::Impl::NotifyExpired(int db, std::string_view key, bool replaced) {
   KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
   if (sink == nullptr) return;
   sink->OnKeyExpired(db, key);
-  if (replaced) {
-    if (KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire)) {
-      creations->OnKeyCreated(db, key);
-    }
-  }
+  if (replaced) sink->OnKeyCreated(db, key);
 }
 
 void Engine::Impl::ReportModified(int db, std::string_view key, bool created) {
   KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
   if (sink == nullptr) return;
-  if (created) {
-    if (KeyCreationListener* creations = key_creation_listener.load(std::memory_order_acquire)) {
-      creations->OnKeyCreated(db, key);
-    }
-  }
+  if (created) sink->OnKeyCreated(db, key);
   sink->OnKeyModified(db, key);
 }
 
 void Engine::SetKeyEventSink(KeyEventSink* sink) {
-  impl_->key_creation_listener.store(dynamic_cast<KeyCreationListener*>(sink), std::memory_order_release);
   impl_->key_event_sink.store(sink, std::memory_order_release);
   // Every call to a sink happens while its caller holds a key stripe (after loading the pointer under
   // it), so once every stripe has been taken and released, no call to the previous sink is still
@@ -211,26 +201,6 @@ void Engine::Impl::AddDeleteValue(rocksdb::WriteBatch* batch, const OldValue& ol
   // invisible from now on and reclaimed by the members compaction filter (issue 3).
   (void)old;
   batch->Delete(data_cf, rocksdb::Slice(data_key.data(), data_key.size()));
-}
-
-Status EngineTestPeer::PutFakeCollection(Engine& e, int db, std::string_view key, KeyType type,
-                                         int64_t expire_at_ms) {
-  Engine::Impl& impl = *e.impl_;
-  std::string dkey;
-  encoding::EncodeDataKey(&dkey, db, key);
-  SingleKeyLock lock(impl.locks, dkey);
-  OldValue old;
-  Status st = impl.ReadOld(dkey, impl.Now(), &old);
-  if (!st.ok()) return st;
-  std::string raw(encoding::kCollectionHeaderSize, '\0');
-  raw[0] = static_cast<char>(type);
-  encoding::PutFixed64BE(raw.data() + 1, static_cast<uint64_t>(expire_at_ms));
-  encoding::PutFixed64BE(raw.data() + 9, 1);
-  encoding::PutFixed64BE(raw.data() + 17, 1);
-  KeyedBatch batch;
-  batch.Put(impl.data_cf, dkey, raw);
-  impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at_ms});
-  return impl.Write(&batch);
 }
 
 }  // namespace redrock::engine

@@ -21,7 +21,6 @@
 #include "engine/storage/compaction_filter.h"
 #include "engine/storage/encoding.h"
 #include "redrock/engine/engine.h"
-#include "redrock/engine/key_creation.h"
 #include "engine/storage/key_locks.h"
 #include "engine/storage/value_cache.h"
 #include "engine/types/scan_cursors.h"
@@ -134,8 +133,6 @@ struct Engine::Impl {
   // The receiver of key events (Engine::SetKeyEventSink); null when none. Every call to it is made
   // while the caller holds a key stripe, which is how SetKeyEventSink waits out calls in flight.
   std::atomic<KeyEventSink*> key_event_sink{nullptr};
-  // The same sink when it also is a KeyCreationListener (include/redrock/engine/key_creation.h), else null.
-  std::atomic<KeyCreationListener*> key_creation_listener{nullptr};
 
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> write_errors{0};
@@ -293,15 +290,6 @@ struct Engine::Impl {
   // One pass of the sync thread (db_open.cc): resume after a failure (if auto_resume), then the
   // everysec WAL sync.
   void SyncOnce();
-};
-
-// Test-only access to internals (tests/engine): writes raw values of any type, e.g. a fake hash to
-// exercise WrongType paths before collections exist.
-struct EngineTestPeer {
-  static Engine::Impl& ImplOf(Engine& e) { return *e.impl_; }
-  // Stores a collection header of `type` (size 1, version 1) at key, with counters kept exact.
-  static Status PutFakeCollection(Engine& e, int db, std::string_view key, KeyType type,
-                                  int64_t expire_at_ms = 0);
 };
 
 }  // namespace redrock::engine

@@ -24,7 +24,6 @@ struct DueEntry {
 
 }  // namespace
 
-int64_t Engine::RunExpiryCycle() { return impl_->RunExpiryCycle(); }
 
 // The index floor. A pass starts by resetting `inserted_min` while holding every stripe, so each
 // writer either committed before the reset (and the pass's iterators see its entry) or records its

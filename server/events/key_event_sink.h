@@ -1,19 +1,18 @@
 #pragma once
-// The server's receiver of the engine's key events (include/redrock/engine/key_events.h, include/redrock/engine/key_creation.h): WATCH
+// The server's receiver of the engine's key events (include/redrock/engine/key_events.h): WATCH
 // bookkeeping, the "expired" keyspace notification (only the engine knows when expiry, active or lazy,
 // removed a key) and the "new" one (only the engine knows whether a write created its key). Owned by
 // ServerState, attached to the engine while it lives.
 
 #include <string_view>
 
-#include "redrock/engine/key_creation.h"
 #include "redrock/engine/key_events.h"
 
 namespace redrock::server {
 
 struct ServerState;
 
-class ServerKeyEvents final : public engine::KeyEventSink, public engine::KeyCreationListener {
+class ServerKeyEvents final : public engine::KeyEventSink {
  public:
   explicit ServerKeyEvents(ServerState& server) : server_(server) {}
 

@@ -6,6 +6,7 @@
 #include "engine/storage/encoding.h"
 #include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -37,7 +38,7 @@ TEST_CASE("DbSize is exact across every kind of change", "[engine][counters]") {
   CHECK(f.DbSize(0) == 0);
   f.Set(0, "b", "back");  // over the expired, unreclaimed value
   check();
-  CHECK(e.RunExpiryCycle() == 0);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);
   check();
   CHECK(f.DbSize(0) == 1);
   f.Set(0, "c", "3", f.Now() + 10);
@@ -53,7 +54,7 @@ TEST_CASE("DbSize is exact across every kind of change", "[engine][counters]") {
   check();
   CHECK(f.DbSize(0) == 0);
   CHECK(f.DbSize(1) == 1);
-  CHECK(e.RunExpiryCycle() == 2);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 2);
   check();
   REQUIRE(*e.IncrBy(1, "n", 1) == 1);
   REQUIRE(*e.Append(1, "s", "x") == 1);
@@ -93,7 +94,7 @@ TEST_CASE("DbSize stays exact under a random workload", "[engine][counters]") {
       case 6: REQUIRE(e.Copy(db, k, 1 - db, k2, rng() % 2).ok()); break;
       case 7: REQUIRE(e.Move(db, k, 1 - db).ok()); break;
       case 8: f.clock->AdvanceMs(rng() % 4); break;
-      case 9: if (rng() % 3 == 0) e.RunExpiryCycle(); break;
+      case 9: if (rng() % 3 == 0) EngineTestPeer::RunExpiryCycle(e); break;
       case 10: { auto r = e.IncrBy(db, k, 1); REQUIRE((r.ok() || r.status().code() == Status::Code::kNotInteger)); break; }
     }
     if (step % 50 == 0) {

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -21,7 +22,7 @@ TEST_CASE("Reopen keeps data and TTLs", "[engine][open]") {
   CHECK(f.DbSize(0) == 1);
   f.Reopen();
   CHECK(f.DbSize(0) == 1);
-  CHECK(f.e().RunExpiryCycle() == 1);
+  CHECK(EngineTestPeer::RunExpiryCycle(f.e()) == 1);
   CHECK(f.Expired() == std::vector<std::pair<int, std::string>>{{0, "short"}});
   f.Reopen();
   CHECK(f.DbSize(0) == 1);

@@ -6,6 +6,7 @@
 
 #include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -66,12 +67,12 @@ TEST_CASE("RunExpiryCycle removes due keys once and calls on_expired", "[engine]
   f.Set(0, "b", "2", f.Now() + 20);
   f.Set(3, "c", "3", f.Now() + 10);
   f.Set(0, "forever", "4");
-  CHECK(e.RunExpiryCycle() == 0);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);
   f.clock->AdvanceMs(10);
   CHECK(f.DbSize(0) == 2);
   CHECK(f.DbSize(3) == 0);
-  CHECK(e.RunExpiryCycle() == 2);
-  CHECK(e.RunExpiryCycle() == 0);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 2);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);
   auto expired = f.Expired();
   std::sort(expired.begin(), expired.end());
   CHECK(expired == std::vector<std::pair<int, std::string>>{{0, "a"}, {3, "c"}});
@@ -79,7 +80,7 @@ TEST_CASE("RunExpiryCycle removes due keys once and calls on_expired", "[engine]
   CHECK(f.DbSize(3) == 0);
   CHECK(e.Keyspace(0).expires == 1);
   f.clock->AdvanceMs(10);
-  CHECK(e.RunExpiryCycle() == 1);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 1);
   CHECK(f.DbSize(0) == 1);
   CHECK(e.Keyspace(0).expires == 0);
   CHECK(e.Stats().expired_keys == 3);
@@ -92,12 +93,12 @@ TEST_CASE("Changing an expiry moves its index entry", "[engine][ttl]") {
   f.Set(0, "k", "v", f.Now() + 10);
   REQUIRE(*e.ExpireAt(0, "k", f.Now() + 1000, ExpireCondition::kAlways));
   f.clock->AdvanceMs(10);
-  CHECK(e.RunExpiryCycle() == 0);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);
   CHECK(*e.Get(0, "k") == "v");
   CHECK(f.DbSize(0) == 1);
   REQUIRE(*e.Persist(0, "k"));
   f.clock->AdvanceMs(10'000);
-  CHECK(e.RunExpiryCycle() == 0);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);
   CHECK(f.DbSize(0) == 1);
   CHECK(f.Expired().empty());
 }
@@ -112,7 +113,7 @@ TEST_CASE("Active expiry drains many keys in chunks", "[engine][ttl]") {
   f.clock->AdvanceMs(100);
   CHECK(f.DbSize(0) == 1);
   CHECK(f.DbSize(1) == 0);
-  CHECK(e.RunExpiryCycle() == 2500);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 2500);
   CHECK(f.Expired().size() == 2500);
   CHECK(f.DbSize(0) == 1);
   CHECK(*e.Keys(0, "*") == std::vector<std::string>{"stay"});
@@ -139,11 +140,11 @@ TEST_CASE("A value dropped by the compaction filter keeps counters exact", "[eng
   CHECK(f.DbSize(0) == 2);
   CHECK(e.Keyspace(0).expires == 1);
   // The cycle meets the stale index entries and uncounts the dropped values (no callback for them).
-  CHECK(e.RunExpiryCycle() == 0);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);
   CHECK(f.DbSize(0) == 2);
   CHECK(e.Keyspace(0).expires == 1);
   f.clock->AdvanceMs(50);
-  CHECK(e.RunExpiryCycle() == 1);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 1);
   CHECK(f.DbSize(0) == 1);
   CHECK(e.Keyspace(0).expires == 0);
   CHECK(f.Expired() == std::vector<std::pair<int, std::string>>{{0, "again"}});
@@ -154,7 +155,7 @@ TEST_CASE("Index entries below the scan floor are still found (clock moved back)
   auto& e = f.e();
   f.Set(0, "a", "v", f.Now() + 10);
   f.clock->AdvanceMs(60'000);
-  CHECK(e.RunExpiryCycle() == 1);  // the floor is now past everything due
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 1);  // the floor is now past everything due
   f.clock->AdvanceMs(-3'600'000);
   f.Set(0, "b", "v", f.Now() + 10);
   f.Set(1, "c", "v", f.Now() + 20);
@@ -163,10 +164,10 @@ TEST_CASE("Index entries below the scan floor are still found (clock moved back)
   f.clock->AdvanceMs(10);
   CHECK(f.DbSize(0) == 0);
   CHECK(f.DbSize(1) == 1);
-  CHECK(e.RunExpiryCycle() == 1);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 1);
   REQUIRE(e.FlushDb(1).ok());  // FLUSHDB must find c's entry too
   f.clock->AdvanceMs(10);
-  CHECK(e.RunExpiryCycle() == 0);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);
   CHECK(f.DbSize(1) == 0);
   CHECK(e.Keyspace(1).expires == 0);
 }

@@ -20,6 +20,7 @@
 
 #include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -142,7 +143,7 @@ void CheckStoppedState(Engine& e, ManualClock& clock, const std::map<std::string
   CHECK(flushed.code() == Status::Code::kIOError);
   CHECK(flushed.message() == "No space left on device");
   clock.AdvanceMs(2000);  // "short-lived" is due
-  CHECK(e.RunExpiryCycle() == 0);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);
 
   auto again = e.Set(0, "again", "v", SetOptions{});
   CHECK(again.status().message() == "No space left on device");
@@ -220,7 +221,7 @@ TEST_CASE("A full disk fails writes cleanly and writes resume once space is back
     INFO(after.status().ToString());
     REQUIRE(after.ok());
     acked.emplace("after", "resumed");
-    CHECK(e->RunExpiryCycle() == 1);  // the expired key is reclaimed now
+    CHECK(EngineTestPeer::RunExpiryCycle(*e) == 1);  // the expired key is reclaimed now
     // Writes refused while the sync thread resumed keep the flag up until its next pass; Flush waits
     // for that (it refuses while the flag is up).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

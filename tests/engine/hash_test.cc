@@ -10,6 +10,7 @@
 
 #include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -216,7 +217,7 @@ TEST_CASE("A hash's TTL: kept by edits, expiry hides it, a new hash starts clean
   REQUIRE(*e.Persist(0, "g"));
   REQUIRE(*e.ExpireAt(0, "h", f.Now() + 10, ExpireCondition::kAlways));
   f.clock->AdvanceMs(10);
-  CHECK(e.RunExpiryCycle() == 1);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 1);
   CHECK(f.DbSize(0) == 1);
   CHECK(Field(e, "g", "a") == "1");
   // An expiry in the past deletes at once.

@@ -15,12 +15,12 @@
 
 #include "engine/storage/engine_impl.h"
 #include "redrock/engine/hash.h"
-#include "redrock/engine/key_creation.h"
 #include "redrock/engine/key_events.h"
 #include "redrock/engine/list.h"
 #include "redrock/engine/set.h"
 #include "redrock/engine/zset.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -55,8 +55,8 @@ class RecordingSink : public KeyEventSink {
   Events events_;
 };
 
-// Also a KeyCreationListener (include/redrock/engine/key_creation.h): "new 0 k" before the write's "mod 0 k".
-class CreationSink : public RecordingSink, public KeyCreationListener {
+// Also hears OnKeyCreated (optional in KeyEventSink): "new 0 k" before the write's "mod 0 k".
+class CreationSink : public RecordingSink {
  public:
   void OnKeyCreated(int db, std::string_view key) override { Add("new " + std::to_string(db) + " " + std::string(key)); }
 };
@@ -216,11 +216,11 @@ TEST_CASE_METHOD(SinkFixture, "Key events: expiry reports OnKeyExpired once, nev
   clock->AdvanceMs(100);
 
   SECTION("active expiry") {
-    CHECK(e().RunExpiryCycle() == 3);
+    CHECK(EngineTestPeer::RunExpiryCycle(e()) == 3);
     Events ev = Take();
     std::sort(ev.begin(), ev.end());
     CHECK(ev == Events{"exp 0 t", "exp 0 u", "exp 0 w"});
-    CHECK(e().RunExpiryCycle() == 0);
+    CHECK(EngineTestPeer::RunExpiryCycle(e()) == 0);
     CHECK(Take().empty());
   }
   SECTION("lazy expiry by a write") {
@@ -238,7 +238,7 @@ TEST_CASE_METHOD(SinkFixture, "Key events: expiry reports OnKeyExpired once, nev
     std::sort(ev.begin(), ev.end());
     CHECK(ev == Events{"exp 0 w", "mod 0 w"});
     // Nothing left for the expiry pass.
-    CHECK(e().RunExpiryCycle() == 0);
+    CHECK(EngineTestPeer::RunExpiryCycle(e()) == 0);
     CHECK(Take().empty());
   }
   SECTION("reads and failed conditions on expired keys report nothing") {
@@ -382,7 +382,7 @@ TEST_CASE_METHOD(SinkFixture, "Key events: detaching stops them; on_expired stil
   e().SetKeyEventSink(nullptr);
   Set(0, "k", "v");
   clock->AdvanceMs(10);
-  CHECK(e().RunExpiryCycle() == 1);
+  CHECK(EngineTestPeer::RunExpiryCycle(e()) == 1);
   CHECK(Take().empty());
   CHECK(Expired() == std::vector<std::pair<int, std::string>>{{0, "t"}});
   e().SetKeyEventSink(&sink);
@@ -478,7 +478,7 @@ TEST_CASE("Key events: failed writes report nothing and leak nothing into later 
 
 namespace redrock::engine::test {
 
-TEST_CASE_METHOD(EngineFixture, "Key events: a KeyCreationListener sink hears which writes create keys",
+TEST_CASE_METHOD(EngineFixture, "Key events: a sink that takes OnKeyCreated hears which writes create keys",
                  "[engine][key_events]") {
   CreationSink sink;
   e().SetKeyEventSink(&sink);

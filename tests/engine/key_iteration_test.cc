@@ -9,6 +9,7 @@
 #include "redrock/engine/set.h"
 #include "redrock/engine/zset.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 

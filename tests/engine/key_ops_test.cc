@@ -1,6 +1,7 @@
 // Generic key commands: DEL, EXISTS, TYPE, the EXPIRE family, RENAME, COPY, MOVE, FLUSHDB/FLUSHALL.
 #include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -206,7 +207,7 @@ TEST_CASE("FlushDb affects only its db; FlushAll all", "[engine][keys]") {
   CHECK(*e.Get(0, "k1") == "v");
   // Entries of the flushed db left the index: advancing past every TTL expires only the others.
   f.clock->AdvanceMs(1000);
-  CHECK(e.RunExpiryCycle() == 100);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 100);
   CHECK(f.DbSize(0) == 50);
   CHECK(f.DbSize(15) == 50);
   // The flushed db is usable again.

@@ -13,6 +13,7 @@
 
 #include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -412,7 +413,7 @@ TEST_CASE("TTL on a list with the manual clock", "[engine][list][ttl]") {
   Push(f.e(), "gone", ListEnd::kRight, {"x"});
   REQUIRE(*f.e().ExpireAt(0, "gone", f.Now() + 10, ExpireCondition::kAlways));
   f.clock->AdvanceMs(10);
-  CHECK(f.e().RunExpiryCycle() == 1);
+  CHECK(EngineTestPeer::RunExpiryCycle(f.e()) == 1);
   CHECK(f.DbSize(0) == 1);
 }
 

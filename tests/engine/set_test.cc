@@ -11,6 +11,7 @@
 
 #include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -143,7 +144,7 @@ TEST_CASE("Set TTL: expiry on the manual clock, and a fresh set after expiry", "
   Add(e, 0, "gone", {"a", "b"});
   REQUIRE(*e.ExpireAt(0, "gone", f.Now() + 5, ExpireCondition::kAlways));
   f.clock->AdvanceMs(10);
-  CHECK(e.RunExpiryCycle() == 1);
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 1);
   CHECK(f.DbSize(0) == 1);
   CHECK(*SAdd(e, 0, "gone", Keys{"c"}) == 1);
   CHECK(Members(e, 0, "gone") == Strings{"c"});

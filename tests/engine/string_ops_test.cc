@@ -3,6 +3,7 @@
 
 #include "engine/storage/engine_impl.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::engine::test {
 
@@ -356,7 +357,7 @@ TEST_CASE("Writes over an expired key treat it as missing and report it expired 
   std::sort(expired.begin(), expired.end());
   CHECK(expired == std::vector<std::pair<int, std::string>>{{0, "n"}, {0, "s"}, {0, "x"}});
   CHECK(e.Stats().expired_keys == 3);
-  CHECK(e.RunExpiryCycle() == 0);  // nothing left in the index
+  CHECK(EngineTestPeer::RunExpiryCycle(e) == 0);  // nothing left in the index
 }
 
 }  // namespace redrock::engine::test

@@ -14,6 +14,7 @@
 #include "engine/storage/engine_impl.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::server {
 namespace {

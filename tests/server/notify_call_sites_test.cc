@@ -15,6 +15,7 @@
 #include "tests/support/command_harness.h"
 #include "tests/support/recording_subscriber.h"
 #include "tests/support/resp_builders.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::server {
 namespace {
@@ -268,7 +269,7 @@ TEST_CASE_METHOD(EventFixture, "expiry: expired before the command's own event, 
     h.clock().AdvanceMs(20);
     CHECK(h.RunAs(other, {"del", "k"}) == Int(0));
     CHECK(Take() == Events{"expired:k"});
-    CHECK(h.engine().RunExpiryCycle() == 0);
+    CHECK(engine::EngineTestPeer::RunExpiryCycle(h.engine()) == 0);
     CHECK(Take().empty());
   }
   SECTION("active expiry of a key nobody touches") {
@@ -278,7 +279,7 @@ TEST_CASE_METHOD(EventFixture, "expiry: expired before the command's own event, 
     h.RunAs(other, {"pexpire", "h", "10"});
     Take();
     h.clock().AdvanceMs(20);
-    CHECK(h.engine().RunExpiryCycle() == 2);
+    CHECK(engine::EngineTestPeer::RunExpiryCycle(h.engine()) == 2);
     Events got = Take();
     std::sort(got.begin(), got.end());
     CHECK(got == Events{"expired:h@3", "expired:k"});

@@ -14,6 +14,7 @@
 #include "tests/support/recording_subscriber.h"
 #include "tests/support/resp_builders.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::server {
 namespace {
@@ -193,17 +194,17 @@ TEST_CASE("Expiry sends one expired event through the engine's key-event sink", 
   ClientState& other = h.NewClient();
   CHECK(h.RunAs(other, {"set", "session:1", "v", "PX", "10"}) == kOk);
   CHECK(h.RunAs(other, {"set", "session:2", "v", "PX", "10"}) == kOk);
-  h.engine().RunExpiryCycle();
+  engine::EngineTestPeer::RunExpiryCycle(h.engine());
   CHECK(rec.Count() == 0);
   h.clock().AdvanceMs(20);
   // Nobody touches session:1: the active expiry pass reports it.
-  h.engine().RunExpiryCycle();
+  engine::EngineTestPeer::RunExpiryCycle(h.engine());
   std::vector<RecordedMessage> got = rec.Messages();
   std::sort(got.begin(), got.end(), [](const auto& a, const auto& b) { return a.payload < b.payload; });
   CHECK(got == std::vector<RecordedMessage>{{"message", "", "__keyevent@0__:expired", "session:1"},
                                             {"message", "", "__keyevent@0__:expired", "session:2"}});
   // Once per key.
-  h.engine().RunExpiryCycle();
+  engine::EngineTestPeer::RunExpiryCycle(h.engine());
   CHECK(h.RunAs(other, {"get", "session:1"}) == kNil);
   CHECK(rec.Count() == 2);
 }

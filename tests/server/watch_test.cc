@@ -12,6 +12,7 @@
 #include "server/txn/watch.h"
 #include "tests/support/command_harness.h"
 #include "tests/support/resp_builders.h"
+#include "tests/support/engine_test_peer.h"
 
 namespace redrock::server {
 namespace {
@@ -286,7 +287,7 @@ TEST_CASE_METHOD(WatchFixture, "keys that expire between WATCH and EXEC", "[watc
     h.RunAs(other, {"set", "k", "v", "px", "50"});
     CHECK(h.Run({"watch", "k"}) == kOk);
     h.clock().AdvanceMs(100);
-    CHECK(h.engine().RunExpiryCycle() == 1);
+    CHECK(engine::EngineTestPeer::RunExpiryCycle(h.engine()) == 1);
     CHECK(h.Run({"multi"}) == kOk);
     CHECK(h.Run({"exec"}) == kNilArray);
   }
@@ -311,7 +312,7 @@ TEST_CASE_METHOD(WatchFixture, "keys that expire between WATCH and EXEC", "[watc
     CHECK(h.Run({"watch", "k"}) == kOk);
     std::string expected = kPonged;
     SECTION("left alone") {}
-    SECTION("reclaimed by active expiry") { CHECK(h.engine().RunExpiryCycle() == 1); }
+    SECTION("reclaimed by active expiry") { CHECK(engine::EngineTestPeer::RunExpiryCycle(h.engine()) == 1); }
     SECTION("deleted by DEL (which finds nothing)") { CHECK(h.RunAs(other, {"del", "k"}) == Int(0)); }
     SECTION("FLUSHDB") { CHECK(h.RunAs(other, {"flushdb"}) == kOk); }
     SECTION("set again") {

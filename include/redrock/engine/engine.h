@@ -189,21 +189,17 @@ class Engine {
   EngineStats Stats();
   // Changes the WAL sync policy at run time (CONFIG SET appendfsync).
   void SetSyncMode(SyncMode mode);
-  // Runs one active-expiry pass now (tests use this with a ManualClock); returns keys removed.
-  int64_t RunExpiryCycle();
   // Flushes memtables and syncs the WAL.
   Status Flush();
   // Attaches the receiver of key events (see key_events.h); nullptr detaches. Returns once no call to
   // the previous sink is running or can start, so the caller may then destroy it. Events of writes in
-  // flight during the switch go to either sink. A sink that also derives from KeyCreationListener
-  // (key_creation.h) is told when a write created a key.
+  // flight during the switch go to either sink.
   void SetKeyEventSink(KeyEventSink* sink);
 
   struct Impl;
 
  private:
-  friend struct EngineInternals;  // engine/*.cc only (collection.h): the type families reach Impl through it
-  friend struct EngineTestPeer;  // tests/engine only: raw access for cases the public API cannot build
+  friend struct EngineInternals;  // engine/ only (types/collection.h): the type families reach Impl through it
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -23,6 +23,13 @@ class KeyEventSink {
 
   // After FlushDb(db) (db >= 0) or FlushAll() (db == -1) completed.
   virtual void OnFlushed(int db) = 0;
+
+  // When a write created (db, key): the key did not exist (or had expired) before the write and exists
+  // after it. The server uses it for the "new" keyspace notification (Redis sends it when dbAdd creates
+  // a key). Called right before the OnKeyModified of the same key and write, same threading rules. A SET
+  // whose expiry time has already passed stores nothing but is reported as creating the key (Redis
+  // stores it, expired at once). Optional: the default ignores it.
+  virtual void OnKeyCreated(int db, std::string_view key) {}
 };
 
 }  // namespace redrock::engine
