@@ -202,7 +202,7 @@ def test_kill_9_under_pipelined_load_loses_no_acknowledged_write(server_factory,
     seed = int(os.environ.get("REDROCK_CRASH_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     where = f"appendfsync {appendfsync}, seed {seed} (REDROCK_CRASH_SEED={seed} repeats it)"
-    srv = server_factory(persistent=True, extra_args=["--appendfsync", appendfsync])
+    srv = server_factory(persistent=True, args=["--appendfsync", appendfsync])
 
     clients = [Client(i, seed, srv.port) for i in range(CLIENTS)]
     for c in clients:

@@ -74,8 +74,7 @@ def test_full_disk_error_recovery_and_restart():
         filler = os.path.join(mount, "filler")
         with open(filler, "wb") as f:
             f.write(b"\0" * FILLER_BYTES)
-        srv = ServerProcess()
-        srv.dir = os.path.join(mount, "data")  # the log stays outside, in the server's own temp dir
+        srv = ServerProcess(dir=os.path.join(mount, "data"))  # the log stays outside, in its own temp dir
         srv.start()
         r = redis.Redis(host=HOST, port=srv.port, socket_timeout=5)
 

@@ -9,14 +9,13 @@ redis-py 4.3 speaks RESP2 only; RESP3 pushes are tested in Catch2 (tests/server/
 """
 
 import asyncio
-import os
 import time
 
 import pytest
 import redis
 import redis.asyncio as aioredis
 
-from conftest import HOST, ServerProcess, is_real_redis
+from conftest import HOST
 
 MESSAGE_TIMEOUT_S = 5.0
 
@@ -174,26 +173,10 @@ async def test_keyspace_channel_pattern_for_expired(r, r2):
     await pubsub.close()
 
 
-class ConfigFileServer(ServerProcess):
-    """A server started as `server-binary <config file> --port ...`, as redis-server is with a redis.conf."""
-
-    def __init__(self, config_text):
-        super().__init__()
-        self.config_path = os.path.join(self.root, "redis.conf")
-        with open(self.config_path, "w") as f:
-            f.write(config_text)
-
-    def args(self):
-        args = super().args()
-        return [args[0], self.config_path] + args[1:]
-
-
 @pytest.fixture
-def config_file_server():
-    srv = ConfigFileServer("# keyspace events for the session service\nnotify-keyspace-events \"Ex\"\n")
-    srv.start()
-    yield srv
-    srv.cleanup()
+def config_file_server(server_factory):
+    """A server started as `server-binary <config file> --port ...`, as redis-server is with a redis.conf."""
+    return server_factory(config="# keyspace events for the session service\nnotify-keyspace-events \"Ex\"\n")
 
 
 async def test_notify_keyspace_events_from_config_file(config_file_server):

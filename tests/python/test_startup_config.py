@@ -9,66 +9,33 @@ refusals are redrock's own (Redis provides those features).
 
 import os
 import re
-import shutil
 import socket
-import subprocess
-import tempfile
-import time
 
 import pytest
 
-from conftest import HOST, SERVER_BINARY, free_port, is_real_redis, raw_ping
+from conftest import HOST, ServerProcess, is_real_redis, raw_ping
 
 redrock_only = pytest.mark.skipif(is_real_redis(), reason="redrock refuses what it does not provide; Redis has it")
 
 
-@pytest.fixture
-def workdir():
-    d = tempfile.mkdtemp(prefix="redrock-startup-")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+class Spawned(ServerProcess):
+    """A server run with exactly the test's config file and arguments (`binary [config file] *args`: the
+    plugin adds no --port, --bind or --dir), its log on stdout and stderr apart, as the suite's spawn mode
+    starts it. The test writes the config (write_config), starts it with start(wait=False) and waits on
+    the log itself; the plugin's factory stops it at teardown."""
+
+    def __init__(self, binary=None, args=(), **kwargs):
+        super().__init__(binary, args, separate_stderr=True, **kwargs)
+
+    def server_args(self):
+        return []
 
 
-class Spawned:
-    """A server started from a config file with its log on stdout, as the suite's spawn mode does."""
-
-    def __init__(self, workdir, config_lines, args=()):
-        self.workdir = workdir
-        self.conf = os.path.join(workdir, "redis.conf")
-        with open(self.conf, "w") as f:
-            f.write("\n".join(config_lines) + "\n")
-        self.stdout_path = os.path.join(workdir, "stdout")
-        self.stderr_path = os.path.join(workdir, "stderr")
-        with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
-            self.proc = subprocess.Popen([SERVER_BINARY, self.conf, *args], stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL)
-
-    def log(self):
-        with open(self.stdout_path, "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def stderr(self):
-        with open(self.stderr_path, "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def wait_log(self, pattern, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if re.search(pattern, self.log()):
-                return True
-            if self.proc.poll() is not None:
-                return bool(re.search(pattern, self.log()))
-            time.sleep(0.02)
-        return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+def spawn(factory, config_lines, port=None):
+    """A Spawned server started (not waited for) from the config that config_lines(root, port) gives."""
+    srv = factory.create(server_class=Spawned, **({} if port is None else {"port": port}))
+    srv.write_config("\n".join(config_lines(srv.root, srv.port)) + "\n")
+    return srv.start(wait=False)
 
 
 def suite_config(workdir, port):
@@ -107,13 +74,13 @@ def command(port, *args, source=None):
         return data
 
 
-def test_suite_config_starts_and_logs_pid_and_ready(workdir):
-    port = free_port()
-    srv = Spawned(workdir, suite_config(workdir, port))
+def test_suite_config_starts_and_logs_pid_and_ready(redrock_factory):
+    srv = spawn(redrock_factory, suite_config)
+    port = srv.port
     try:
         # server.tcl's wait_server_started and its "Ready to accept" count.
-        assert srv.wait_log(r" PID: %d\b" % srv.proc.pid), srv.log() + srv.stderr()
-        assert srv.wait_log(r"Ready to accept connections"), srv.log() + srv.stderr()
+        assert srv.wait_for_log(r" PID: %d\b" % srv.pid), srv.log() + srv.stderr()
+        assert srv.wait_for_log(r"Ready to accept connections"), srv.log() + srv.stderr()
         assert raw_ping(port) == b"+PONG\r\n"
         assert command(port, "CONFIG", "GET", "notify-keyspace-events") == b"*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nAKE\r\n"
         log = srv.log()
@@ -126,29 +93,29 @@ def test_suite_config_starts_and_logs_pid_and_ready(workdir):
             assert "accepted for compatibility" not in log
             assert re.search(r"unixsocket .*socket: redrock does not listen on Unix sockets yet", log), log
     finally:
-        srv.stop()
-    assert srv.proc.returncode == 0
+        srv.stop(timeout=10)
+    assert srv.returncode == 0
 
 
-def test_taken_port_is_reported_as_redis_does(workdir):
+def test_taken_port_is_reported_as_redis_does(redrock_factory):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
         holder.bind((HOST, 0))
         holder.listen(1)
         port = holder.getsockname()[1]
-        srv = Spawned(workdir, suite_config(workdir, port))
+        srv = spawn(redrock_factory, suite_config, port=port)
         try:
-            code = srv.proc.wait(timeout=20)
+            code = srv.wait(timeout=20)
         finally:
-            srv.stop()
+            srv.stop(timeout=10)
     assert code == 1
     log = srv.log()
     assert f"Failed listening on port {port} (TCP), aborting." in log
     assert "Ready to accept" not in log
-    assert not re.search(r" PID: %d\b" % srv.proc.pid, log)
+    assert not re.search(r" PID: %d\b" % srv.pid, log)
 
 
 def test_banner_follows_always_show_logo(server_factory):
-    srv = server_factory(extra_args=["--always-show-logo", "no"])
+    srv = server_factory(args=["--always-show-logo", "no"])
     assert f"Running mode=standalone, port={srv.port}." in srv.log_tail()
     assert " PID: " not in srv.log_tail()
 
@@ -174,7 +141,7 @@ def test_protected_mode_does_not_apply_with_a_password(server_factory):
 
 
 def test_protected_mode_off_serves_everyone(server_factory):
-    srv = server_factory(extra_args=["--protected-mode", "no"])
+    srv = server_factory(args=["--protected-mode", "no"])
     assert command(srv.port, "PING", source="127.0.0.2") == b"+PONG\r\n"
 
 
@@ -192,28 +159,26 @@ REFUSED = [
 
 @redrock_only
 @pytest.mark.parametrize("name,value", REFUSED)
-def test_unprovided_protection_stops_the_server(workdir, name, value):
-    port = free_port()
-    args = [SERVER_BINARY, "--port", str(port), "--dir", workdir, f"--{name}", *value.split(" ")]
-    done = subprocess.run(args, capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
-    assert done.returncode == 1
-    err = done.stderr.decode()
+def test_unprovided_protection_stops_the_server(redrock_factory, name, value):
+    srv = redrock_factory.create(server_class=Spawned)
+    port = srv.port
+    srv.args = ["--port", str(port), "--dir", srv.dir, f"--{name}", *value.split(" ")]
+    returncode = srv.start(wait=False).wait(timeout=20)
+    assert returncode == 1
+    err = srv.stderr()
     assert "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***" in err
     assert f"'{name} " in err  # the offending line
     assert "redrock does not" in err
     assert raw_ping(port) is None  # never listened
-    assert b"Ready to accept" not in done.stdout
+    assert "Ready to accept" not in srv.log()
 
 
 @redrock_only
 @pytest.mark.parametrize("line", ["user alice on >pw ~* +@all", "rename-command FLUSHALL \"\""])
-def test_unprovided_directive_in_config_file_stops_the_server(workdir, line):
-    conf = os.path.join(workdir, "redis.conf")
-    with open(conf, "w") as f:
-        f.write(f"port {free_port()}\ndir {workdir}\n{line}\n")
-    done = subprocess.run([SERVER_BINARY, conf], capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
-    assert done.returncode == 1
-    err = done.stderr.decode()
+def test_unprovided_directive_in_config_file_stops_the_server(redrock_factory, line):
+    srv = spawn(redrock_factory, lambda root, port: [f"port {port}", f"dir {root}", line])
+    assert srv.wait(timeout=20) == 1
+    err = srv.stderr()
     assert "Reading the configuration file, at line 3" in err
     assert f">>> '{line}'" in err
     assert "redrock does not provide" in err
@@ -221,7 +186,7 @@ def test_unprovided_directive_in_config_file_stops_the_server(workdir, line):
 
 @redrock_only
 def test_off_values_of_unprovided_features_start(server_factory):
-    srv = server_factory(extra_args=[
+    srv = server_factory(args=[
         "--maxmemory", "0", "--maxmemory-clients", "0", "--tls-port", "0", "--tls-cert-file", "",
         "--unixsocket", "", "--unixsocketperm", "0", "--aclfile", "", "--replicaof", "no", "one",
         "--masterauth", "", "--min-replicas-to-write", "0", "--cluster-enabled", "no", "--daemonize", "no",
