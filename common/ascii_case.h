@@ -1,16 +1,22 @@
 #pragma once
-// ASCII case folding for the scripting caches: EVALSHA takes a sha and FCALL a function name in any case.
-// The maps hash and compare case-insensitively, so a lookup does not lower-case a copy of its key.
+// ASCII case folding, as Redis compares command names, options and keywords (strcasecmp in the C locale),
+// and case-insensitive hashing for maps looked up by a name in any case (EVALSHA's sha, FCALL's function).
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-#include "server/core/args.h"
-
-namespace redrock::server {
+namespace redrock::common {
 
 inline char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
 
 inline std::string AsciiLower(std::string_view s) {
   std::string out(s);
@@ -33,4 +39,4 @@ struct CaseInsensitiveEqual {
   bool operator()(std::string_view a, std::string_view b) const { return EqualsIgnoreCase(a, b); }
 };
 
-}  // namespace redrock::server
+}  // namespace redrock::common

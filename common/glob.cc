@@ -21,7 +21,7 @@
 //  - a pattern is only walked while the string is non-empty, so "**" does not match "" (see glob.h for
 //    the single "*" case).
 
-namespace redrock::engine {
+namespace redrock::common {
 namespace {
 
 constexpr int kMaxStarNesting = 1000;
@@ -185,4 +185,4 @@ bool GlobIsLiteral(std::string_view pattern) {
   return true;
 }
 
-}  // namespace redrock::engine
+}  // namespace redrock::common

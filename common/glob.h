@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace redrock::engine {
+namespace redrock::common {
 
 // True when `str` matches `pattern`. `nocase` folds ASCII case (CONFIG GET uses it).
 // The pattern "*" matches everything, the empty string included, as KEYS/SCAN/HSCAN... treat it; other
@@ -19,4 +19,4 @@ std::string GlobLiteralPrefix(std::string_view pattern);
 // GlobLiteralPrefix(pattern) can match.
 bool GlobIsLiteral(std::string_view pattern);
 
-}  // namespace redrock::engine
+}  // namespace redrock::common

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <memory>
 
-namespace redrock::protocol {
+namespace redrock::common {
 namespace {
 
 // Redis LONG_STR_SIZE: string2ll rejects inputs of this many bytes or more.
@@ -153,4 +153,4 @@ std::string FormatDouble(double v) {
   return std::string(FormatDoubleTo(v, buf));
 }
 
-}  // namespace redrock::protocol
+}  // namespace redrock::common

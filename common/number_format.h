@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace redrock::protocol {
+namespace redrock::common {
 
 // Redis string2ll: optional '-', digits, no '+', no spaces, no leading zeros (except "0"), in range.
 bool ParseInt64(std::string_view s, int64_t* out);
@@ -28,4 +28,4 @@ std::string FormatDouble(double v);
 inline constexpr size_t kDoubleBufSize = 32;
 std::string_view FormatDoubleTo(double v, char* buf /* kDoubleBufSize bytes */);
 
-}  // namespace redrock::protocol
+}  // namespace redrock::common

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace redrock::server {
+namespace redrock::common {
 
 namespace {
 
@@ -74,4 +74,4 @@ std::string Sha1Hex(std::string_view data) {
   return out;
 }
 
-}  // namespace redrock::server
+}  // namespace redrock::common

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-namespace redrock::server {
+namespace redrock::common {
 
 std::string Sha1Hex(std::string_view data);
 
-}  // namespace redrock::server
+}  // namespace redrock::common

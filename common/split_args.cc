@@ -1,6 +1,6 @@
 #include "common/split_args.h"
 
-namespace redrock::protocol {
+namespace redrock::common {
 namespace {
 
 // isspace() in the C locale: what skips blanks between words and must follow a closing quote.
@@ -85,4 +85,4 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* words, std::vect
   return true;
 }
 
-}  // namespace redrock::protocol
+}  // namespace redrock::common

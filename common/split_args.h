@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace redrock::protocol {
+namespace redrock::common {
 
 // Splits `line` into `words`, exactly as Redis does (a NUL byte ends the line, as it ends Redis's C
 // string). The strings already in `words` are overwritten in place, so a caller that keeps the vector
@@ -17,4 +17,4 @@ namespace redrock::protocol {
 bool SplitArgs(std::string_view line, std::vector<std::string>* words,
                std::vector<std::string_view>* views = nullptr);
 
-}  // namespace redrock::protocol
+}  // namespace redrock::common

@@ -177,7 +177,7 @@ class Fuzzer {
     for (const auto& spec : table_.commands()) {
       if (!kExcluded.count(spec->name)) names_.push_back(spec.get());
     }
-    for (const auto& script : kScripts) shas_.push_back(server::Sha1Hex(script));
+    for (const auto& script : kScripts) shas_.push_back(redrock::common::Sha1Hex(script));
     NewClients();
     initial_config_ = ConfigSnapshot();
   }

@@ -1,4 +1,4 @@
-// Fuzz harness for engine::GlobMatch / GlobLiteralPrefix / GlobIsLiteral.
+// Fuzz harness for common::GlobMatch / GlobLiteralPrefix / GlobIsLiteral.
 //
 // GlobMatch is compared with a reference matcher written separately below: a memoised recursion over
 // (pattern position, string position) that states Redis 7.0's stringmatchlen rules directly, with no
@@ -157,19 +157,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string pattern(in.Bytes(in.Byte() % 64));
   const std::string str(in.Bytes(64));
 
-  const bool got = redrock::engine::GlobMatch(pattern, str, nocase);
+  const bool got = redrock::common::GlobMatch(pattern, str, nocase);
   const bool want = Reference(pattern, str, nocase).Match();
-  FUZZ_CHECK(got == want, "GlobMatch('%s', '%s', nocase=%d) = %d, reference %d", Printable(pattern).c_str(),
+  FUZZ_CHECK(got == want, "common::GlobMatch('%s', '%s', nocase=%d) = %d, reference %d", Printable(pattern).c_str(),
              Printable(str).c_str(), nocase, got, want);
 
-  const std::string prefix = redrock::engine::GlobLiteralPrefix(pattern);
+  const std::string prefix = redrock::common::GlobLiteralPrefix(pattern);
   if (got && !nocase && pattern != "*") {
     FUZZ_CHECK(str.compare(0, prefix.size(), prefix) == 0, "'%s' matches '%s' but lacks its prefix '%s'",
                Printable(str).c_str(), Printable(pattern).c_str(), Printable(prefix).c_str());
   }
-  if (redrock::engine::GlobIsLiteral(pattern)) {
+  if (redrock::common::GlobIsLiteral(pattern)) {
     if (!prefix.empty()) {
-      FUZZ_CHECK(redrock::engine::GlobMatch(pattern, prefix), "literal '%s' does not match its prefix",
+      FUZZ_CHECK(redrock::common::GlobMatch(pattern, prefix), "literal '%s' does not match its prefix",
                  Printable(pattern).c_str());
     }
     if (!nocase) {

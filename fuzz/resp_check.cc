@@ -45,14 +45,14 @@ class Checker {
         return true;  // any text without CR/LF (Line checked that)
       case ':': {
         int64_t n;
-        if (!protocol::ParseInt64(line, &n)) return FailAt(start, "bad integer");
+        if (!common::ParseInt64(line, &n)) return FailAt(start, "bad integer");
         return true;
       }
       case '$':
       case '=': {
         if (type == '=' && !resp3) return FailAt(start, "verbatim string in RESP2");
         int64_t n;
-        if (!protocol::ParseInt64(line, &n)) return FailAt(start, "bad bulk length");
+        if (!common::ParseInt64(line, &n)) return FailAt(start, "bad bulk length");
         if (n == -1 && type == '$') return true;  // null bulk (RESP3 replies may keep it, as Redis's do)
         if (n < 0) return FailAt(start, "negative length");
         if (data_.size() - pos_ < static_cast<uint64_t>(n) + 2) return FailAt(start, "truncated bulk");
@@ -69,7 +69,7 @@ class Checker {
       case '>': {
         if (type != '*' && !resp3) return FailAt(start, "RESP3 aggregate in RESP2");
         int64_t n;
-        if (!protocol::ParseInt64(line, &n)) return FailAt(start, "bad aggregate count");
+        if (!common::ParseInt64(line, &n)) return FailAt(start, "bad aggregate count");
         if (n == -1 && type == '*') return true;  // null array
         if (n < 0) return FailAt(start, "negative count");
         if (n > static_cast<int64_t>(data_.size())) return FailAt(start, "more elements than bytes");

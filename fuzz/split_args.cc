@@ -1,4 +1,4 @@
-// Fuzz harness for protocol::SplitArgs (inline commands and config lines).
+// Fuzz harness for common::SplitArgs (inline commands and config lines).
 //
 // The line is split by SplitArgs three times: into fresh vectors, into vectors already holding junk
 // words (the in-place reuse path), and with and without the views output; all must agree, and each view
@@ -146,11 +146,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string line(in.Rest());
 
   std::vector<std::string> fresh;
-  const bool ok = redrock::protocol::SplitArgs(line, &fresh);
+  const bool ok = redrock::common::SplitArgs(line, &fresh);
 
   std::vector<std::string> reference;
   const bool ref_ok = ReferenceSplit(line, &reference);
-  FUZZ_CHECK(ok == ref_ok, "SplitArgs says %d, the reference %d, for '%s'", ok, ref_ok, Printable(line).c_str());
+  FUZZ_CHECK(ok == ref_ok, "common::SplitArgs says %d, the reference %d, for '%s'", ok, ref_ok, Printable(line).c_str());
   if (ok) {
     FUZZ_CHECK(fresh == reference, "words differ for '%s'\nSplitArgs:%s\nreference:%s", Printable(line).c_str(),
                Words(fresh).c_str(), Words(reference).c_str());
@@ -160,7 +160,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> reused;
   for (int i = 0; i < (junk & 7); ++i) reused.emplace_back(static_cast<size_t>((junk >> 3) * i), 'j');
   std::vector<std::string_view> views(junk & 3, std::string_view("stale"));
-  const bool ok2 = redrock::protocol::SplitArgs(line, &reused, &views);
+  const bool ok2 = redrock::common::SplitArgs(line, &reused, &views);
   FUZZ_CHECK(ok2 == ok, "reused vectors change the verdict for '%s'", Printable(line).c_str());
   if (!ok) return 0;
   FUZZ_CHECK(reused == fresh, "reused vectors give other words for '%s'\nfresh:%s\nreused:%s",
@@ -177,7 +177,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string quoted;
   for (const auto& w : fresh) quoted += Quote(w) + " ";
   std::vector<std::string> back;
-  FUZZ_CHECK(redrock::protocol::SplitArgs(quoted, &back) && back == fresh, "quoted words do not split back: '%s'",
+  FUZZ_CHECK(redrock::common::SplitArgs(quoted, &back) && back == fresh, "quoted words do not split back: '%s'",
              Printable(quoted).c_str());
   return 0;
 }

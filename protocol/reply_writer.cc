@@ -11,7 +11,7 @@ namespace {
 void AppendLine(std::string* out, char prefix, int64_t n) {
   char buf[32];
   buf[0] = prefix;
-  size_t len = 1 + FormatInt64(n, buf + 1).size();
+  size_t len = 1 + common::FormatInt64(n, buf + 1).size();
   buf[len++] = '\r';
   buf[len++] = '\n';
   out->append(buf, len);
@@ -82,8 +82,8 @@ void ReplyWriter::SetHeader(size_t n) { Header(resp_ >= 3 ? '~' : '*', static_ca
 void ReplyWriter::PushHeader(size_t n) { Header(resp_ >= 3 ? '>' : '*', static_cast<int64_t>(n)); }
 
 void ReplyWriter::Double(double value) {
-  char buf[kDoubleBufSize];
-  std::string_view text = FormatDoubleTo(value, buf);
+  char buf[common::kDoubleBufSize];
+  std::string_view text = common::FormatDoubleTo(value, buf);
   if (resp_ >= 3) {
     out_->push_back(',');
     out_->append(text.data(), text.size());

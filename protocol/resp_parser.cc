@@ -91,7 +91,7 @@ ParseStatus RespParser::ParseMultibulk(std::string_view data, std::vector<std::s
     }
     if (cr + 2 > data.size()) return ParseStatus::kNeedMore;  // the byte after CR is not here yet
     int64_t count = 0;
-    if (!ParseInt64(data.substr(1, cr - 1), &count) || count > limits_.max_multibulk_len) {
+    if (!common::ParseInt64(data.substr(1, cr - 1), &count) || count > limits_.max_multibulk_len) {
       return Fail("ERR Protocol error: invalid multibulk length");
     }
     if (!authenticated_ && count > limits_.unauthenticated_multibulk_len) {
@@ -130,7 +130,7 @@ ParseStatus RespParser::ParseMultibulk(std::string_view data, std::vector<std::s
         return Fail(std::move(text));
       }
       int64_t len = 0;
-      if (!ParseInt64(data.substr(offset_ + 1, cr - offset_ - 1), &len) || len < 0 ||
+      if (!common::ParseInt64(data.substr(offset_ + 1, cr - offset_ - 1), &len) || len < 0 ||
           static_cast<uint64_t>(len) > limits_.max_bulk_len) {
         return Fail("ERR Protocol error: invalid bulk length");
       }
@@ -165,7 +165,7 @@ ParseStatus RespParser::ParseInline(std::string_view data, std::vector<std::stri
   }
   size_t line_len = (nl > 0 && data[nl - 1] == '\r') ? nl - 1 : nl;
   // Arguments without quotes stay views into `data`; only unquoted copies live in inline_args_.
-  if (!SplitArgs(data.substr(0, line_len), &inline_args_, argv)) {
+  if (!common::SplitArgs(data.substr(0, line_len), &inline_args_, argv)) {
     argv->clear();
     return Fail("ERR Protocol error: unbalanced quotes in request");
   }

@@ -409,7 +409,7 @@ Result<MemberScanResult> ScanMembers(Engine& engine, int db, std::string_view ke
     const std::string_view suffix = it->suffix();
     const std::string_view name = suffix.substr(suffix_prefix.size());
     last.assign(suffix);
-    if (!match_all && !GlobMatch(pattern, name)) continue;
+    if (!match_all && !common::GlobMatch(pattern, name)) continue;
     result.items.push_back({std::string(name), std::string(it->value())});
   }
   st = it->status();

@@ -174,12 +174,12 @@ Result<int64_t> HIncrBy(Engine& engine, int db, std::string_view key, std::strin
   Status st = OpenWriterField(writer, field, &stored, &found);
   if (!st.ok()) return st;
   int64_t current = 0;
-  if (found && !protocol::ParseInt64(stored, &current)) return Status::NotInteger();
+  if (found && !common::ParseInt64(stored, &current)) return Status::NotInteger();
   int64_t next = 0;
   if (__builtin_add_overflow(current, delta, &next)) return Status::Overflow();
   char buf[24];
   writer.Create(KeyType::kHash);
-  writer.PutMember(field, protocol::FormatInt64(next, buf));
+  writer.PutMember(field, common::FormatInt64(next, buf));
   if (!found) writer.AddSize(1);
   st = writer.Commit();
   if (!st.ok()) return st;
@@ -194,10 +194,10 @@ Result<std::string> HIncrByFloat(Engine& engine, int db, std::string_view key, s
   Status st = OpenWriterField(writer, field, &stored, &found);
   if (!st.ok()) return st;
   long double current = 0;
-  if (found && !protocol::ParseLongDouble(stored, &current)) return Status::NotFloat();
+  if (found && !common::ParseLongDouble(stored, &current)) return Status::NotFloat();
   const long double next = current + delta;
   if (std::isnan(next) || std::isinf(next)) return Status::NanOrInfinity();
-  std::string formatted = protocol::FormatLongDouble(next);
+  std::string formatted = common::FormatLongDouble(next);
   writer.Create(KeyType::kHash);
   writer.PutMember(field, formatted);
   if (!found) writer.AddSize(1);

@@ -39,8 +39,8 @@ std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(
 Result<std::vector<std::string>> Engine::Keys(int db, std::string_view pattern) {
   const int64_t now = impl_->Now();
   std::vector<std::string> out;
-  if (GlobIsLiteral(pattern)) {
-    const std::string key = GlobLiteralPrefix(pattern);
+  if (common::GlobIsLiteral(pattern)) {
+    const std::string key = common::GlobLiteralPrefix(pattern);
     std::string dkey;
     encoding::EncodeDataKey(&dkey, db, key);
     rocksdb::PinnableSlice value;
@@ -50,13 +50,13 @@ Result<std::vector<std::string>> Engine::Keys(int db, std::string_view pattern) 
     else if (!st.IsNotFound()) return st;
     return out;
   }
-  const std::string begin = encoding::DbBegin(db) + GlobLiteralPrefix(pattern);
+  const std::string begin = encoding::DbBegin(db) + common::GlobLiteralPrefix(pattern);
   RangeIterator it(*impl_, begin, encoding::PrefixSuccessor(begin));
   for (it->Seek(begin); it->Valid(); it->Next()) {
     encoding::ValueHeader h;
     if (!encoding::ParseValueHeader(View(it->value()), &h) || encoding::IsExpired(h.expire_at_ms, now)) continue;
     const std::string_view user_key = encoding::UserKeyOf(View(it->key()));
-    if (GlobMatch(pattern, user_key)) out.emplace_back(user_key);
+    if (common::GlobMatch(pattern, user_key)) out.emplace_back(user_key);
   }
   if (!it->status().ok()) return impl_->ReadError(it->status());
   return out;
@@ -70,7 +70,7 @@ Result<ScanResult> Engine::Scan(int db, uint64_t cursor, std::string_view patter
   // As Redis, "*" skips matching (so it also returns the empty key, which stringmatchlen("*", "")
   // would not); any other pattern, "" included, is a glob every returned key must match.
   const bool match_all = pattern == "*";
-  const std::string begin = encoding::DbBegin(db) + GlobLiteralPrefix(pattern);
+  const std::string begin = encoding::DbBegin(db) + common::GlobLiteralPrefix(pattern);
   RangeIterator it(*impl_, begin, encoding::PrefixSuccessor(begin));
 
   // A known cursor resumes just past the key where its step stopped, whatever that key is (the empty
@@ -100,7 +100,7 @@ Result<ScanResult> Engine::Scan(int db, uint64_t cursor, std::string_view patter
     if (!encoding::ParseValueHeader(View(it->value()), &h) || encoding::IsExpired(h.expire_at_ms, now)) continue;
     ++examined;
     if (type && h.type != *type) continue;
-    if (!match_all && !GlobMatch(pattern, user_key)) continue;
+    if (!match_all && !common::GlobMatch(pattern, user_key)) continue;
     result.keys.emplace_back(user_key);
   }
   if (!it->status().ok()) return impl_->ReadError(it->status());

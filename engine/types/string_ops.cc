@@ -307,9 +307,9 @@ Result<int64_t> Engine::IncrBy(int db, std::string_view key, int64_t delta) {
   char buf[32];
   Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
     int64_t current = 0;
-    if (exists && !protocol::ParseInt64(payload, &current)) return Status::NotInteger();
+    if (exists && !common::ParseInt64(payload, &current)) return Status::NotInteger();
     if (__builtin_add_overflow(current, delta, &next)) return Status::Overflow();
-    update->part1 = protocol::FormatInt64(next, buf);
+    update->part1 = common::FormatInt64(next, buf);
     return Status::OK();
   });
   if (!st.ok()) return st;
@@ -320,10 +320,10 @@ Result<std::string> Engine::IncrByFloat(int db, std::string_view key, long doubl
   std::string formatted;
   Status st = UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
     long double current = 0;
-    if (exists && !protocol::ParseLongDouble(payload, &current)) return Status::NotFloat();
+    if (exists && !common::ParseLongDouble(payload, &current)) return Status::NotFloat();
     const long double next = current + delta;
     if (std::isnan(next) || std::isinf(next)) return Status::NanOrInfinity();
-    formatted = protocol::FormatLongDouble(next);
+    formatted = common::FormatLongDouble(next);
     update->part1 = formatted;
     return Status::OK();
   });

@@ -315,7 +315,7 @@ Result<ZScanResult> ZScan(Engine& engine, int db, std::string_view key, uint64_t
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
         zset::IndexEntry e;
         if (!zset::DecodeIndexSuffix(it->suffix(), &e)) return Malformed();
-        if (match_all || GlobMatch(pattern, e.member)) result.items.push_back({std::string(e.member), e.score});
+        if (match_all || common::GlobMatch(pattern, e.member)) result.items.push_back({std::string(e.member), e.score});
       }
       st = it->status();
       if (!st.ok()) return st;

@@ -16,7 +16,7 @@ struct ServerState;
 inline constexpr std::string_view kRedisVersion = "7.0.15";
 inline constexpr std::string_view kRedrockVersion = "0.1.0";
 
-// Redis's rule for client names (and 7.2's lib-name/lib-ver): printable ASCII without spaces.
+// Redis's rule for client names: printable ASCII without spaces.
 bool ValidClientName(std::string_view name);
 
 // True while the client has any pub/sub subscription (CLIENT LIST flag "P", TYPE pubsub). Any thread.

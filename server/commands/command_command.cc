@@ -1,8 +1,7 @@
-// COMMAND [COUNT | LIST | INFO | DOCS | GETKEYS | HELP]: introspection of the command table, in the shape
-// Redis 7.0 replies with (documentation, tips and key specs come from command_metadata.cc).
-//
-// COMMAND is the one container Redis also runs without a subcommand, which the table's Resolve() does
-// not allow, so it is registered as a plain command that resolves its own subcommands.
+// COMMAND [COUNT | LIST | INFO | DOCS | GETKEYS | GETKEYSANDFLAGS | HELP]: introspection of the command
+// table, in the shape Redis 7.0.15 replies with. Everything printed comes from the bound specs and their
+// catalog entries (core/command_catalog.h). COMMAND is the one container Redis also runs without a
+// subcommand: it is bound with a handler of its own.
 
 #include <algorithm>
 #include <memory>
@@ -13,9 +12,9 @@
 #include "common/glob.h"
 #include "common/number_format.h"
 #include "server/core/args.h"
+#include "server/core/command_catalog.h"
 #include "server/core/command_table.h"
 #include "server/commands/command_helpers.h"
-#include "server/commands/command_metadata.h"
 #include "server/commands/server_families.h"
 #include "server/core/errors.h"
 
@@ -35,92 +34,66 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   return parts;
 }
 
-int ToInt(std::string_view s) {
-  int64_t v = 0;
-  protocol::ParseInt64(s, &v);
-  return static_cast<int>(v);
+std::string_view Str(const char* s) { return s != nullptr ? std::string_view(s) : std::string_view(); }
+
+// A set of simple strings (flags, ACL categories) from a space separated catalog field.
+void WriteWordSet(protocol::ReplyWriter& r, const char* words, bool bulk) {
+  std::vector<std::string_view> parts = Split(Str(words), ' ');
+  r.SetHeader(parts.size());
+  for (std::string_view p : parts) bulk ? r.Bulk(p) : r.Simple(p);
 }
 
-const CommandSpec& CommandContainer();
-
-// The subcommands to show for a spec: COMMAND's own live outside the table.
-const std::vector<CommandSpec>& SubcommandsOf(const CommandSpec& spec) {
-  if (spec.parent == nullptr && spec.name == "command") return CommandContainer().subcommands;
-  return spec.subcommands;
-}
-
-// One key spec from its encoded form "flags|begin_search|find_keys|notes".
-void WriteKeySpec(protocol::ReplyWriter& r, std::string_view encoded) {
-  std::vector<std::string_view> parts;
-  size_t pos = 0;
-  for (int i = 0; i < 3; ++i) {
-    size_t bar = encoded.find('|', pos);
-    parts.push_back(encoded.substr(pos, bar - pos));
-    pos = bar + 1;
-  }
-  std::string_view notes = encoded.substr(pos);
-  r.MapHeader(notes.empty() ? 3 : 4);
-  if (!notes.empty()) {
+void WriteKeySpec(protocol::ReplyWriter& r, const catalog::KeySpec& ks) {
+  r.MapHeader(ks.notes != nullptr ? 4 : 3);
+  if (ks.notes != nullptr) {
     r.Bulk("notes");
-    r.Bulk(notes);
+    r.Bulk(ks.notes);
   }
   r.Bulk("flags");
-  std::vector<std::string_view> flags = Split(parts[0], ' ');
-  r.SetHeader(flags.size());
-  for (std::string_view f : flags) r.Simple(f);
-
-  std::vector<std::string_view> begin = Split(parts[1], ':');
+  WriteWordSet(r, ks.flags, /*bulk=*/false);
   r.Bulk("begin_search");
   r.MapHeader(2);
   r.Bulk("type");
-  r.Bulk(begin[0]);
+  r.Bulk(ks.begin_type);
   r.Bulk("spec");
-  if (begin[0] == "index") {
+  const std::string_view begin = ks.begin_type;
+  if (begin == "index") {
     r.MapHeader(1);
     r.Bulk("index");
-    r.Integer(ToInt(begin[1]));
-  } else if (begin[0] == "keyword") {
+    r.Integer(ks.index);
+  } else if (begin == "keyword") {
     r.MapHeader(2);
     r.Bulk("keyword");
-    r.Bulk(begin[1]);
+    r.Bulk(Str(ks.keyword));
     r.Bulk("startfrom");
-    r.Integer(ToInt(begin[2]));
+    r.Integer(ks.startfrom);
   } else {
     r.MapHeader(0);
   }
-
-  std::vector<std::string_view> find = Split(parts[2], ':');
   r.Bulk("find_keys");
   r.MapHeader(2);
   r.Bulk("type");
-  r.Bulk(find[0]);
+  r.Bulk(ks.find_type);
   r.Bulk("spec");
-  if (find[0] == "range") {
+  const std::string_view find = ks.find_type;
+  if (find == "range" || find == "keynum") {
+    const bool range = find == "range";
     r.MapHeader(3);
-    r.Bulk("lastkey");
-    r.Integer(ToInt(find[1]));
-    r.Bulk("keystep");
-    r.Integer(ToInt(find[2]));
-    r.Bulk("limit");
-    r.Integer(ToInt(find[3]));
-  } else if (find[0] == "keynum") {
-    r.MapHeader(3);
-    r.Bulk("keynumidx");
-    r.Integer(ToInt(find[1]));
-    r.Bulk("firstkey");
-    r.Integer(ToInt(find[2]));
-    r.Bulk("keystep");
-    r.Integer(ToInt(find[3]));
+    r.Bulk(range ? "lastkey" : "keynumidx");
+    r.Integer(ks.a);
+    r.Bulk(range ? "keystep" : "firstkey");
+    r.Integer(ks.b);
+    r.Bulk(range ? "limit" : "keystep");
+    r.Integer(ks.c);
   } else {
     r.MapHeader(0);
   }
 }
 
 void WriteCommandInfo(protocol::ReplyWriter& r, const CommandSpec& spec) {
-  const std::string full = spec.FullName();
-  const CommandMetadata* meta = FindCommandMetadata(full);
+  const catalog::Command& doc = *spec.doc;
   r.ArrayHeader(10);
-  r.Bulk(full);
+  r.Bulk(doc.full_name);
   r.Integer(spec.arity);
   std::vector<std::string_view> flags = FlagNames(spec.flags);
   r.SetHeader(flags.size());
@@ -128,49 +101,117 @@ void WriteCommandInfo(protocol::ReplyWriter& r, const CommandSpec& spec) {
   r.Integer(spec.first_key);
   r.Integer(spec.last_key);
   r.Integer(spec.step);
-  std::vector<std::string_view> acl = Split(spec.acl_categories, ' ');
-  r.SetHeader(acl.size());
-  for (std::string_view a : acl) r.Simple(a);
-  std::vector<std::string_view> tips = meta ? Split(meta->tips, ',') : std::vector<std::string_view>{};
-  r.SetHeader(tips.size());
-  for (std::string_view t : tips) r.Bulk(t);
-  if (meta != nullptr) {
-    std::vector<std::string_view> specs = Split(meta->key_specs, ';');
-    r.SetHeader(specs.size());
-    for (std::string_view s : specs) WriteKeySpec(r, s);
-  } else if (spec.first_key > 0) {
-    // A command Redis does not have: derive one range spec from the legacy key positions.
-    int lastkey = spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key;
-    std::string encoded = std::string((spec.flags & kCmdWrite) ? "RW update" : "RO access") + "|index:" +
-                          std::to_string(spec.first_key) + "|range:" + std::to_string(lastkey) + ":" +
-                          std::to_string(spec.step) + ":0|";
-    r.SetHeader(1);
-    WriteKeySpec(r, encoded);
-  } else {
+  WriteWordSet(r, doc.acl_categories, /*bulk=*/false);
+  WriteWordSet(r, doc.tips, /*bulk=*/true);
+  std::span<const catalog::KeySpec> specs = catalog::KeySpecs(doc.key_specs);
+  r.SetHeader(specs.size());
+  for (const catalog::KeySpec& ks : specs) WriteKeySpec(r, ks);
+  // Redis prints a container's subcommands as an array, and a plain command's none as an empty set.
+  if (spec.subcommands.empty()) {
     r.SetHeader(0);
+  } else {
+    r.ArrayHeader(spec.subcommands.size());
+    for (const CommandSpec& sub : spec.subcommands) WriteCommandInfo(r, sub);
   }
-  const std::vector<CommandSpec>& subs = SubcommandsOf(spec);
-  r.SetHeader(subs.size());
-  for (const CommandSpec& sub : subs) WriteCommandInfo(r, sub);
+}
+
+void WriteArgs(protocol::ReplyWriter& r, std::span<const catalog::Arg> args) {
+  static constexpr std::pair<uint8_t, std::string_view> kArgFlags[] = {
+      {catalog::kArgOptional, "optional"},
+      {catalog::kArgMultiple, "multiple"},
+      {catalog::kArgMultipleToken, "multiple_token"},
+  };
+  r.ArrayHeader(args.size());
+  for (const catalog::Arg& a : args) {
+    const std::string_view type = a.type;
+    const bool nested = type == "oneof" || type == "block";
+    r.MapHeader(2 + (a.key_spec_index != -1) + (a.token != nullptr) + (a.summary != nullptr) +
+                (a.since != nullptr) + (a.deprecated_since != nullptr) + (a.flags != 0) + nested);
+    r.Bulk("name");
+    r.Bulk(a.name);
+    r.Bulk("type");
+    r.Bulk(type);
+    if (a.key_spec_index != -1) {
+      r.Bulk("key_spec_index");
+      r.Integer(a.key_spec_index);
+    }
+    const std::pair<const char*, const char*> optional[] = {
+        {"token", a.token}, {"summary", a.summary}, {"since", a.since}, {"deprecated_since", a.deprecated_since}};
+    for (const auto& [field, value] : optional) {
+      if (value == nullptr) continue;
+      r.Bulk(field);
+      r.Bulk(value);
+    }
+    if (a.flags != 0) {
+      r.Bulk("flags");
+      int n = 0;
+      for (const auto& [bit, name] : kArgFlags) n += (a.flags & bit) != 0;
+      r.SetHeader(n);
+      for (const auto& [bit, name] : kArgFlags) {
+        if (a.flags & bit) r.Simple(name);
+      }
+    }
+    if (nested) {
+      r.Bulk("arguments");
+      WriteArgs(r, catalog::Args({a.first_child, a.num_children}));
+    }
+  }
 }
 
 void WriteCommandDocs(protocol::ReplyWriter& r, const CommandSpec& spec) {
-  const CommandMetadata* meta = FindCommandMetadata(spec.FullName());
-  const std::vector<CommandSpec>& subs = SubcommandsOf(spec);
-  r.MapHeader(subs.empty() ? 4 : 5);
-  r.Bulk("summary");
-  r.Bulk(meta ? meta->summary : "");
-  r.Bulk("since");
-  r.Bulk(meta ? meta->since : "");
+  const catalog::Command& doc = *spec.doc;
+  const bool subs = !spec.subcommands.empty();
+  r.MapHeader(1 + (doc.summary != nullptr) + (doc.since != nullptr) + (doc.complexity != nullptr) +
+              (doc.doc_flags != 0) + (doc.deprecated_since != nullptr) + (doc.replaced_by != nullptr) +
+              doc.has_history + doc.has_arguments + subs);
+  if (doc.summary != nullptr) {
+    r.Bulk("summary");
+    r.Bulk(doc.summary);
+  }
+  if (doc.since != nullptr) {
+    r.Bulk("since");
+    r.Bulk(doc.since);
+  }
   r.Bulk("group");
-  r.Bulk(meta ? meta->group : "generic");
-  r.Bulk("complexity");
-  r.Bulk(meta ? meta->complexity : "");
-  if (!subs.empty()) {
+  r.Bulk(doc.group);
+  if (doc.complexity != nullptr) {
+    r.Bulk("complexity");
+    r.Bulk(doc.complexity);
+  }
+  if (doc.doc_flags != 0) {
+    r.Bulk("doc_flags");
+    const bool deprecated = doc.doc_flags & catalog::kDocDeprecated, syscmd = doc.doc_flags & catalog::kDocSyscmd;
+    r.SetHeader(deprecated + syscmd);
+    if (deprecated) r.Simple("deprecated");
+    if (syscmd) r.Simple("syscmd");
+  }
+  if (doc.deprecated_since != nullptr) {
+    r.Bulk("deprecated_since");
+    r.Bulk(doc.deprecated_since);
+  }
+  if (doc.replaced_by != nullptr) {
+    r.Bulk("replaced_by");
+    r.Bulk(doc.replaced_by);
+  }
+  if (doc.has_history) {
+    r.Bulk("history");
+    std::span<const catalog::History> history = catalog::HistoryOf(doc.history);
+    r.SetHeader(history.size());
+    for (const catalog::History& h : history) {
+      r.ArrayHeader(2);
+      r.Bulk(h.since);
+      r.Bulk(h.changes);
+    }
+  }
+  if (doc.has_arguments) {
+    r.Bulk("arguments");
+    WriteArgs(r, catalog::Args(doc.arguments));
+  }
+  if (subs) {
     r.Bulk("subcommands");
-    r.MapHeader(subs.size());
-    for (const CommandSpec& sub : subs) {
-      r.Bulk(sub.FullName());
+    r.MapHeader(spec.subcommands.size());
+    for (const CommandSpec& sub : spec.subcommands) {
+      r.Bulk(sub.doc->full_name);
       WriteCommandDocs(r, sub);
     }
   }
@@ -181,10 +222,7 @@ const CommandSpec* FindByFullName(const CommandTable& table, std::string_view na
   size_t bar = name.find('|');
   const CommandSpec* spec = table.Find(name.substr(0, bar));
   if (spec == nullptr || bar == std::string_view::npos) return spec;
-  for (const CommandSpec& sub : SubcommandsOf(*spec)) {
-    if (EqualsIgnoreCase(sub.name, name.substr(bar + 1))) return &sub;
-  }
-  return nullptr;
+  return table.FindSubcommand(*spec, name.substr(bar + 1));
 }
 
 void CommandCountCommand(CommandContext& ctx) {
@@ -260,86 +298,99 @@ void CommandListCommand(CommandContext& ctx) {
           if (cat.size() > 1 && EqualsIgnoreCase(cat.substr(1), arg)) keep = true;
         }
         break;
-      case By::kPattern: keep = engine::GlobMatch(arg, full, /*nocase=*/true); break;
+      case By::kPattern: keep = common::GlobMatch(arg, full, /*nocase=*/true); break;
     }
     if (keep) names.push_back(std::move(full));
   };
   for (const auto& spec : ctx.table.commands()) {
     consider(*spec);
-    for (const CommandSpec& sub : SubcommandsOf(*spec)) consider(sub);
+    for (const CommandSpec& sub : spec->subcommands) consider(sub);
   }
   ctx.reply.ArrayHeader(names.size());
   for (const std::string& n : names) ctx.reply.Bulk(n);
 }
 
-// Key positions of a movablekeys command (ZUNION, ZINTERSTORE, SINTERCARD, LMPOP...), evaluated from its
-// Redis 7.0 key specs ("index:N" begin_search with "range:last:step:limit" or "keynum:idx:first:step"
-// find_keys), as Redis's getKeysUsingKeySpecs does. nullopt when the arguments are invalid (numkeys out of
-// range or below 1) or a spec cannot be evaluated.
-std::optional<std::vector<size_t>> MovableKeyPositions(const CommandSpec& spec,
-                                                       std::span<const std::string_view> cmd) {
-  const CommandMetadata* meta = FindCommandMetadata(spec.FullName());
-  if (meta == nullptr) return std::nullopt;
+struct KeyRef {
+  size_t pos;
+  const char* flags;  // the key spec's flags
+};
+
+// The keys of `cmd` found by the command's key specs, as Redis's getKeysUsingKeySpecs does (specs
+// marked not_key are skipped); nullopt when a spec does not fit the arguments (a syntax error, or an
+// incomplete or unknown spec), where Redis falls back to the command's own key finder. redrock has none
+// of those, so such a call has no keys.
+std::optional<std::vector<KeyRef>> KeysFromSpecs(const CommandSpec& spec, std::span<const std::string_view> cmd) {
   const int64_t argc = static_cast<int64_t>(cmd.size());
-  std::vector<size_t> positions;
-  for (std::string_view encoded : Split(meta->key_specs, ';')) {
-    std::vector<std::string_view> parts = Split(encoded, '|');
-    if (parts.size() < 3) return std::nullopt;
-    std::vector<std::string_view> begin = Split(parts[1], ':');
-    std::vector<std::string_view> find = Split(parts[2], ':');
-    int64_t start = 0;
-    if (begin.size() != 2 || begin[0] != "index" || !protocol::ParseInt64(begin[1], &start)) return std::nullopt;
-    if (start >= argc) continue;
-    int64_t a = 0, b = 0, c = 0;
-    if (find.size() != 4 || !protocol::ParseInt64(find[1], &a) || !protocol::ParseInt64(find[2], &b) ||
-        !protocol::ParseInt64(find[3], &c)) {
+  std::vector<KeyRef> keys;
+  for (const catalog::KeySpec& ks : catalog::KeySpecs(spec.doc->key_specs)) {
+    const std::string_view flags = ks.flags;
+    std::vector<std::string_view> words = Split(flags, ' ');
+    auto has = [&](std::string_view w) { return std::find(words.begin(), words.end(), w) != words.end(); };
+    if (has("not_key")) continue;
+    int64_t first = 0;
+    if (std::string_view(ks.begin_type) == "index") {
+      first = ks.index;
+    } else if (std::string_view(ks.begin_type) == "keyword") {
+      const int64_t start = ks.startfrom > 0 ? ks.startfrom : argc + ks.startfrom;
+      const int64_t end = ks.startfrom > 0 ? argc - 1 : 1;
+      for (int64_t i = start; i != end; i = start <= end ? i + 1 : i - 1) {
+        if (i >= argc || i < 1) break;
+        if (EqualsIgnoreCase(cmd[static_cast<size_t>(i)], ks.keyword)) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first == 0) continue;  // keyword absent: this spec names no keys
+    } else {
       return std::nullopt;
     }
-    if (find[0] == "range") {  // a = lastkey (negative: from the end), b = keystep
-      const int64_t last = a >= 0 ? start + a : argc + a;
-      for (int64_t i = start; i <= last && i < argc; i += std::max<int64_t>(b, 1)) positions.push_back(i);
-    } else if (find[0] == "keynum") {  // a = numkeys index, b = first key, c = keystep
+    int64_t last = 0, step = 1;
+    if (std::string_view(ks.find_type) == "range") {
+      step = ks.b;
+      if (ks.a >= 0) last = first + ks.a;
+      else if (ks.c == 0) last = argc + ks.a;
+      else last = first + ((argc - first) / ks.c + ks.a);
+    } else if (std::string_view(ks.find_type) == "keynum") {
+      step = ks.c;
       int64_t numkeys = 0;
-      const int64_t at = start + a;
-      if (at >= argc || !protocol::ParseInt64(cmd[static_cast<size_t>(at)], &numkeys)) return std::nullopt;
-      const int64_t first = start + b;
-      const int64_t step = std::max<int64_t>(c, 1);
-      if (numkeys < 1 || first + (numkeys - 1) * step >= argc) return std::nullopt;
-      for (int64_t i = 0; i < numkeys; ++i) positions.push_back(static_cast<size_t>(first + i * step));
+      if (ks.a >= argc || first + ks.a >= argc) return std::nullopt;
+      if (!common::ParseInt64(cmd[static_cast<size_t>(first + ks.a)], &numkeys) || numkeys < 0) return std::nullopt;
+      first += ks.b;
+      last = first + numkeys - 1;
     } else {
       return std::nullopt;
     }
-  }
-  return positions;
-}
-
-void ReplyMovableKeys(CommandContext& ctx, const CommandSpec& spec, std::span<const std::string_view> cmd) {
-  std::optional<std::vector<size_t>> positions = MovableKeyPositions(spec, cmd);
-  if (!positions || positions->empty()) {
-    if (spec.flags & kCmdNoMandatoryKeys) {
-      ctx.reply.ArrayHeader(0);
-    } else {
-      ctx.reply.Error("ERR Invalid arguments specified for command");
+    if (last >= argc || last < first || first >= argc) return std::nullopt;
+    for (int64_t i = first; i <= last; i += std::max<int64_t>(step, 1)) {
+      keys.push_back({static_cast<size_t>(i), ks.flags});
     }
-    return;
+    if (has("incomplete")) return std::nullopt;
   }
-  ctx.reply.ArrayHeader(positions->size());
-  for (size_t i : *positions) ctx.reply.Bulk(cmd[i]);
+  return keys;
 }
 
-// COMMAND GETKEYS command [arg ...]
-void CommandGetKeysCommand(CommandContext& ctx) {
+// Redis's doesCommandHaveKeys, for the commands redrock has (none has a key finder of its own that
+// the key specs do not describe).
+bool HasKeyArguments(const CommandSpec& spec) {
+  for (const catalog::KeySpec& ks : catalog::KeySpecs(spec.doc->key_specs)) {
+    if (std::string_view(ks.flags).find("not_key") == std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// COMMAND GETKEYS command [arg ...] / COMMAND GETKEYSANDFLAGS command [arg ...]
+void GetKeys(CommandContext& ctx, bool with_flags) {
   std::span<const std::string_view> cmd = ctx.argv.subspan(2);
   const CommandSpec* spec = ctx.table.Find(cmd[0]);
-  if (spec != nullptr && !SubcommandsOf(*spec).empty() && cmd.size() >= 2) {
-    const CommandSpec* sub = nullptr;
-    for (const CommandSpec& candidate : SubcommandsOf(*spec)) {
-      if (EqualsIgnoreCase(candidate.name, cmd[1])) sub = &candidate;
-    }
-    spec = sub;
+  if (spec != nullptr && !spec->subcommands.empty() && cmd.size() >= 2) {
+    spec = ctx.table.FindSubcommand(*spec, cmd[1]);
   }
   if (spec == nullptr) {
     ctx.reply.Error("ERR Invalid command specified");
+    return;
+  }
+  if (!HasKeyArguments(*spec)) {
+    ctx.reply.Error("ERR The command has no key arguments");
     return;
   }
   const size_t argc = cmd.size();
@@ -348,23 +399,29 @@ void CommandGetKeysCommand(CommandContext& ctx) {
     ctx.reply.Error("ERR Invalid number of arguments specified for command");
     return;
   }
-  if (spec->flags & kCmdMovableKeys) {
-    ReplyMovableKeys(ctx, *spec, cmd);
+  std::optional<std::vector<KeyRef>> keys = KeysFromSpecs(*spec, cmd);
+  if (!keys || keys->empty()) {
+    if (spec->flags & kCmdNoMandatoryKeys) {
+      ctx.reply.ArrayHeader(0);
+    } else {
+      ctx.reply.Error("ERR Invalid arguments specified for command");
+    }
     return;
   }
-  if (spec->first_key <= 0) {
-    ctx.reply.Error("ERR The command has no key arguments");
-    return;
+  ctx.reply.ArrayHeader(keys->size());
+  for (const KeyRef& key : *keys) {
+    if (with_flags) {
+      ctx.reply.ArrayHeader(2);
+      ctx.reply.Bulk(cmd[key.pos]);
+      WriteWordSet(ctx.reply, key.flags, /*bulk=*/false);
+    } else {
+      ctx.reply.Bulk(cmd[key.pos]);
+    }
   }
-  int64_t last = spec->last_key < 0 ? static_cast<int64_t>(argc) + spec->last_key : spec->last_key;
-  int step = spec->step > 0 ? spec->step : 1;
-  std::vector<std::string_view> keys;
-  for (int64_t i = spec->first_key; i <= last && i < static_cast<int64_t>(argc); i += step) {
-    keys.push_back(cmd[static_cast<size_t>(i)]);
-  }
-  ctx.reply.ArrayHeader(keys.size());
-  for (std::string_view k : keys) ctx.reply.Bulk(k);
 }
+
+void CommandGetKeysCommand(CommandContext& ctx) { GetKeys(ctx, /*with_flags=*/false); }
+void CommandGetKeysAndFlagsCommand(CommandContext& ctx) { GetKeys(ctx, /*with_flags=*/true); }
 
 void CommandHelpCommand(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
@@ -393,53 +450,20 @@ void CommandHelpCommand(CommandContext& ctx) {
   ReplyHelp(ctx, kLines);
 }
 
-CommandSpec Sub(const char* name, int arity, CommandHandler handler) {
-  return MakeSpec(name, arity, kCmdLoading | kCmdStale, handler, "@slow @connection");
-}
-
-const CommandSpec& CommandContainer() {
-  static const CommandSpec* container = [] {
-    auto* spec = new CommandSpec(Sub("command", -1, nullptr));
-    spec->subcommands.push_back(Sub("help", 2, CommandHelpCommand));
-    spec->subcommands.push_back(Sub("count", 2, CommandCountCommand));
-    spec->subcommands.push_back(Sub("docs", -2, CommandDocsCommand));
-    spec->subcommands.push_back(Sub("getkeys", -4, CommandGetKeysCommand));
-    spec->subcommands.push_back(Sub("list", -2, CommandListCommand));
-    spec->subcommands.push_back(Sub("info", -2, CommandInfoCommand));
-    for (CommandSpec& sub : spec->subcommands) sub.parent = spec;
-    return spec;
-  }();
-  return *container;
-}
-
-// COMMAND [subcommand ...]
-void CommandCommand(CommandContext& ctx) {
-  if (ctx.argc() == 1) {
-    CommandAllCommand(ctx);
-    return;
-  }
-  const CommandSpec* sub = nullptr;
-  for (const CommandSpec& candidate : CommandContainer().subcommands) {
-    if (EqualsIgnoreCase(candidate.name, ctx.argv[1])) sub = &candidate;
-  }
-  if (sub == nullptr) {
-    ctx.reply.Error(err::UnknownSubcommand(ctx.argv[0], ctx.argv[1]));
-    return;
-  }
-  const size_t argc = ctx.argc();
-  if ((sub->arity > 0 && argc != static_cast<size_t>(sub->arity)) ||
-      (sub->arity < 0 && argc < static_cast<size_t>(-sub->arity))) {
-    ctx.reply.Error(err::WrongArity(sub->FullName()));
-    return;
-  }
-  sub->handler(ctx);
-}
+// COMMAND (no subcommand): every command's COMMAND INFO.
+void CommandCommand(CommandContext& ctx) { CommandAllCommand(ctx); }
 
 }  // namespace
 
 void RegisterCommandCommand(CommandTable& table) {
-  CommandSpec spec = Sub("command", -1, CommandCommand);
-  table.Register(std::move(spec));
+  table.Bind("command", CommandCommand);
+  table.Bind("command|count", CommandCountCommand);
+  table.Bind("command|docs", CommandDocsCommand);
+  table.Bind("command|getkeys", CommandGetKeysCommand);
+  table.Bind("command|getkeysandflags", CommandGetKeysAndFlagsCommand);
+  table.Bind("command|help", CommandHelpCommand);
+  table.Bind("command|info", CommandInfoCommand);
+  table.Bind("command|list", CommandListCommand);
 }
 
 }  // namespace redrock::server

@@ -12,17 +12,6 @@
 
 namespace redrock::server {
 
-CommandSpec MakeSpec(std::string_view name, int arity, uint32_t flags, CommandHandler handler,
-                     std::string_view acl_categories) {
-  CommandSpec spec;
-  spec.name = std::string(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.acl_categories = std::string(acl_categories);
-  return spec;
-}
-
 void ReplyHelp(CommandContext& ctx, std::span<const std::string_view> lines) {
   ctx.reply.ArrayHeader(lines.size());
   for (std::string_view line : lines) ctx.reply.Simple(line);
@@ -54,7 +43,7 @@ void ReplyBulksOrNulls(CommandContext& ctx, const std::vector<std::optional<std:
 }
 
 bool ParseRandomCount(CommandContext& ctx, std::string_view arg, int64_t* count) {
-  if (!protocol::ParseInt64(arg, count)) {
+  if (!common::ParseInt64(arg, count)) {
     ctx.reply.Error(err::kNotInteger);
     return false;
   }
@@ -76,7 +65,7 @@ bool CheckRandomPairCount(CommandContext& ctx, int64_t count) {
 
 bool ParseDbIndex(CommandContext& ctx, std::string_view text, int* db) {
   int64_t value = 0;
-  if (!protocol::ParseInt64(text, &value)) {
+  if (!common::ParseInt64(text, &value)) {
     ctx.reply.Error(err::kNotInteger);
     return false;
   }
@@ -100,7 +89,7 @@ std::string_view ParseKeyScanOptions(std::span<const std::string_view> argv, siz
     const std::string_view opt = args.Take();
     if (args.Done()) return err::kSyntax;
     if (EqualsIgnoreCase(opt, "count")) {
-      if (!protocol::ParseInt64(args.Take(), count)) return err::kNotInteger;
+      if (!common::ParseInt64(args.Take(), count)) return err::kNotInteger;
       if (*count < 1) return err::kSyntax;
     } else if (EqualsIgnoreCase(opt, "match")) {
       *pattern = args.Take();
@@ -123,7 +112,7 @@ bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_vi
   constexpr std::string_view kNumKeys = "ERR numkeys should be greater than 0";
   constexpr std::string_view kCount = "ERR count should be greater than 0";
   int64_t numkeys = 0;
-  if (!protocol::ParseInt64(ctx.argv[numkeys_index], &numkeys) || numkeys < 1) {
+  if (!common::ParseInt64(ctx.argv[numkeys_index], &numkeys) || numkeys < 1) {
     ctx.reply.Error(kNumKeys);
     return false;
   }
@@ -149,7 +138,7 @@ bool ParseMultiPopArgs(CommandContext& ctx, size_t numkeys_index, std::string_vi
     const bool more = j + 1 < argc;
     if (!have_count && more && EqualsIgnoreCase(ctx.argv[j], "count")) {
       ++j;
-      if (!protocol::ParseInt64(ctx.argv[j], &out->count) || out->count < 1) {
+      if (!common::ParseInt64(ctx.argv[j], &out->count) || out->count < 1) {
         ctx.reply.Error(kCount);
         return false;
       }

@@ -17,21 +17,6 @@
 
 namespace redrock::server {
 
-// A spec without key positions (first/last key and step 0): containers, their subcommands, and the
-// connection and server commands.
-CommandSpec MakeSpec(std::string_view name, int arity, uint32_t flags, CommandHandler handler,
-                     std::string_view acl_categories);
-
-// The flag sets the data-type families register their commands with (COMMAND INFO's flags). A Register
-// function says `using namespace spec_flags;`.
-namespace spec_flags {
-inline constexpr uint32_t kRead = kCmdReadOnly;
-inline constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
-inline constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
-inline constexpr uint32_t kWriteOom = kCmdWrite | kCmdDenyOom;
-inline constexpr uint32_t kWriteOomFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-}  // namespace spec_flags
-
 // A HELP subcommand's reply: an array with one simple string per line.
 void ReplyHelp(CommandContext& ctx, std::span<const std::string_view> lines);
 

@@ -143,7 +143,7 @@ void AuthCommand(CommandContext& ctx) {
 void HelloCommand(CommandContext& ctx) {
   int64_t protover = 0;
   if (ctx.argc() >= 2) {
-    if (!protocol::ParseInt64(ctx.argv[1], &protover)) {
+    if (!common::ParseInt64(ctx.argv[1], &protover)) {
       ctx.reply.Error("ERR Protocol version is not an integer or out of range");
       return;
     }
@@ -234,25 +234,6 @@ void ClientGetNameCommand(CommandContext& ctx) {
   }
 }
 
-// CLIENT SETINFO <LIB-NAME libname | LIB-VER libver> (Redis 7.2; redis-py and others send it on connect)
-void ClientSetInfoCommand(CommandContext& ctx) {
-  std::string_view attr = ctx.argv[2];
-  std::string_view value = ctx.argv[3];
-  bool lib_name = EqualsIgnoreCase(attr, "LIB-NAME");
-  if (!lib_name && !EqualsIgnoreCase(attr, "LIB-VER")) {
-    ctx.reply.Error("ERR Unrecognized option '" + std::string(attr) + "'");
-    return;
-  }
-  if (!ValidClientName(value)) {
-    ctx.reply.Error(std::string("ERR ") + (lib_name ? "lib-name" : "lib-ver") +
-                    " cannot contain spaces, newlines or special characters.");
-    return;
-  }
-  std::lock_guard lock(ctx.server.clients.mutex());
-  (lib_name ? ctx.client.lib_name : ctx.client.lib_ver).assign(value);
-  ctx.reply.Ok();
-}
-
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID client-id ...]
 void ClientListCommand(CommandContext& ctx) {
   std::vector<uint64_t> ids;
@@ -276,7 +257,7 @@ void ClientListCommand(CommandContext& ctx) {
       args.Take();
       while (!args.Done()) {
         int64_t id;
-        if (!protocol::ParseInt64(args.Take(), &id) || id <= 0) {
+        if (!common::ParseInt64(args.Take(), &id) || id <= 0) {
           ctx.reply.Error("ERR Invalid client ID");
           return;
         }
@@ -323,7 +304,7 @@ void ClientKillCommand(CommandContext& ctx) {
       std::string_view opt = ctx.argv[i], val = ctx.argv[i + 1];
       if (EqualsIgnoreCase(opt, "ID")) {
         int64_t id;
-        if (!protocol::ParseInt64(val, &id) || id <= 0) {
+        if (!common::ParseInt64(val, &id) || id <= 0) {
           ctx.reply.Error("ERR client-id should be greater than 0");
           return;
         }
@@ -411,8 +392,8 @@ void ClientReplyCommand(CommandContext& ctx) {
   }
 }
 
-// CLIENT NO-EVICT on|off, CLIENT NO-TOUCH on|off: accepted; redrock never evicts clients and keeps no LRU.
-void ClientOnOffCommand(CommandContext& ctx) {
+// CLIENT NO-EVICT on|off: accepted; redrock never evicts clients.
+void ClientNoEvictCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(ctx.argv[2], "on") || EqualsIgnoreCase(ctx.argv[2], "off")) {
     ctx.reply.Ok();
   } else {
@@ -434,7 +415,7 @@ void ClientUnblockCommand(CommandContext& ctx) {
     }
   }
   int64_t id = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &id)) {
+  if (!common::ParseInt64(ctx.argv[2], &id)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -501,33 +482,24 @@ void ClientHelpCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable& table) {
-  constexpr uint32_t kConnFlags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy;
-  table.Register(MakeSpec("ping", -1, kCmdFast, PingCommand, "@fast @connection"));
-  table.Register(MakeSpec("echo", 2, kCmdLoading | kCmdStale | kCmdFast, EchoCommand, "@fast @connection"));
-  table.Register(MakeSpec("quit", -1, kConnFlags | kCmdMultiControl, QuitCommand, "@fast @connection"));
-  table.Register(MakeSpec("reset", 1, kConnFlags | kCmdMultiControl, ResetCommand, "@fast @connection"));
-  table.Register(MakeSpec("select", 2, kCmdLoading | kCmdStale | kCmdFast, SelectCommand, "@fast @connection"));
-  table.Register(MakeSpec("auth", -2, kConnFlags, AuthCommand, "@fast @connection"));
-  table.Register(MakeSpec("hello", -1, kConnFlags, HelloCommand, "@fast @connection"));
+  table.Bind("ping", PingCommand);
+  table.Bind("echo", EchoCommand);
+  table.Bind("quit", QuitCommand, kCmdMultiControl);
+  table.Bind("reset", ResetCommand, kCmdMultiControl);
+  table.Bind("select", SelectCommand);
+  table.Bind("auth", AuthCommand);
+  table.Bind("hello", HelloCommand);
 
-  constexpr uint32_t kSubFlags = kCmdNoScript | kCmdLoading | kCmdStale;
-  constexpr uint32_t kAdminSub = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
-  constexpr const char* kAcl = "@slow @connection";
-  constexpr const char* kAdminAcl = "@admin @slow @dangerous @connection";
-  CommandSpec client = MakeSpec("client", -2, 0, nullptr, "@slow");
-  client.subcommands.push_back(MakeSpec("id", 2, kSubFlags, ClientIdCommand, kAcl));
-  client.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, ClientHelpCommand, kAcl));
-  client.subcommands.push_back(MakeSpec("kill", -3, kAdminSub, ClientKillCommand, kAdminAcl));
-  client.subcommands.push_back(MakeSpec("info", 2, kSubFlags, ClientInfoCommand, kAcl));
-  client.subcommands.push_back(MakeSpec("list", -2, kAdminSub, ClientListCommand, kAdminAcl));
-  client.subcommands.push_back(MakeSpec("getname", 2, kSubFlags, ClientGetNameCommand, kAcl));
-  client.subcommands.push_back(MakeSpec("setname", 3, kSubFlags, ClientSetNameCommand, kAcl));
-  client.subcommands.push_back(MakeSpec("setinfo", 4, kSubFlags, ClientSetInfoCommand, kAcl));
-  client.subcommands.push_back(MakeSpec("reply", 3, kSubFlags, ClientReplyCommand, kAcl));
-  client.subcommands.push_back(MakeSpec("no-evict", 3, kAdminSub, ClientOnOffCommand, kAdminAcl));
-  client.subcommands.push_back(MakeSpec("no-touch", 3, kSubFlags, ClientOnOffCommand, kAcl));
-  client.subcommands.push_back(MakeSpec("unblock", -3, kAdminSub, ClientUnblockCommand, kAdminAcl));
-  table.Register(std::move(client));
+  table.Bind("client|getname", ClientGetNameCommand);
+  table.Bind("client|help", ClientHelpCommand);
+  table.Bind("client|id", ClientIdCommand);
+  table.Bind("client|info", ClientInfoCommand);
+  table.Bind("client|kill", ClientKillCommand);
+  table.Bind("client|list", ClientListCommand);
+  table.Bind("client|no-evict", ClientNoEvictCommand);
+  table.Bind("client|reply", ClientReplyCommand);
+  table.Bind("client|setname", ClientSetNameCommand);
+  table.Bind("client|unblock", ClientUnblockCommand);
 }
 
 }  // namespace redrock::server

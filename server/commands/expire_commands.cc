@@ -64,7 +64,7 @@ void ExpireGeneric(CommandContext& ctx, std::string_view command, bool relative,
   uint32_t flags = 0;
   if (!ParseExpireFlags(ctx, &flags)) return;
   int64_t when = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &when)) {
+  if (!common::ParseInt64(ctx.argv[2], &when)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -162,19 +162,15 @@ void PersistCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterExpireCommands(CommandTable& table) {
-  // As Redis 7.0.15's COMMAND INFO prints them.
-  using namespace spec_flags;
-  const std::string kWriteCats = "@keyspace @write @fast";
-  const std::string kReadCats = "@keyspace @read @fast";
-  table.Register({"expire", -3, kWriteFast, 1, 1, 1, ExpireCommand, {}, kWriteCats});
-  table.Register({"pexpire", -3, kWriteFast, 1, 1, 1, PExpireCommand, {}, kWriteCats});
-  table.Register({"expireat", -3, kWriteFast, 1, 1, 1, ExpireAtCommand, {}, kWriteCats});
-  table.Register({"pexpireat", -3, kWriteFast, 1, 1, 1, PExpireAtCommand, {}, kWriteCats});
-  table.Register({"ttl", 2, kReadFast, 1, 1, 1, TtlCommand, {}, kReadCats});
-  table.Register({"pttl", 2, kReadFast, 1, 1, 1, PTtlCommand, {}, kReadCats});
-  table.Register({"expiretime", 2, kReadFast, 1, 1, 1, ExpireTimeCommand, {}, kReadCats});
-  table.Register({"pexpiretime", 2, kReadFast, 1, 1, 1, PExpireTimeCommand, {}, kReadCats});
-  table.Register({"persist", 2, kWriteFast, 1, 1, 1, PersistCommand, {}, kWriteCats});
+  table.Bind("expire", ExpireCommand);
+  table.Bind("pexpire", PExpireCommand);
+  table.Bind("expireat", ExpireAtCommand);
+  table.Bind("pexpireat", PExpireAtCommand);
+  table.Bind("ttl", TtlCommand);
+  table.Bind("pttl", PTtlCommand);
+  table.Bind("expiretime", ExpireTimeCommand);
+  table.Bind("pexpiretime", PExpireTimeCommand);
+  table.Bind("persist", PersistCommand);
 }
 
 }  // namespace redrock::server

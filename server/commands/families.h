@@ -1,5 +1,7 @@
 #pragma once
-// Every command family registers itself here, explicitly.
+// Every command family binds its handlers here, explicitly (CommandTable::Bind, by catalog name).
+
+#include <span>
 
 namespace redrock::server {
 
@@ -21,5 +23,13 @@ void RegisterClusterCommands(CommandTable& table);      // CLUSTER (cluster supp
 
 // All of the above, in that order.
 void RegisterAllCommands(CommandTable& table);
+
+// A catalog command redrock does not run yet, and the issue that brings it (0: none plans it).
+struct NotYetImplemented {
+  const char* full_name;  // "xadd", "acl|setuser"
+  int issue;
+};
+// Every catalog command (leaf: a plain command or a subcommand) that RegisterAllCommands does not bind.
+std::span<const NotYetImplemented> NotYetImplementedCommands();
 
 }  // namespace redrock::server

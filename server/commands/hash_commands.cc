@@ -151,7 +151,7 @@ void HStrLenCommand(CommandContext& ctx) {
 // HINCRBY key field increment
 void HIncrByCommand(CommandContext& ctx) {
   int64_t delta = 0;
-  if (!protocol::ParseInt64(ctx.argv[3], &delta)) {
+  if (!common::ParseInt64(ctx.argv[3], &delta)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -169,7 +169,7 @@ void HIncrByCommand(CommandContext& ctx) {
 // HINCRBYFLOAT key field increment
 void HIncrByFloatCommand(CommandContext& ctx) {
   long double delta = 0;
-  if (!protocol::ParseLongDouble(ctx.argv[3], &delta)) {
+  if (!common::ParseLongDouble(ctx.argv[3], &delta)) {
     ctx.reply.Error(err::kNotFloat);
     return;
   }
@@ -265,28 +265,22 @@ void HScanCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterHashCommands(CommandTable& table) {
-  // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
-  using namespace spec_flags;
-  const std::string kReadFastCats = "@read @hash @fast";
-  const std::string kReadSlowCats = "@read @hash @slow";
-  const std::string kWriteFastCats = "@write @hash @fast";
-
-  table.Register({"hset", -4, kWriteOomFast, 1, 1, 1, HSetCommand, {}, kWriteFastCats});
-  table.Register({"hsetnx", 4, kWriteOomFast, 1, 1, 1, HSetNxCommand, {}, kWriteFastCats});
-  table.Register({"hget", 3, kReadFast, 1, 1, 1, HGetCommand, {}, kReadFastCats});
-  table.Register({"hmget", -3, kReadFast, 1, 1, 1, HMGetCommand, {}, kReadFastCats});
-  table.Register({"hmset", -4, kWriteOomFast, 1, 1, 1, HMSetCommand, {}, kWriteFastCats});
-  table.Register({"hgetall", 2, kRead, 1, 1, 1, HGetAllCommand, {}, kReadSlowCats});
-  table.Register({"hdel", -3, kWriteFast, 1, 1, 1, HDelCommand, {}, kWriteFastCats});
-  table.Register({"hlen", 2, kReadFast, 1, 1, 1, HLenCommand, {}, kReadFastCats});
-  table.Register({"hexists", 3, kReadFast, 1, 1, 1, HExistsCommand, {}, kReadFastCats});
-  table.Register({"hkeys", 2, kRead, 1, 1, 1, HKeysCommand, {}, kReadSlowCats});
-  table.Register({"hvals", 2, kRead, 1, 1, 1, HValsCommand, {}, kReadSlowCats});
-  table.Register({"hincrby", 4, kWriteOomFast, 1, 1, 1, HIncrByCommand, {}, kWriteFastCats});
-  table.Register({"hincrbyfloat", 4, kWriteOomFast, 1, 1, 1, HIncrByFloatCommand, {}, kWriteFastCats});
-  table.Register({"hstrlen", 3, kReadFast, 1, 1, 1, HStrLenCommand, {}, kReadFastCats});
-  table.Register({"hrandfield", -2, kRead, 1, 1, 1, HRandFieldCommand, {}, kReadSlowCats});
-  table.Register({"hscan", -3, kRead, 1, 1, 1, HScanCommand, {}, kReadSlowCats});
+  table.Bind("hset", HSetCommand);
+  table.Bind("hsetnx", HSetNxCommand);
+  table.Bind("hget", HGetCommand);
+  table.Bind("hmget", HMGetCommand);
+  table.Bind("hmset", HMSetCommand);
+  table.Bind("hgetall", HGetAllCommand);
+  table.Bind("hdel", HDelCommand);
+  table.Bind("hlen", HLenCommand);
+  table.Bind("hexists", HExistsCommand);
+  table.Bind("hkeys", HKeysCommand);
+  table.Bind("hvals", HValsCommand);
+  table.Bind("hincrby", HIncrByCommand);
+  table.Bind("hincrbyfloat", HIncrByFloatCommand);
+  table.Bind("hstrlen", HStrLenCommand);
+  table.Bind("hrandfield", HRandFieldCommand);
+  table.Bind("hscan", HScanCommand);
 }
 
 }  // namespace redrock::server

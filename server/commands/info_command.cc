@@ -435,7 +435,7 @@ void InfoCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterInfoCommand(CommandTable& table) {
-  table.Register(MakeSpec("info", -1, kCmdLoading | kCmdStale, InfoCommand, "@slow @dangerous"));
+  table.Bind("info", InfoCommand);
 }
 
 }  // namespace redrock::server

@@ -172,7 +172,7 @@ void MoveCommand(CommandContext& ctx) {
 // Redis whatever their size; redrock does not track that.
 std::string_view StringEncoding(std::string_view value) {
   int64_t ignored = 0;
-  if (value.size() <= 20 && protocol::ParseInt64(value, &ignored)) return "int";
+  if (value.size() <= 20 && common::ParseInt64(value, &ignored)) return "int";
   return value.size() <= kEmbstrLimit ? "embstr" : "raw";
 }
 
@@ -246,7 +246,7 @@ void ObjectRefCountCommand(CommandContext& ctx) {
   auto value = ctx.engine().Get(ctx.db(), ctx.argv[2]);
   if (value.ok()) {
     int64_t n = 0;
-    const bool shared = value->size() <= 20 && protocol::ParseInt64(*value, &n) && n >= 0 && n < kSharedIntegers;
+    const bool shared = value->size() <= 20 && common::ParseInt64(*value, &n) && n >= 0 && n < kSharedIntegers;
     ctx.reply.Integer(shared ? kSharedRefcount : 1);
   } else if (value.status().IsNotFound()) {
     ctx.reply.Null();
@@ -282,28 +282,22 @@ void ObjectHelpCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterKeyCommands(CommandTable& table) {
-  // As Redis 7.0.15's COMMAND INFO prints them.
-  table.Register({"del", -2, kCmdWrite, 1, -1, 1, DelCommand, {}, "@keyspace @write @slow"});
-  table.Register({"unlink", -2, kCmdWrite | kCmdFast, 1, -1, 1, DelCommand, {}, "@keyspace @write @fast"});
-  table.Register({"exists", -2, kCmdReadOnly | kCmdFast, 1, -1, 1, ExistsCommand, {}, "@keyspace @read @fast"});
-  table.Register({"touch", -2, kCmdReadOnly | kCmdFast, 1, -1, 1, ExistsCommand, {}, "@keyspace @read @fast"});
-  table.Register({"type", 2, kCmdReadOnly | kCmdFast, 1, 1, 1, TypeCommand, {}, "@keyspace @read @fast"});
-  table.Register({"rename", 3, kCmdWrite, 1, 2, 1, RenameCommand, {}, "@keyspace @write @slow"});
-  table.Register({"renamenx", 3, kCmdWrite | kCmdFast, 1, 2, 1, RenameNxCommand, {}, "@keyspace @write @fast"});
-  table.Register({"randomkey", 1, kCmdReadOnly, 0, 0, 0, RandomKeyCommand, {}, "@keyspace @read @slow"});
-  table.Register({"copy", -3, kCmdWrite | kCmdDenyOom, 1, 2, 1, CopyCommand, {}, "@keyspace @write @slow"});
-  table.Register({"move", 3, kCmdWrite | kCmdFast, 1, 1, 1, MoveCommand, {}, "@keyspace @write @fast"});
+  table.Bind("del", DelCommand);
+  table.Bind("unlink", DelCommand);
+  table.Bind("exists", ExistsCommand);
+  table.Bind("touch", ExistsCommand);
+  table.Bind("type", TypeCommand);
+  table.Bind("rename", RenameCommand);
+  table.Bind("renamenx", RenameNxCommand);
+  table.Bind("randomkey", RandomKeyCommand);
+  table.Bind("copy", CopyCommand);
+  table.Bind("move", MoveCommand);
 
-  const std::string kObjectCats = "@keyspace @read @slow";
-  CommandSpec object = MakeSpec("object", -2, 0, nullptr, "@slow");
-  object.subcommands = {
-      {"encoding", 3, kCmdReadOnly, 2, 2, 1, ObjectEncodingCommand, {}, kObjectCats},
-      {"freq", 3, kCmdReadOnly, 2, 2, 1, ObjectFreqCommand, {}, kObjectCats},
-      {"help", 2, kCmdLoading | kCmdStale, 0, 0, 0, ObjectHelpCommand, {}, "@keyspace @slow"},
-      {"idletime", 3, kCmdReadOnly, 2, 2, 1, ObjectIdleTimeCommand, {}, kObjectCats},
-      {"refcount", 3, kCmdReadOnly, 2, 2, 1, ObjectRefCountCommand, {}, kObjectCats},
-  };
-  table.Register(std::move(object));
+  table.Bind("object|encoding", ObjectEncodingCommand);
+  table.Bind("object|freq", ObjectFreqCommand);
+  table.Bind("object|help", ObjectHelpCommand);
+  table.Bind("object|idletime", ObjectIdleTimeCommand);
+  table.Bind("object|refcount", ObjectRefCountCommand);
 
   RegisterExpireCommands(table);
   RegisterScanCommands(table);

@@ -174,13 +174,11 @@ void BLMPopCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterBlockingListCommands(CommandTable& table) {
-  constexpr uint32_t kBlocking = kCmdWrite | kCmdNoScript | kCmdBlocking;
-  constexpr const char* kCats = "@write @list @slow @blocking";
-  table.Register({"blpop", -3, kBlocking, 1, -2, 1, BLPopCommand, {}, kCats});
-  table.Register({"brpop", -3, kBlocking, 1, -2, 1, BRPopCommand, {}, kCats});
-  table.Register({"blmove", 6, kBlocking | kCmdDenyOom, 1, 2, 1, BLMoveCommand, {}, kCats});
-  table.Register({"brpoplpush", 4, kBlocking | kCmdDenyOom, 1, 2, 1, BRPopLPushCommand, {}, kCats});
-  table.Register({"blmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, 0, 0, 0, BLMPopCommand, {}, kCats});
+  table.Bind("blpop", BLPopCommand);
+  table.Bind("brpop", BRPopCommand);
+  table.Bind("blmove", BLMoveCommand);
+  table.Bind("brpoplpush", BRPopLPushCommand);
+  table.Bind("blmpop", BLMPopCommand);
 }
 
 }  // namespace redrock::server::list_commands

@@ -99,7 +99,7 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
   }
   const bool has_count = ctx.argc() == 3;
   int64_t count = 1;
-  if (has_count && (!protocol::ParseInt64(ctx.argv[2], &count) || count < 0)) {
+  if (has_count && (!common::ParseInt64(ctx.argv[2], &count) || count < 0)) {
     ctx.reply.Error(kMustBePositive);
     return;
   }
@@ -134,7 +134,7 @@ void LLenCommand(CommandContext& ctx) {
 // LRANGE key start stop
 void LRangeCommand(CommandContext& ctx) {
   int64_t start = 0, stop = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &start) || !protocol::ParseInt64(ctx.argv[3], &stop)) {
+  if (!common::ParseInt64(ctx.argv[2], &start) || !common::ParseInt64(ctx.argv[3], &stop)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -153,7 +153,7 @@ void LRangeCommand(CommandContext& ctx) {
 // LINDEX key index
 void LIndexCommand(CommandContext& ctx) {
   int64_t index = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &index)) {
+  if (!common::ParseInt64(ctx.argv[2], &index)) {
     // Redis looks the key up first: a missing key answers nil, a wrong type WRONGTYPE.
     auto length = engine::ListLength(ctx.engine(), ctx.db(), ctx.argv[1]);
     if (Failed(ctx, length)) return;
@@ -176,7 +176,7 @@ void LIndexCommand(CommandContext& ctx) {
 // LSET key index element
 void LSetCommand(CommandContext& ctx) {
   int64_t index = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &index)) {
+  if (!common::ParseInt64(ctx.argv[2], &index)) {
     // As LINDEX: the key is looked up before the index is parsed.
     auto length = engine::ListLength(ctx.engine(), ctx.db(), ctx.argv[1]);
     if (Failed(ctx, length)) return;
@@ -209,7 +209,7 @@ void LInsertCommand(CommandContext& ctx) {
 // LREM key count element
 void LRemCommand(CommandContext& ctx) {
   int64_t count = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &count)) {
+  if (!common::ParseInt64(ctx.argv[2], &count)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -225,7 +225,7 @@ void LRemCommand(CommandContext& ctx) {
 // LTRIM key start stop
 void LTrimCommand(CommandContext& ctx) {
   int64_t start = 0, stop = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &start) || !protocol::ParseInt64(ctx.argv[3], &stop)) {
+  if (!common::ParseInt64(ctx.argv[2], &start) || !common::ParseInt64(ctx.argv[3], &stop)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -247,7 +247,7 @@ void LPosCommand(CommandContext& ctx) {
     const std::string_view opt = ctx.argv[j];
     const bool more = j + 1 < ctx.argc();
     if (more && EqualsIgnoreCase(opt, "rank")) {
-      if (!protocol::ParseInt64(ctx.argv[++j], &options.rank)) {
+      if (!common::ParseInt64(ctx.argv[++j], &options.rank)) {
         ctx.reply.Error(err::kNotInteger);
         return;
       }
@@ -256,13 +256,13 @@ void LPosCommand(CommandContext& ctx) {
         return;
       }
     } else if (more && EqualsIgnoreCase(opt, "count")) {
-      if (!protocol::ParseInt64(ctx.argv[++j], &options.count) || options.count < 0) {
+      if (!common::ParseInt64(ctx.argv[++j], &options.count) || options.count < 0) {
         ctx.reply.Error(kCountNegative);
         return;
       }
       has_count = true;
     } else if (more && EqualsIgnoreCase(opt, "maxlen")) {
-      if (!protocol::ParseInt64(ctx.argv[++j], &options.maxlen) || options.maxlen < 0) {
+      if (!common::ParseInt64(ctx.argv[++j], &options.maxlen) || options.maxlen < 0) {
         ctx.reply.Error(kMaxLenNegative);
         return;
       }
@@ -327,27 +327,23 @@ void LMPopCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterListCommands(CommandTable& table) {
-  using namespace spec_flags;
-  constexpr const char* kWriteFastCats = "@write @list @fast";
-  constexpr const char* kWriteSlowCats = "@write @list @slow";
-  constexpr const char* kReadSlowCats = "@read @list @slow";
-  table.Register({"lpush", -3, kWriteOomFast, 1, 1, 1, LPushCommand, {}, kWriteFastCats});
-  table.Register({"rpush", -3, kWriteOomFast, 1, 1, 1, RPushCommand, {}, kWriteFastCats});
-  table.Register({"lpushx", -3, kWriteOomFast, 1, 1, 1, LPushXCommand, {}, kWriteFastCats});
-  table.Register({"rpushx", -3, kWriteOomFast, 1, 1, 1, RPushXCommand, {}, kWriteFastCats});
-  table.Register({"lpop", -2, kCmdWrite | kCmdFast, 1, 1, 1, LPopCommand, {}, kWriteFastCats});
-  table.Register({"rpop", -2, kCmdWrite | kCmdFast, 1, 1, 1, RPopCommand, {}, kWriteFastCats});
-  table.Register({"llen", 2, kCmdReadOnly | kCmdFast, 1, 1, 1, LLenCommand, {}, "@read @list @fast"});
-  table.Register({"lrange", 4, kCmdReadOnly, 1, 1, 1, LRangeCommand, {}, kReadSlowCats});
-  table.Register({"lindex", 3, kCmdReadOnly, 1, 1, 1, LIndexCommand, {}, kReadSlowCats});
-  table.Register({"lset", 4, kWriteOom, 1, 1, 1, LSetCommand, {}, kWriteSlowCats});
-  table.Register({"linsert", 5, kWriteOom, 1, 1, 1, LInsertCommand, {}, kWriteSlowCats});
-  table.Register({"lrem", 4, kCmdWrite, 1, 1, 1, LRemCommand, {}, kWriteSlowCats});
-  table.Register({"ltrim", 4, kCmdWrite, 1, 1, 1, LTrimCommand, {}, kWriteSlowCats});
-  table.Register({"lpos", -3, kCmdReadOnly, 1, 1, 1, LPosCommand, {}, kReadSlowCats});
-  table.Register({"rpoplpush", 3, kWriteOom, 1, 2, 1, RPopLPushCommand, {}, kWriteSlowCats});
-  table.Register({"lmove", 5, kWriteOom, 1, 2, 1, LMoveCommand, {}, kWriteSlowCats});
-  table.Register({"lmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, LMPopCommand, {}, kWriteSlowCats});
+  table.Bind("lpush", LPushCommand);
+  table.Bind("rpush", RPushCommand);
+  table.Bind("lpushx", LPushXCommand);
+  table.Bind("rpushx", RPushXCommand);
+  table.Bind("lpop", LPopCommand);
+  table.Bind("rpop", RPopCommand);
+  table.Bind("llen", LLenCommand);
+  table.Bind("lrange", LRangeCommand);
+  table.Bind("lindex", LIndexCommand);
+  table.Bind("lset", LSetCommand);
+  table.Bind("linsert", LInsertCommand);
+  table.Bind("lrem", LRemCommand);
+  table.Bind("ltrim", LTrimCommand);
+  table.Bind("lpos", LPosCommand);
+  table.Bind("rpoplpush", RPopLPushCommand);
+  table.Bind("lmove", LMoveCommand);
+  table.Bind("lmpop", LMPopCommand);
   list_commands::RegisterBlockingListCommands(table);
 }
 

@@ -26,7 +26,7 @@ void MemoryUsageCommand(CommandContext& ctx) {
   int64_t samples = engine::kMemoryUsageDefaultSamples;
   for (size_t j = 3; j < ctx.argc(); ++j) {
     if (EqualsIgnoreCase(ctx.argv[j], "samples") && j + 1 < ctx.argc()) {
-      if (!protocol::ParseInt64(ctx.argv[j + 1], &samples)) {
+      if (!common::ParseInt64(ctx.argv[j + 1], &samples)) {
         ctx.reply.Error(err::kNotInteger);
         return;
       }
@@ -81,15 +81,10 @@ void MemoryHelpCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterMemoryCommand(CommandTable& table) {
-  // As Redis 7.0.15's COMMAND INFO prints them (and in its order).
-  CommandSpec memory = MakeSpec("memory", -2, 0, nullptr, "@slow");
-  memory.subcommands = {
-      MakeSpec("help", 2, kCmdLoading | kCmdStale, MemoryHelpCommand, "@slow"),
-      MakeSpec("purge", 2, 0, MemoryPurgeCommand, "@slow"),
-      MakeSpec("malloc-stats", 2, 0, MemoryMallocStatsCommand, "@slow"),
-      {"usage", -3, kCmdReadOnly, 2, 2, 1, MemoryUsageCommand, {}, "@read @slow"},
-  };
-  table.Register(std::move(memory));
+  table.Bind("memory|help", MemoryHelpCommand);
+  table.Bind("memory|malloc-stats", MemoryMallocStatsCommand);
+  table.Bind("memory|purge", MemoryPurgeCommand);
+  table.Bind("memory|usage", MemoryUsageCommand);
 }
 
 }  // namespace redrock::server

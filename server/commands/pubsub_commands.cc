@@ -168,13 +168,6 @@ void PubSubHelpCommand(CommandContext& ctx) {
   ReplyHelp(ctx, kLines);
 }
 
-// The shard commands name their channels where keys go (COMMAND INFO prints 1 -1 1 / 1 1 1).
-CommandSpec WithKeys(CommandSpec spec, int first, int last, int step) {
-  spec.first_key = first;
-  spec.last_key = last;
-  spec.step = step;
-  return spec;
-}
 
 }  // namespace
 
@@ -193,27 +186,21 @@ Verdict SubscribedModeRule(AdmissionContext& ctx) {
 
 void RegisterPubSubCommands(CommandTable& table) {
   table.AddAdmissionRule({"subscribed-mode", AdmissionStage::kBeforeQueue, kOrderSubscribed, SubscribedModeRule});
-  constexpr uint32_t kSubFlags = kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale;
-  constexpr uint32_t kPubFlags = kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast;
-  constexpr std::string_view kSlow = "@pubsub @slow";
-  table.Register(MakeSpec("subscribe", -2, kSubFlags, SubscribeCommand, kSlow));
-  table.Register(MakeSpec("unsubscribe", -1, kSubFlags, UnsubscribeCommand, kSlow));
-  table.Register(MakeSpec("psubscribe", -2, kSubFlags, PSubscribeCommand, kSlow));
-  table.Register(MakeSpec("punsubscribe", -1, kSubFlags, PUnsubscribeCommand, kSlow));
-  table.Register(MakeSpec("publish", 3, kPubFlags, PublishCommand, "@pubsub @fast"));
-  table.Register(WithKeys(MakeSpec("ssubscribe", -2, kSubFlags, SSubscribeCommand, kSlow), 1, -1, 1));
-  table.Register(WithKeys(MakeSpec("sunsubscribe", -1, kSubFlags, SUnsubscribeCommand, kSlow), 1, -1, 1));
-  table.Register(WithKeys(MakeSpec("spublish", 3, kPubFlags, SPublishCommand, "@pubsub @fast"), 1, 1, 1));
+  table.Bind("subscribe", SubscribeCommand);
+  table.Bind("unsubscribe", UnsubscribeCommand);
+  table.Bind("psubscribe", PSubscribeCommand);
+  table.Bind("punsubscribe", PUnsubscribeCommand);
+  table.Bind("publish", PublishCommand);
+  table.Bind("ssubscribe", SSubscribeCommand);
+  table.Bind("sunsubscribe", SUnsubscribeCommand);
+  table.Bind("spublish", SPublishCommand);
 
-  constexpr uint32_t kInfoFlags = kCmdPubSub | kCmdLoading | kCmdStale;
-  CommandSpec pubsub = MakeSpec("pubsub", -2, 0, nullptr, "@slow");
-  pubsub.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, PubSubHelpCommand, "@slow"));
-  pubsub.subcommands.push_back(MakeSpec("numpat", 2, kInfoFlags, PubSubNumPatCommand, kSlow));
-  pubsub.subcommands.push_back(MakeSpec("channels", -2, kInfoFlags, PubSubChannelsCommand, kSlow));
-  pubsub.subcommands.push_back(MakeSpec("shardnumsub", -2, kInfoFlags, PubSubShardNumSubCommand, kSlow));
-  pubsub.subcommands.push_back(MakeSpec("numsub", -2, kInfoFlags, PubSubNumSubCommand, kSlow));
-  pubsub.subcommands.push_back(MakeSpec("shardchannels", -2, kInfoFlags, PubSubShardChannelsCommand, kSlow));
-  table.Register(std::move(pubsub));
+  table.Bind("pubsub|channels", PubSubChannelsCommand);
+  table.Bind("pubsub|help", PubSubHelpCommand);
+  table.Bind("pubsub|numpat", PubSubNumPatCommand);
+  table.Bind("pubsub|numsub", PubSubNumSubCommand);
+  table.Bind("pubsub|shardchannels", PubSubShardChannelsCommand);
+  table.Bind("pubsub|shardnumsub", PubSubShardNumSubCommand);
 }
 
 }  // namespace redrock::server

@@ -81,7 +81,7 @@ bool ParseScanArgs(CommandContext& ctx, ScanArgs* out) {
       return false;
     }
     if (EqualsIgnoreCase(opt, "count")) {
-      if (!protocol::ParseInt64(args.Take(), &out->count)) {
+      if (!common::ParseInt64(args.Take(), &out->count)) {
         ctx.reply.Error(err::kNotInteger);
         return false;
       }
@@ -117,9 +117,8 @@ void ScanCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterScanCommands(CommandTable& table) {
-  // As Redis 7.0.15's COMMAND INFO prints them.
-  table.Register({"keys", 2, kCmdReadOnly, 0, 0, 0, KeysCommand, {}, "@keyspace @read @slow @dangerous"});
-  table.Register({"scan", -2, kCmdReadOnly, 0, 0, 0, ScanCommand, {}, "@keyspace @read @slow"});
+  table.Bind("keys", KeysCommand);
+  table.Bind("scan", ScanCommand);
 }
 
 }  // namespace redrock::server

@@ -142,23 +142,15 @@ void RegisterServerCommands(CommandTable& table) {
   RegisterInfoCommand(table);
   RegisterConfigCommand(table);
   RegisterCommandCommand(table);
-  table.Register(MakeSpec("dbsize", 1, kCmdReadOnly | kCmdFast, DbSizeCommand, "@keyspace @read @fast"));
-  table.Register(MakeSpec("time", 1, kCmdLoading | kCmdStale | kCmdFast, TimeCommand, "@fast"));
-  table.Register(
-      MakeSpec("flushdb", -1, kCmdWrite | kCmdExclusive, FlushDbCommand, "@keyspace @write @slow @dangerous"));
-  table.Register(
-      MakeSpec("flushall", -1, kCmdWrite | kCmdExclusive, FlushAllCommand, "@keyspace @write @slow @dangerous"));
-  table.Register(MakeSpec("shutdown", -1,
-                          kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy,
-                          ShutdownCommand, "@admin @slow @dangerous"));
-  table.Register(
-      MakeSpec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSaveCommand, "@admin @fast @dangerous"));
-  table.Register(MakeSpec("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, SaveCommand,
-                          "@admin @slow @dangerous"));
-  table.Register(MakeSpec("bgsave", -1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, BgSaveCommand,
-                          "@admin @slow @dangerous"));
-  table.Register(MakeSpec("role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, RoleCommand,
-                          "@admin @fast @dangerous"));
+  table.Bind("dbsize", DbSizeCommand);
+  table.Bind("time", TimeCommand);
+  table.Bind("flushdb", FlushDbCommand, kCmdExclusive);
+  table.Bind("flushall", FlushAllCommand, kCmdExclusive);
+  table.Bind("shutdown", ShutdownCommand);
+  table.Bind("lastsave", LastSaveCommand);
+  table.Bind("save", SaveCommand);
+  table.Bind("bgsave", BgSaveCommand);
+  table.Bind("role", RoleCommand);
 }
 
 }  // namespace redrock::server

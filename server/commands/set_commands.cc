@@ -154,7 +154,7 @@ void SPopCommand(CommandContext& ctx) {
   // The count is checked before the key is looked up; a non-integer gets the same error
   // (getPositiveLongFromObjectOrReply).
   int64_t count = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &count) || count < 0) {
+  if (!common::ParseInt64(ctx.argv[2], &count) || count < 0) {
     ctx.reply.Error(kMustBePositive);
     return;
   }
@@ -206,7 +206,7 @@ void SDiffStoreCommand(CommandContext& ctx) { StoreGeneric(ctx, engine::SetOp::k
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 void SInterCardCommand(CommandContext& ctx) {
   int64_t numkeys = 0;
-  if (!protocol::ParseInt64(ctx.argv[1], &numkeys) || numkeys < 1) {
+  if (!common::ParseInt64(ctx.argv[1], &numkeys) || numkeys < 1) {
     ctx.reply.Error(kNumKeys);
     return;
   }
@@ -218,7 +218,7 @@ void SInterCardCommand(CommandContext& ctx) {
   ArgReader args(ctx.argv, 2 + static_cast<size_t>(numkeys));
   while (!args.Done()) {
     if (args.Remaining() >= 2 && args.EatFlag("limit")) {
-      if (!protocol::ParseInt64(args.Take(), &limit) || limit < 0) {
+      if (!common::ParseInt64(args.Take(), &limit) || limit < 0) {
         ctx.reply.Error(kLimitNegative);
         return;
       }
@@ -292,29 +292,23 @@ void SScanCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSetCommands(CommandTable& table) {
-  using namespace spec_flags;
-  constexpr const char* kReadFastCats = "@read @set @fast";
-  constexpr const char* kReadSlowCats = "@read @set @slow";
-  constexpr const char* kWriteFastCats = "@write @set @fast";
-  constexpr const char* kWriteSlowCats = "@write @set @slow";
-
-  table.Register({"sadd", -3, kWriteOomFast, 1, 1, 1, SAddCommand, {}, kWriteFastCats});
-  table.Register({"srem", -3, kWriteFast, 1, 1, 1, SRemCommand, {}, kWriteFastCats});
-  table.Register({"smembers", 2, kRead, 1, 1, 1, SMembersCommand, {}, kReadSlowCats});
-  table.Register({"sismember", 3, kReadFast, 1, 1, 1, SIsMemberCommand, {}, kReadFastCats});
-  table.Register({"smismember", -3, kReadFast, 1, 1, 1, SMIsMemberCommand, {}, kReadFastCats});
-  table.Register({"scard", 2, kReadFast, 1, 1, 1, SCardCommand, {}, kReadFastCats});
-  table.Register({"spop", -2, kWriteFast, 1, 1, 1, SPopCommand, {}, kWriteFastCats});
-  table.Register({"srandmember", -2, kRead, 1, 1, 1, SRandMemberCommand, {}, kReadSlowCats});
-  table.Register({"sinter", -2, kRead, 1, -1, 1, SInterCommand, {}, kReadSlowCats});
-  table.Register({"sintercard", -3, kRead | kCmdMovableKeys, 0, 0, 0, SInterCardCommand, {}, kReadSlowCats});
-  table.Register({"sunion", -2, kRead, 1, -1, 1, SUnionCommand, {}, kReadSlowCats});
-  table.Register({"sdiff", -2, kRead, 1, -1, 1, SDiffCommand, {}, kReadSlowCats});
-  table.Register({"sinterstore", -3, kWriteOom, 1, -1, 1, SInterStoreCommand, {}, kWriteSlowCats});
-  table.Register({"sunionstore", -3, kWriteOom, 1, -1, 1, SUnionStoreCommand, {}, kWriteSlowCats});
-  table.Register({"sdiffstore", -3, kWriteOom, 1, -1, 1, SDiffStoreCommand, {}, kWriteSlowCats});
-  table.Register({"smove", 4, kWriteFast, 1, 2, 1, SMoveCommand, {}, kWriteFastCats});
-  table.Register({"sscan", -3, kRead, 1, 1, 1, SScanCommand, {}, kReadSlowCats});
+  table.Bind("sadd", SAddCommand);
+  table.Bind("srem", SRemCommand);
+  table.Bind("smembers", SMembersCommand);
+  table.Bind("sismember", SIsMemberCommand);
+  table.Bind("smismember", SMIsMemberCommand);
+  table.Bind("scard", SCardCommand);
+  table.Bind("spop", SPopCommand);
+  table.Bind("srandmember", SRandMemberCommand);
+  table.Bind("sinter", SInterCommand);
+  table.Bind("sintercard", SInterCardCommand);
+  table.Bind("sunion", SUnionCommand);
+  table.Bind("sdiff", SDiffCommand);
+  table.Bind("sinterstore", SInterStoreCommand);
+  table.Bind("sunionstore", SUnionStoreCommand);
+  table.Bind("sdiffstore", SDiffStoreCommand);
+  table.Bind("smove", SMoveCommand);
+  table.Bind("sscan", SScanCommand);
 }
 
 }  // namespace redrock::server

@@ -110,7 +110,7 @@ enum class ExpireCheck { kOk, kNotInteger, kInvalid };
 // when scaled to ms, and a relative time must not overflow when now is added. Produces an absolute time.
 ExpireCheck AbsoluteExpireMs(std::string_view arg, uint32_t flags, int64_t now_ms, int64_t* at_ms) {
   int64_t ms = 0;
-  if (!protocol::ParseInt64(arg, &ms)) return ExpireCheck::kNotInteger;
+  if (!common::ParseInt64(arg, &ms)) return ExpireCheck::kNotInteger;
   const bool seconds = flags & (kFlagEx | kFlagExAt);
   if (ms <= 0 || (seconds && ms > std::numeric_limits<int64_t>::max() / 1000)) return ExpireCheck::kInvalid;
   if (seconds) ms *= 1000;
@@ -345,7 +345,7 @@ void DecrCommand(CommandContext& ctx) { IncrByGeneric(ctx, -1); }
 // INCRBY key increment
 void IncrByCommand(CommandContext& ctx) {
   int64_t delta = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &delta)) {
+  if (!common::ParseInt64(ctx.argv[2], &delta)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -355,7 +355,7 @@ void IncrByCommand(CommandContext& ctx) {
 // DECRBY key decrement
 void DecrByCommand(CommandContext& ctx) {
   int64_t delta = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &delta)) {
+  if (!common::ParseInt64(ctx.argv[2], &delta)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -369,7 +369,7 @@ void DecrByCommand(CommandContext& ctx) {
 // INCRBYFLOAT key increment
 void IncrByFloatCommand(CommandContext& ctx) {
   long double delta = 0;
-  if (!protocol::ParseLongDouble(ctx.argv[2], &delta)) {
+  if (!common::ParseLongDouble(ctx.argv[2], &delta)) {
     // Redis checks the key's type before it parses the increment, so a bad increment on another type
     // answers WRONGTYPE. Only this error path asks for the type.
     auto type = ctx.engine().Type(ctx.db(), ctx.argv[1]);
@@ -397,7 +397,7 @@ void StrLenCommand(CommandContext& ctx) { ReplyInteger(ctx, ctx.engine().StrLen(
 // GETRANGE key start end   (and SUBSTR key start end)
 void GetRangeCommand(CommandContext& ctx) {
   int64_t start = 0, end = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &start) || !protocol::ParseInt64(ctx.argv[3], &end)) {
+  if (!common::ParseInt64(ctx.argv[2], &start) || !common::ParseInt64(ctx.argv[3], &end)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -414,7 +414,7 @@ void GetRangeCommand(CommandContext& ctx) {
 // SETRANGE key offset value
 void SetRangeCommand(CommandContext& ctx) {
   int64_t offset = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &offset)) {
+  if (!common::ParseInt64(ctx.argv[2], &offset)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -476,7 +476,7 @@ void LcsCommand(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(opt, "withmatchlen")) {
       with_match_len = true;
     } else if (EqualsIgnoreCase(opt, "minmatchlen") && i + 1 < ctx.argc()) {
-      if (!protocol::ParseInt64(ctx.argv[++i], &min_match_len)) {
+      if (!common::ParseInt64(ctx.argv[++i], &min_match_len)) {
         ctx.reply.Error(err::kNotInteger);
         return;
       }
@@ -586,35 +586,28 @@ void LcsCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterStringCommands(CommandTable& table) {
-  // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
-  using namespace spec_flags;
-  const std::string kReadFastCats = "@read @string @fast";
-  const std::string kReadSlowCats = "@read @string @slow";
-  const std::string kWriteFastCats = "@write @string @fast";
-  const std::string kWriteSlowCats = "@write @string @slow";
-
-  table.Register({"get", 2, kReadFast, 1, 1, 1, GetCommand, {}, kReadFastCats});
-  table.Register({"set", -3, kWriteOom, 1, 1, 1, SetCommand, {}, kWriteSlowCats});
-  table.Register({"setnx", 3, kWriteOomFast, 1, 1, 1, SetNxCommand, {}, kWriteFastCats});
-  table.Register({"setex", 4, kWriteOom, 1, 1, 1, SetExCommand, {}, kWriteSlowCats});
-  table.Register({"psetex", 4, kWriteOom, 1, 1, 1, PSetExCommand, {}, kWriteSlowCats});
-  table.Register({"getset", 3, kWriteOomFast, 1, 1, 1, GetSetCommand, {}, kWriteFastCats});
-  table.Register({"getdel", 2, kWriteFast, 1, 1, 1, GetDelCommand, {}, kWriteFastCats});
-  table.Register({"getex", -2, kWriteFast, 1, 1, 1, GetExCommand, {}, kWriteFastCats});
-  table.Register({"mget", -2, kReadFast, 1, -1, 1, MGetCommand, {}, kReadFastCats});
-  table.Register({"mset", -3, kWriteOom, 1, -1, 2, MSetCommand, {}, kWriteSlowCats});
-  table.Register({"msetnx", -3, kWriteOom, 1, -1, 2, MSetNxCommand, {}, kWriteSlowCats});
-  table.Register({"incr", 2, kWriteOomFast, 1, 1, 1, IncrCommand, {}, kWriteFastCats});
-  table.Register({"decr", 2, kWriteOomFast, 1, 1, 1, DecrCommand, {}, kWriteFastCats});
-  table.Register({"incrby", 3, kWriteOomFast, 1, 1, 1, IncrByCommand, {}, kWriteFastCats});
-  table.Register({"decrby", 3, kWriteOomFast, 1, 1, 1, DecrByCommand, {}, kWriteFastCats});
-  table.Register({"incrbyfloat", 3, kWriteOomFast, 1, 1, 1, IncrByFloatCommand, {}, kWriteFastCats});
-  table.Register({"append", 3, kWriteOomFast, 1, 1, 1, AppendCommand, {}, kWriteFastCats});
-  table.Register({"strlen", 2, kReadFast, 1, 1, 1, StrLenCommand, {}, kReadFastCats});
-  table.Register({"getrange", 4, kRead, 1, 1, 1, GetRangeCommand, {}, kReadSlowCats});
-  table.Register({"substr", 4, kRead, 1, 1, 1, GetRangeCommand, {}, kReadSlowCats});
-  table.Register({"setrange", 4, kWriteOom, 1, 1, 1, SetRangeCommand, {}, kWriteSlowCats});
-  table.Register({"lcs", -3, kRead, 1, 2, 1, LcsCommand, {}, kReadSlowCats});
+  table.Bind("get", GetCommand);
+  table.Bind("set", SetCommand);
+  table.Bind("setnx", SetNxCommand);
+  table.Bind("setex", SetExCommand);
+  table.Bind("psetex", PSetExCommand);
+  table.Bind("getset", GetSetCommand);
+  table.Bind("getdel", GetDelCommand);
+  table.Bind("getex", GetExCommand);
+  table.Bind("mget", MGetCommand);
+  table.Bind("mset", MSetCommand);
+  table.Bind("msetnx", MSetNxCommand);
+  table.Bind("incr", IncrCommand);
+  table.Bind("decr", DecrCommand);
+  table.Bind("incrby", IncrByCommand);
+  table.Bind("decrby", DecrByCommand);
+  table.Bind("incrbyfloat", IncrByFloatCommand);
+  table.Bind("append", AppendCommand);
+  table.Bind("strlen", StrLenCommand);
+  table.Bind("getrange", GetRangeCommand);
+  table.Bind("substr", GetRangeCommand);
+  table.Bind("setrange", SetRangeCommand);
+  table.Bind("lcs", LcsCommand);
 }
 
 }  // namespace redrock::server

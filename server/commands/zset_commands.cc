@@ -42,9 +42,9 @@ std::string_view D2String(double v, char* buf) {
   constexpr double kLimit = static_cast<double>(std::numeric_limits<int64_t>::max() / 2);
   if (std::isfinite(v) && v >= -kLimit && v <= kLimit) {
     const auto ll = static_cast<int64_t>(v);
-    if (static_cast<double>(ll) == v) return protocol::FormatInt64(ll, buf);
+    if (static_cast<double>(ll) == v) return common::FormatInt64(ll, buf);
   }
-  return protocol::FormatDoubleTo(v, buf);
+  return common::FormatDoubleTo(v, buf);
 }
 
 // Replies with a double, or a null when NotFound.
@@ -107,7 +107,7 @@ void ZAddCommand(CommandContext& ctx) {
   pairs.reserve(elements / 2);
   for (size_t i = first; i < ctx.argc(); i += 2) {
     double score = 0;
-    if (!protocol::ParseDouble(ctx.argv[i], &score)) {
+    if (!common::ParseDouble(ctx.argv[i], &score)) {
       ctx.reply.Error(err::kNotFloat);
       return;
     }
@@ -132,7 +132,7 @@ void ZAddCommand(CommandContext& ctx) {
 // ZINCRBY key increment member
 void ZIncrByCommand(CommandContext& ctx) {
   double delta = 0;
-  if (!protocol::ParseDouble(ctx.argv[2], &delta)) {
+  if (!common::ParseDouble(ctx.argv[2], &delta)) {
     ctx.reply.Error(err::kNotFloat);
     return;
   }
@@ -210,7 +210,7 @@ void ZPopGeneric(CommandContext& ctx, bool max) {
   }
   int64_t count = 1;
   const bool has_count = ctx.argc() == 3;
-  if (has_count && (!protocol::ParseInt64(ctx.argv[2], &count) || count < 0)) {
+  if (has_count && (!common::ParseInt64(ctx.argv[2], &count) || count < 0)) {
     ctx.reply.Error(kMustBePositive);
     return;
   }
@@ -385,12 +385,12 @@ void ZScanCommand(CommandContext& ctx) {
   auto result = engine::ZScan(ctx.engine(), ctx.db(), ctx.argv[1], cursor, pattern, count);
   if (Failed(ctx, result)) return;
   ReplyScanCursor(ctx, result->next_cursor);
-  char buf[protocol::kDoubleBufSize];
+  char buf[common::kDoubleBufSize];
   ctx.reply.ArrayHeader(result->items.size() * 2);
   for (const engine::ScoredMember& item : result->items) {
     ctx.reply.Bulk(item.member);
     // Small sets print their scores as Redis's listpack stores them; large ones with "%.17g".
-    ctx.reply.Bulk(result->whole ? D2String(item.score, buf) : protocol::FormatDoubleTo(item.score, buf));
+    ctx.reply.Bulk(result->whole ? D2String(item.score, buf) : common::FormatDoubleTo(item.score, buf));
   }
 }
 
@@ -412,31 +412,23 @@ void ReplyScoredMembers(CommandContext& ctx, const std::vector<engine::ScoredMem
 }
 
 void RegisterZSetCommands(CommandTable& table) {
-  // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
-  using namespace spec_flags;
-  const std::string kWriteFastCats = "@write @sortedset @fast";
-  const std::string kReadFastCats = "@read @sortedset @fast";
-  const std::string kReadSlowCats = "@read @sortedset @slow";
-  table.Register({"zadd", -4, kWriteOomFast, 1, 1, 1, ZAddCommand, {}, kWriteFastCats});
-  table.Register({"zincrby", 4, kWriteOomFast, 1, 1, 1, ZIncrByCommand, {}, kWriteFastCats});
-  table.Register({"zrem", -3, kWriteFast, 1, 1, 1, ZRemCommand, {}, kWriteFastCats});
-  table.Register({"zcard", 2, kReadFast, 1, 1, 1, ZCardCommand, {}, kReadFastCats});
-  table.Register({"zscore", 3, kReadFast, 1, 1, 1, ZScoreCommand, {}, kReadFastCats});
-  table.Register({"zmscore", -3, kReadFast, 1, 1, 1, ZMScoreCommand, {}, kReadFastCats});
-  table.Register({"zrank", 3, kReadFast, 1, 1, 1, ZRankCommand, {}, kReadFastCats});
-  table.Register({"zrevrank", 3, kReadFast, 1, 1, 1, ZRevRankCommand, {}, kReadFastCats});
-  table.Register({"zpopmin", -2, kWriteFast, 1, 1, 1, ZPopMinCommand, {}, kWriteFastCats});
-  table.Register({"zpopmax", -2, kWriteFast, 1, 1, 1, ZPopMaxCommand, {}, kWriteFastCats});
-  table.Register({"zmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, ZMPopCommand, {}, "@write @sortedset @slow"});
-  constexpr uint32_t kBlockingFast = kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdFast;
-  const std::string kBlockingFastCats = "@write @sortedset @fast @blocking";
-  table.Register({"bzpopmin", -3, kBlockingFast, 1, -2, 1, BZPopMinCommand, {}, kBlockingFastCats});
-  table.Register({"bzpopmax", -3, kBlockingFast, 1, -2, 1, BZPopMaxCommand, {}, kBlockingFastCats});
+  table.Bind("zadd", ZAddCommand);
+  table.Bind("zincrby", ZIncrByCommand);
+  table.Bind("zrem", ZRemCommand);
+  table.Bind("zcard", ZCardCommand);
+  table.Bind("zscore", ZScoreCommand);
+  table.Bind("zmscore", ZMScoreCommand);
+  table.Bind("zrank", ZRankCommand);
+  table.Bind("zrevrank", ZRevRankCommand);
+  table.Bind("zpopmin", ZPopMinCommand);
+  table.Bind("zpopmax", ZPopMaxCommand);
+  table.Bind("zmpop", ZMPopCommand);
+  table.Bind("bzpopmin", BZPopMinCommand);
+  table.Bind("bzpopmax", BZPopMaxCommand);
   // BZMPOP, like BLMPOP, is allowed in scripts (where it never blocks).
-  table.Register({"bzmpop", -5, kCmdWrite | kCmdBlocking | kCmdMovableKeys, 0, 0, 0, BZMPopCommand, {},
-                  "@write @sortedset @slow @blocking"});
-  table.Register({"zrandmember", -2, kCmdReadOnly, 1, 1, 1, ZRandMemberCommand, {}, kReadSlowCats});
-  table.Register({"zscan", -3, kCmdReadOnly, 1, 1, 1, ZScanCommand, {}, kReadSlowCats});
+  table.Bind("bzmpop", BZMPopCommand);
+  table.Bind("zrandmember", ZRandMemberCommand);
+  table.Bind("zscan", ZScanCommand);
   RegisterZSetRangeCommands(table);
 }
 

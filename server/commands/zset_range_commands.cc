@@ -108,7 +108,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_index, bool store, RangeType 
     if (!store && EqualsIgnoreCase(opt, "withscores")) {
       withscores = true;
     } else if (EqualsIgnoreCase(opt, "limit") && left >= 2) {
-      if (!protocol::ParseInt64(ctx.argv[j + 1], &offset) || !protocol::ParseInt64(ctx.argv[j + 2], &limit)) {
+      if (!common::ParseInt64(ctx.argv[j + 1], &offset) || !common::ParseInt64(ctx.argv[j + 2], &limit)) {
         ctx.reply.Error(err::kNotInteger);
         return;
       }
@@ -144,8 +144,8 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_index, bool store, RangeType 
     case RangeType::kAuto:
     case RangeType::kRank:
       query.kind = engine::ZRangeQuery::Kind::kRank;
-      if (!protocol::ParseInt64(ctx.argv[min_index], &query.start) ||
-          !protocol::ParseInt64(ctx.argv[max_index], &query.stop)) {
+      if (!common::ParseInt64(ctx.argv[min_index], &query.start) ||
+          !common::ParseInt64(ctx.argv[max_index], &query.stop)) {
         ctx.reply.Error(err::kNotInteger);
         return;
       }
@@ -228,7 +228,7 @@ void ZLexCountCommand(CommandContext& ctx) {
 // ZREMRANGEBYRANK key start stop
 void ZRemRangeByRankCommand(CommandContext& ctx) {
   int64_t start = 0, stop = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &start) || !protocol::ParseInt64(ctx.argv[3], &stop)) {
+  if (!common::ParseInt64(ctx.argv[2], &start) || !common::ParseInt64(ctx.argv[3], &stop)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -272,7 +272,7 @@ enum class AlgebraForm { kReply, kStore, kCardinality };
 void ZAlgebraGeneric(CommandContext& ctx, std::string_view name, size_t numkeys_index, engine::ZSetOp op,
                      AlgebraForm form) {
   int64_t setnum = 0;
-  if (!protocol::ParseInt64(ctx.argv[numkeys_index], &setnum)) {
+  if (!common::ParseInt64(ctx.argv[numkeys_index], &setnum)) {
     ctx.reply.Error(err::kNotInteger);
     return;
   }
@@ -303,7 +303,7 @@ void ZAlgebraGeneric(CommandContext& ctx, std::string_view name, size_t numkeys_
       ++j;
       weights.assign(keys.size(), 1.0);
       for (size_t i = 0; i < keys.size(); ++i, ++j) {
-        if (!protocol::ParseDouble(ctx.argv[j], &weights[i])) {
+        if (!common::ParseDouble(ctx.argv[j], &weights[i])) {
           option_error = kWeightNotFloat;
           break;
         }
@@ -324,7 +324,7 @@ void ZAlgebraGeneric(CommandContext& ctx, std::string_view name, size_t numkeys_
       withscores = true;
       ++j;
     } else if (form == AlgebraForm::kCardinality && remaining >= 2 && EqualsIgnoreCase(opt, "limit")) {
-      if (!protocol::ParseInt64(ctx.argv[j + 1], &limit) || limit < 0) option_error = kLimitNegative;
+      if (!common::ParseInt64(ctx.argv[j + 1], &limit) || limit < 0) option_error = kLimitNegative;
       j += 2;
     } else {
       option_error = err::kSyntax;
@@ -397,32 +397,25 @@ void ZInterCardCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetRangeCommands(CommandTable& table) {
-  // Arity, flags, key positions and ACL categories as Redis 7.0.15's COMMAND INFO prints them.
-  using namespace spec_flags;
-  constexpr uint32_t kStoreFlags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys;
-  constexpr uint32_t kAlgebraFlags = kCmdReadOnly | kCmdMovableKeys;
-  const std::string kReadCats = "@read @sortedset @slow";
-  const std::string kWriteCats = "@write @sortedset @slow";
-  const std::string kReadFastCats = "@read @sortedset @fast";
-  table.Register({"zrange", -4, kRead, 1, 1, 1, ZRangeCommand, {}, kReadCats});
-  table.Register({"zrangestore", -5, kCmdWrite | kCmdDenyOom, 1, 2, 1, ZRangeStoreCommand, {}, kWriteCats});
-  table.Register({"zrevrange", -4, kRead, 1, 1, 1, ZRevRangeCommand, {}, kReadCats});
-  table.Register({"zrangebyscore", -4, kRead, 1, 1, 1, ZRangeByScoreCommand, {}, kReadCats});
-  table.Register({"zrevrangebyscore", -4, kRead, 1, 1, 1, ZRevRangeByScoreCommand, {}, kReadCats});
-  table.Register({"zrangebylex", -4, kRead, 1, 1, 1, ZRangeByLexCommand, {}, kReadCats});
-  table.Register({"zrevrangebylex", -4, kRead, 1, 1, 1, ZRevRangeByLexCommand, {}, kReadCats});
-  table.Register({"zcount", 4, kCmdReadOnly | kCmdFast, 1, 1, 1, ZCountCommand, {}, kReadFastCats});
-  table.Register({"zlexcount", 4, kCmdReadOnly | kCmdFast, 1, 1, 1, ZLexCountCommand, {}, kReadFastCats});
-  table.Register({"zremrangebyrank", 4, kCmdWrite, 1, 1, 1, ZRemRangeByRankCommand, {}, kWriteCats});
-  table.Register({"zremrangebyscore", 4, kCmdWrite, 1, 1, 1, ZRemRangeByScoreCommand, {}, kWriteCats});
-  table.Register({"zremrangebylex", 4, kCmdWrite, 1, 1, 1, ZRemRangeByLexCommand, {}, kWriteCats});
-  table.Register({"zunionstore", -4, kStoreFlags, 1, 1, 1, ZUnionStoreCommand, {}, kWriteCats});
-  table.Register({"zinterstore", -4, kStoreFlags, 1, 1, 1, ZInterStoreCommand, {}, kWriteCats});
-  table.Register({"zdiffstore", -4, kStoreFlags, 1, 1, 1, ZDiffStoreCommand, {}, kWriteCats});
-  table.Register({"zunion", -3, kAlgebraFlags, 0, 0, 0, ZUnionCommand, {}, kReadCats});
-  table.Register({"zinter", -3, kAlgebraFlags, 0, 0, 0, ZInterCommand, {}, kReadCats});
-  table.Register({"zdiff", -3, kAlgebraFlags, 0, 0, 0, ZDiffCommand, {}, kReadCats});
-  table.Register({"zintercard", -3, kAlgebraFlags, 0, 0, 0, ZInterCardCommand, {}, kReadCats});
+  table.Bind("zrange", ZRangeCommand);
+  table.Bind("zrangestore", ZRangeStoreCommand);
+  table.Bind("zrevrange", ZRevRangeCommand);
+  table.Bind("zrangebyscore", ZRangeByScoreCommand);
+  table.Bind("zrevrangebyscore", ZRevRangeByScoreCommand);
+  table.Bind("zrangebylex", ZRangeByLexCommand);
+  table.Bind("zrevrangebylex", ZRevRangeByLexCommand);
+  table.Bind("zcount", ZCountCommand);
+  table.Bind("zlexcount", ZLexCountCommand);
+  table.Bind("zremrangebyrank", ZRemRangeByRankCommand);
+  table.Bind("zremrangebyscore", ZRemRangeByScoreCommand);
+  table.Bind("zremrangebylex", ZRemRangeByLexCommand);
+  table.Bind("zunionstore", ZUnionStoreCommand);
+  table.Bind("zinterstore", ZInterStoreCommand);
+  table.Bind("zdiffstore", ZDiffStoreCommand);
+  table.Bind("zunion", ZUnionCommand);
+  table.Bind("zinter", ZInterCommand);
+  table.Bind("zdiff", ZDiffCommand);
+  table.Bind("zintercard", ZInterCardCommand);
 }
 
 }  // namespace redrock::server

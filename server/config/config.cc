@@ -180,7 +180,7 @@ Status NormalizePercentiles(std::string_view value, std::string* out) {
   std::vector<std::string> normalized;
   for (const std::string& w : words) {
     double v;
-    if (!protocol::ParseDouble(w, &v)) return Invalid("Invalid latency-tracking-info-percentiles parameters");
+    if (!common::ParseDouble(w, &v)) return Invalid("Invalid latency-tracking-info-percentiles parameters");
     if (v < 0.0 || v > 100.0) {
       return Invalid("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
     }
@@ -210,7 +210,7 @@ std::string NotProvidedReason(const OptionDef& def) {
 
 int64_t ParseIntOr(const std::string& s, int64_t fallback) {
   int64_t v;
-  return protocol::ParseInt64(s, &v) ? v : fallback;
+  return common::ParseInt64(s, &v) ? v : fallback;
 }
 
 }  // namespace
@@ -252,7 +252,7 @@ struct Config::Impl {
       }
       case Kind::kInt: {
         int64_t v;
-        if (!protocol::ParseInt64(value, &v)) return Invalid("argument couldn't be parsed into an integer");
+        if (!common::ParseInt64(value, &v)) return Invalid("argument couldn't be parsed into an integer");
         if (v < def.min || v > def.max) return Invalid(RangeError(def.min, def.max));
         if (def.flags & config_internal::kClamp) v = std::clamp<int64_t>(v, 1, 500);
         *out = std::to_string(v);
@@ -409,7 +409,7 @@ std::vector<std::pair<std::string, std::string>> Config::Match(std::string_view 
   for (const OptionDef& def : AllOptions()) {
     // Aliases match too, as in Redis 7.0 (CONFIG GET *ziplist* lists them).
     for (const char* name : {def.name, def.alias}) {
-      if (name != nullptr && engine::GlobMatch(pattern, name, /*nocase=*/true)) {
+      if (name != nullptr && common::GlobMatch(pattern, name, /*nocase=*/true)) {
         out.emplace_back(name, *Get(name));
       }
     }
@@ -464,7 +464,7 @@ bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 }  // namespace
 
 bool SplitConfigArgs(std::string_view line, std::vector<std::string>* out) {
-  return protocol::SplitArgs(line, out);
+  return common::SplitArgs(line, out);
 }
 
 std::string QuoteConfigArg(std::string_view s) {

@@ -245,15 +245,11 @@ void ConfigHelpCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterConfigCommand(CommandTable& table) {
-  constexpr uint32_t kAdmin = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
-  constexpr const char* kAcl = "@admin @slow @dangerous";
-  CommandSpec config = MakeSpec("config", -2, 0, nullptr, "@slow");
-  config.subcommands.push_back(MakeSpec("rewrite", 2, kAdmin, ConfigRewriteCommand, kAcl));
-  config.subcommands.push_back(MakeSpec("get", -3, kAdmin, ConfigGetCommand, kAcl));
-  config.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, ConfigHelpCommand, "@slow"));
-  config.subcommands.push_back(MakeSpec("resetstat", 2, kAdmin, ConfigResetStatCommand, kAcl));
-  config.subcommands.push_back(MakeSpec("set", -4, kAdmin, ConfigSetCommand, kAcl));
-  table.Register(std::move(config));
+  table.Bind("config|get", ConfigGetCommand);
+  table.Bind("config|help", ConfigHelpCommand);
+  table.Bind("config|resetstat", ConfigResetStatCommand);
+  table.Bind("config|rewrite", ConfigRewriteCommand);
+  table.Bind("config|set", ConfigSetCommand);
 }
 
 }  // namespace redrock::server

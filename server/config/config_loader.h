@@ -18,7 +18,7 @@ struct ConfigLoadError {
   std::string reason;  // e.g. "Bad directive or wrong number of arguments"
 };
 
-// Splits one line the way Redis's sdssplitargs does (protocol::SplitArgs, which inline commands use too):
+// Splits one line the way Redis's sdssplitargs does (common::SplitArgs, which inline commands use too):
 // words separated by blanks, "double quoted" strings with \n \r \t \b \a \\ \" \xHH escapes, 'single
 // quoted' strings with \' only. False on unbalanced quotes.
 bool SplitConfigArgs(std::string_view line, std::vector<std::string>* out);

@@ -7,20 +7,13 @@
 #include <span>
 #include <string_view>
 
+#include "common/ascii_case.h"
 #include "common/number_format.h"
 
 namespace redrock::server {
 
-inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+// Every command family compares keywords this way.
+using common::EqualsIgnoreCase;
 
 class ArgReader {
  public:
@@ -41,7 +34,7 @@ class ArgReader {
   // Consumes the next argument as an integer (Redis string2ll rules). False, consuming nothing, when
   // there is none or it is not an integer.
   bool TakeInt(int64_t* out) {
-    if (Done() || !protocol::ParseInt64(argv_[pos_], out)) return false;
+    if (Done() || !common::ParseInt64(argv_[pos_], out)) return false;
     ++pos_;
     return true;
   }

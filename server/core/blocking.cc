@@ -20,7 +20,7 @@ constinit thread_local bool BlockingRegistry::signalled_on_this_thread = false;
 
 bool ParseBlockingTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
   long double seconds = 0;
-  if (!protocol::ParseLongDouble(arg, &seconds)) {
+  if (!common::ParseLongDouble(arg, &seconds)) {
     ctx.reply.Error(kTimeoutNotFloat);
     return false;
   }

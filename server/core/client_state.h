@@ -50,8 +50,6 @@ struct ClientState {
   // Guarded by ClientRegistry's mutex when read by other clients (CLIENT LIST); written by the owner
   // under the same mutex.
   std::string name;
-  std::string lib_name;
-  std::string lib_ver;
 
   std::atomic<int> db{0};
   int resp = 2;                 // 2 or 3 (HELLO)

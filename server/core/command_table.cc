@@ -1,11 +1,14 @@
 #include "server/core/command_table.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
 
 #include "server/core/args.h"
+#include "server/core/command_catalog.h"
 #include "server/core/errors.h"
 #include "server/core/memory_limit.h"
 #include "server/core/server_state.h"
@@ -63,13 +66,56 @@ struct CommandTable::Index {
 
 CommandTable::~CommandTable() = default;
 
-void CommandTable::Register(CommandSpec spec) {
-  auto owned = std::make_unique<CommandSpec>(std::move(spec));
-  LinkSubcommands(*owned);
-  owned->stats = &stats_.emplace_back();
-  for (CommandSpec& sub : owned->subcommands) sub.stats = &stats_.emplace_back();
-  index_->by_name.emplace(owned->name, owned.get());
-  commands_.push_back(std::move(owned));
+namespace {
+
+[[noreturn]] void BindError(std::string_view full_name, const char* what) {
+  std::fprintf(stderr, "redrock: cannot bind command '%.*s': %s\n", static_cast<int>(full_name.size()),
+               full_name.data(), what);
+  std::abort();
+}
+
+CommandSpec SpecFrom(const catalog::Command& entry, std::string_view name) {
+  CommandSpec spec;
+  spec.name = std::string(name);
+  spec.arity = entry.arity;
+  spec.flags = entry.flags;
+  spec.first_key = entry.first_key;
+  spec.last_key = entry.last_key;
+  spec.step = entry.step;
+  spec.acl_categories = entry.acl_categories;
+  spec.doc = &entry;
+  return spec;
+}
+
+}  // namespace
+
+CommandSpec& CommandTable::Bind(std::string_view full_name, CommandHandler handler, uint32_t internal_flags) {
+  const catalog::Command* entry = catalog::Find(full_name);
+  if (entry == nullptr) BindError(full_name, "Redis 7.0.15 has no such command");
+  if (handler == nullptr) BindError(full_name, "no handler");
+  const size_t bar = full_name.find('|');
+  const std::string_view top_name = full_name.substr(0, bar);
+  CommandSpec* top = const_cast<CommandSpec*>(Find(top_name));
+  if (top == nullptr) {
+    auto owned = std::make_unique<CommandSpec>(SpecFrom(*catalog::Find(top_name), top_name));
+    owned->stats = &stats_.emplace_back();
+    top = owned.get();
+    index_->by_name.emplace(top->name, top);
+    commands_.push_back(std::move(owned));
+  }
+  CommandSpec* bound = top;
+  if (bar == std::string_view::npos) {
+    if (top->handler != nullptr) BindError(full_name, "bound twice");
+  } else {
+    const std::string_view sub_name = full_name.substr(bar + 1);
+    if (FindSubcommand(*top, sub_name) != nullptr) BindError(full_name, "bound twice");
+    bound = &top->subcommands.emplace_back(SpecFrom(*entry, sub_name));
+    bound->stats = &stats_.emplace_back();
+    LinkSubcommands(*top);  // the vector may have moved its elements
+  }
+  bound->handler = handler;
+  bound->flags |= internal_flags;
+  return *bound;
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
@@ -98,7 +144,7 @@ const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> argv,
     *error = err::UnknownCommand(argv);
     return nullptr;
   }
-  if (!spec->subcommands.empty()) {
+  if (!spec->subcommands.empty() && !(argv.size() == 1 && spec->handler != nullptr)) {
     if (argv.size() < 2) {
       *error = err::WrongArity(spec->name);
       return nullptr;
@@ -270,18 +316,27 @@ void CommandTable::Invoke(const CommandSpec& spec, ClientState& client, ServerSt
 }
 
 std::vector<std::string_view> FlagNames(uint32_t flags) {
-  // In the order Redis prints them.
+  // In the order Redis prints them (may_replicate and protected are hidden, as in Redis).
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {kCmdWrite, "write"},           {kCmdReadOnly, "readonly"},
-      {kCmdDenyOom, "denyoom"},       {kCmdAdmin, "admin"},
-      {kCmdPubSub, "pubsub"},         {kCmdNoScript, "noscript"},
-      {kCmdBlocking, "blocking"},     {kCmdLoading, "loading"},
-      {kCmdStale, "stale"},           {kCmdSkipMonitor, "skip_monitor"},
-      {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
-      {kCmdNoAuth, "no_auth"},        {kCmdMayReplicate, "may_replicate"},
-      {kCmdNoMandatoryKeys, "no_mandatory_keys"}, {kCmdProtected, "protected"},
-      {kCmdNoAsyncLoading, "no_async_loading"}, {kCmdNoMulti, "no_multi"},
-      {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
+      {kCmdWrite, "write"},
+      {kCmdReadOnly, "readonly"},
+      {kCmdDenyOom, "denyoom"},
+      {kCmdAdmin, "admin"},
+      {kCmdPubSub, "pubsub"},
+      {kCmdNoScript, "noscript"},
+      {kCmdBlocking, "blocking"},
+      {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},
+      {kCmdSkipMonitor, "skip_monitor"},
+      {kCmdSkipSlowlog, "skip_slowlog"},
+      {kCmdAsking, "asking"},
+      {kCmdFast, "fast"},
+      {kCmdNoAuth, "no_auth"},
+      {kCmdNoMandatoryKeys, "no_mandatory_keys"},
+      {kCmdNoAsyncLoading, "no_async_loading"},
+      {kCmdNoMulti, "no_multi"},
+      {kCmdMovableKeys, "movablekeys"},
+      {kCmdAllowBusy, "allow_busy"},
   };
   std::vector<std::string_view> names;
   for (const auto& [bit, name] : kNames) {

@@ -1,7 +1,9 @@
 #pragma once
 // The command table: lookup without string copies, the admission rules (core/admission.h) that
-// features register, then the handler under the exec gate. Families register explicitly (see
-// commands/families.h); there is no static self-registration.
+// features register, then the handler under the exec gate. A command's shape (arity, flags, key
+// positions, ACL categories, docs) comes from the generated catalog (core/command_catalog.h); families
+// bind their handlers to catalog entries by name (see commands/families.h), explicitly: there is no
+// static self-registration.
 
 #include <atomic>
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include "server/core/client_state.h"
 
 namespace redrock::engine { class Engine; }
+namespace redrock::server::catalog { struct Command; }
 
 namespace redrock::server {
 
@@ -68,6 +71,7 @@ enum CommandFlag : uint32_t {
   kCmdMovableKeys = 1u << 17,
   kCmdProtected = 1u << 18,
   kCmdNoAsyncLoading = 1u << 19,
+  kCmdAsking = 1u << 20,
   // redrock-internal, not printed by COMMAND INFO:
   kCmdMultiControl = 1u << 24,  // runs immediately inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
   kCmdExclusive = 1u << 25,     // runs with the exec gate held exclusively (EXEC, FLUSHALL...)
@@ -85,21 +89,23 @@ struct CommandStats {
   void Reset();
 };
 
+// A command as the table runs it: its catalog entry's shape plus the bound handler.
 struct CommandSpec {
   std::string name;       // lower case, e.g. "set"; subcommands: "setname" (full name "client|setname")
   int arity = 0;          // Redis convention: N exact, -N at least N (counting the command name)
-  uint32_t flags = 0;
+  uint32_t flags = 0;     // the catalog's flags plus the redrock-internal ones given to Bind
   int first_key = 0;      // 1-based argv index of the first key, 0 if none
   int last_key = 0;       // -1 = the last argument
   int step = 0;
-  CommandHandler handler = nullptr;
-  std::vector<CommandSpec> subcommands;  // non-empty for containers (CLIENT, CONFIG, COMMAND, OBJECT...)
-  std::string acl_categories;            // space separated, e.g. "@write @string @slow" (COMMAND INFO)
+  CommandHandler handler = nullptr;  // null for a container that only has subcommands
+  std::vector<CommandSpec> subcommands;  // the bound subcommands of a container (CLIENT, CONFIG, OBJECT...)
+  std::string_view acl_categories;       // space separated, e.g. "@write @string @slow" (COMMAND INFO)
+  const catalog::Command* doc = nullptr; // the catalog entry: docs, tips, key specs, arguments
   // For a command whose deny-oom depends on its arguments (EVAL*/FCALL*: the script's flags): whether
   // this call counts as deny-oom. Called with the exec gate held. Null: kCmdDenyOom decides.
   bool (*denies_oom)(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv) = nullptr;
   const CommandSpec* parent = nullptr;   // set by the table for subcommands
-  CommandStats* stats = nullptr;         // set by the table when registered
+  CommandStats* stats = nullptr;         // set by the table when bound
 
   std::string FullName() const;  // "client|setname"
 };
@@ -109,15 +115,20 @@ class CommandTable {
   CommandTable();
   ~CommandTable();
 
-  // Adds a command (with its subcommands). Names are lower case. Re-registering a name is a bug.
-  void Register(CommandSpec spec);
+  // Binds `handler` to the catalog's command `full_name` ("get", "client|setname"), which must exist
+  // (a name Redis 7.0.15 does not have, or binding one twice, is a bug and aborts). The spec takes its
+  // arity, flags, key positions and ACL categories from the catalog; `internal_flags` adds redrock's own
+  // (kCmdMultiControl, kCmdExclusive, kCmdRunsScript). Binding a subcommand creates its container
+  // (handler-less unless bound itself, as COMMAND is: a container with a handler also runs with no
+  // subcommand). The returned spec may be adjusted (denies_oom) until the next Bind.
+  CommandSpec& Bind(std::string_view full_name, CommandHandler handler, uint32_t internal_flags = 0);
 
   // Case-insensitive, allocation-free lookup; nullptr when unknown.
   const CommandSpec* Find(std::string_view name) const;
   // Resolves a container's subcommand; nullptr when unknown.
   const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view sub) const;
 
-  // Every registered top-level command, in registration order.
+  // Every bound top-level command, in binding order.
   const std::vector<std::unique_ptr<CommandSpec>>& commands() const { return commands_; }
 
   // Adds an admission rule (core/admission.h). Registration happens before the table is used.

@@ -27,7 +27,7 @@ int64_t SteadyMs() {
 // CONFIG GET prints maxmemory in bytes.
 uint64_t ParseBytes(const std::string& value) {
   int64_t n = 0;
-  return protocol::ParseInt64(value, &n) && n > 0 ? static_cast<uint64_t>(n) : 0;
+  return common::ParseInt64(value, &n) && n > 0 ? static_cast<uint64_t>(n) : 0;
 }
 
 }  // namespace

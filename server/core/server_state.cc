@@ -28,7 +28,7 @@ ServerState::ServerState(engine::Engine& engine_ref, Config& config_ref)
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
   notify_follow = FollowNotifyKeyspaceEvents(config, notify_keyspace_events);
-  scripting = std::make_shared<Scripting>(*this);
+  scripting = std::make_shared<Scripting>(config, engine.options().dir);
   key_events = std::make_unique<ServerKeyEvents>(*this);
   engine.SetKeyEventSink(key_events.get());
 }

@@ -86,7 +86,7 @@ void NotifyKeyspaceEventSlow(ServerState& server, uint32_t type, std::string_vie
   // Nobody listening: skip building the channel names.
   if (pubsub.Empty()) return;
   char db_buf[24];
-  const std::string_view db_text = protocol::FormatInt64(db, db_buf);
+  const std::string_view db_text = common::FormatInt64(db, db_buf);
   // The channel name is built in a per-thread buffer that keeps its capacity: no allocation per event.
   // Publish does not call back into here (subscribers must not re-enter the registry).
   thread_local std::string channel;

@@ -213,7 +213,7 @@ int64_t PubSub::Publish(std::string_view channel, std::string_view payload) {
     }
   }
   for (const auto& [pattern, subs] : patterns_) {
-    if (!engine::GlobMatch(pattern, channel)) continue;
+    if (!common::GlobMatch(pattern, channel)) continue;
     auto message = std::make_shared<const PubSubMessage>(PubSubMessage::Kind::kPMessage, pattern, channel, payload);
     for (Subscriber* sub : subs) {
       sub->Deliver(message);
@@ -238,7 +238,7 @@ int64_t PubSub::PublishShard(std::string_view channel, std::string_view payload)
 std::vector<std::string> PubSub::NamesLocked(const Receivers& map, std::string_view pattern) const {
   std::vector<std::string> names;
   for (const auto& [name, subs] : map) {
-    if (pattern.empty() || engine::GlobMatch(pattern, name)) names.push_back(name);
+    if (pattern.empty() || common::GlobMatch(pattern, name)) names.push_back(name);
   }
   return names;
 }

@@ -40,7 +40,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
       ctx.reply.Error(kNoScript);
       return;
     }
-    name = AsciiLower(ctx.argv[1]);
+    name = common::AsciiLower(ctx.argv[1]);
   } else {
     std::string error;
     script = scripting.eval().Create(ctx.argv[1], &name, &error);
@@ -155,7 +155,7 @@ void ReplySubcommandSyntaxError(CommandContext& ctx) {
 
 bool ParseNumKeys(CommandContext& ctx, std::string_view not_integer, size_t* numkeys) {
   int64_t n = 0;
-  if (!protocol::ParseInt64(ctx.argv[2], &n)) {
+  if (!common::ParseInt64(ctx.argv[2], &n)) {
     ctx.reply.Error(not_integer);
     return false;
   }
@@ -172,26 +172,19 @@ bool ParseNumKeys(CommandContext& ctx, std::string_view not_integer, size_t* num
 }
 
 void RegisterEvalCommands(CommandTable& table) {
-  constexpr uint32_t kEvalFlags =
-      kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdExclusive |
-      kCmdRunsScript;
-  table.Register(WithScriptOom(MakeSpec("eval", -3, kEvalFlags, EvalCommand, "@slow @scripting")));
-  table.Register(WithScriptOom(MakeSpec("evalsha", -3, kEvalFlags, EvalShaCommand, "@slow @scripting")));
-  table.Register(WithScriptOom(MakeSpec("eval_ro", -3, kEvalFlags | kCmdReadOnly, EvalRoCommand, "@slow @scripting")));
-  table.Register(
-      WithScriptOom(MakeSpec("evalsha_ro", -3, kEvalFlags | kCmdReadOnly, EvalShaRoCommand, "@slow @scripting")));
+  // A script runs with the exec gate held exclusively; its own flags decide deny-oom.
+  constexpr uint32_t kScript = kCmdExclusive | kCmdRunsScript;
+  table.Bind("eval", EvalCommand, kScript).denies_oom = ScriptDeniesOom;
+  table.Bind("evalsha", EvalShaCommand, kScript).denies_oom = ScriptDeniesOom;
+  table.Bind("eval_ro", EvalRoCommand, kScript).denies_oom = ScriptDeniesOom;
+  table.Bind("evalsha_ro", EvalShaRoCommand, kScript).denies_oom = ScriptDeniesOom;
 
-  CommandSpec script = MakeSpec("script", -2, 0, nullptr, "@slow");
-  script.subcommands.push_back(
-      MakeSpec("load", 3, kCmdNoScript | kCmdStale | kCmdExclusive, ScriptLoadCommand, "@slow @scripting"));
-  script.subcommands.push_back(MakeSpec("debug", 3, kCmdNoScript, ScriptDebugCommand, "@slow @scripting"));
-  script.subcommands.push_back(
-      MakeSpec("flush", -2, kCmdNoScript | kCmdExclusive, ScriptFlushCommand, "@slow @scripting"));
-  script.subcommands.push_back(
-      MakeSpec("kill", 2, kCmdNoScript | kCmdAllowBusy, ScriptKillCommand, "@slow @scripting"));
-  script.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, ScriptHelpCommand, "@slow @scripting"));
-  script.subcommands.push_back(MakeSpec("exists", -3, kCmdNoScript, ScriptExistsCommand, "@slow @scripting"));
-  table.Register(std::move(script));
+  table.Bind("script|debug", ScriptDebugCommand);
+  table.Bind("script|exists", ScriptExistsCommand);
+  table.Bind("script|flush", ScriptFlushCommand, kCmdExclusive);
+  table.Bind("script|help", ScriptHelpCommand);
+  table.Bind("script|kill", ScriptKillCommand);
+  table.Bind("script|load", ScriptLoadCommand, kCmdExclusive);
 }
 
 void RegisterScriptingCommands(CommandTable& table) {

@@ -84,7 +84,7 @@ const EvalScripts::Script* EvalScripts::Find(std::string_view sha) const {
 }
 
 const EvalScripts::Script* EvalScripts::Create(std::string_view body, std::string* sha, std::string* error) {
-  *sha = Sha1Hex(body);
+  *sha = common::Sha1Hex(body);
   auto it = scripts_.find(*sha);
   if (it != scripts_.end()) return &it->second;
 

@@ -39,7 +39,7 @@ class EvalScripts {
 
  private:
   std::unique_ptr<LuaVm> vm_;
-  std::unordered_map<std::string, Script, CaseInsensitiveHash, CaseInsensitiveEqual> scripts_;  // by sha
+  std::unordered_map<std::string, Script, common::CaseInsensitiveHash, common::CaseInsensitiveEqual> scripts_;  // by sha
 };
 
 // Parses an EVAL script's "#!lua flags=..." first line (evalExtractShebangFlags). Sets *flags

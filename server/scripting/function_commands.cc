@@ -137,11 +137,11 @@ void FunctionListCommand(CommandContext& ctx) {
   const auto& libraries = ctx.server.scripting->functions().libraries();
   size_t count = 0;
   for (const auto& [name, library] : libraries) {
-    if (!have_pattern || engine::GlobMatch(pattern, name, /*nocase=*/true)) ++count;
+    if (!have_pattern || common::GlobMatch(pattern, name, /*nocase=*/true)) ++count;
   }
   ctx.reply.ArrayHeader(count);
   for (const auto& [name, library] : libraries) {
-    if (have_pattern && !engine::GlobMatch(pattern, name, /*nocase=*/true)) continue;
+    if (have_pattern && !common::GlobMatch(pattern, name, /*nocase=*/true)) continue;
     ctx.reply.MapHeader(with_code ? 4 : 3);
     ctx.reply.Bulk("library_name");
     ctx.reply.Bulk(name);
@@ -288,28 +288,21 @@ void FunctionHelpCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterFunctionCommands(CommandTable& table) {
-  constexpr uint32_t kFcallFlags =
-      kCmdNoScript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdExclusive |
-      kCmdRunsScript;
-  table.Register(WithScriptOom(MakeSpec("fcall", -3, kFcallFlags, FcallCommand, "@slow @scripting")));
-  table.Register(WithScriptOom(MakeSpec("fcall_ro", -3, kFcallFlags | kCmdReadOnly, FcallRoCommand, "@slow @scripting")));
+  // A function runs with the exec gate held exclusively; its own flags decide deny-oom.
+  constexpr uint32_t kScript = kCmdExclusive | kCmdRunsScript;
+  table.Bind("fcall", FcallCommand, kScript).denies_oom = ScriptDeniesOom;
+  table.Bind("fcall_ro", FcallRoCommand, kScript).denies_oom = ScriptDeniesOom;
 
-  constexpr uint32_t kChange = kCmdWrite | kCmdNoScript | kCmdExclusive;
-  CommandSpec function = MakeSpec("function", -2, 0, nullptr, "@slow");
-  function.subcommands.push_back(
-      MakeSpec("load", -3, kChange | kCmdDenyOom, FunctionLoadCommand, "@write @slow @scripting"));
-  function.subcommands.push_back(MakeSpec("dump", 2, kCmdNoScript, FunctionDumpCommand, "@slow @scripting"));
-  function.subcommands.push_back(
-      MakeSpec("restore", -3, kChange | kCmdDenyOom, FunctionRestoreCommand, "@write @slow @scripting"));
-  function.subcommands.push_back(MakeSpec("list", -2, kCmdNoScript, FunctionListCommand, "@slow @scripting"));
-  function.subcommands.push_back(MakeSpec("flush", -2, kChange, FunctionFlushCommand, "@write @slow @scripting"));
-  function.subcommands.push_back(
-      MakeSpec("kill", 2, kCmdNoScript | kCmdAllowBusy, FunctionKillCommand, "@slow @scripting"));
-  function.subcommands.push_back(MakeSpec("help", 2, kCmdLoading | kCmdStale, FunctionHelpCommand, "@slow @scripting"));
-  function.subcommands.push_back(MakeSpec("delete", 3, kChange, FunctionDeleteCommand, "@write @slow @scripting"));
-  function.subcommands.push_back(
-      MakeSpec("stats", 2, kCmdNoScript | kCmdAllowBusy, FunctionStatsCommand, "@slow @scripting"));
-  table.Register(std::move(function));
+  // Changing the libraries excludes running scripts.
+  table.Bind("function|delete", FunctionDeleteCommand, kCmdExclusive);
+  table.Bind("function|dump", FunctionDumpCommand);
+  table.Bind("function|flush", FunctionFlushCommand, kCmdExclusive);
+  table.Bind("function|help", FunctionHelpCommand);
+  table.Bind("function|kill", FunctionKillCommand);
+  table.Bind("function|list", FunctionListCommand);
+  table.Bind("function|load", FunctionLoadCommand, kCmdExclusive);
+  table.Bind("function|restore", FunctionRestoreCommand, kCmdExclusive);
+  table.Bind("function|stats", FunctionStatsCommand);
 }
 
 }  // namespace redrock::server

@@ -137,8 +137,8 @@ void LoadHook(lua_State* L, lua_Debug*) {
 struct FunctionLibrary::Set {
   Libraries libraries;
   // By name, in any case.
-  std::unordered_map<std::string, std::pair<FunctionLib*, const FunctionInfo*>, CaseInsensitiveHash,
-                     CaseInsensitiveEqual>
+  std::unordered_map<std::string, std::pair<FunctionLib*, const FunctionInfo*>, common::CaseInsensitiveHash,
+                     common::CaseInsensitiveEqual>
       functions;
 
   bool HasFunction(std::string_view name) const { return functions.count(name) != 0; }

@@ -89,7 +89,7 @@ int Sha1hex(lua_State* L) {
   if (lua_gettop(L) != 1) return RaiseError(L, "wrong number of arguments");
   size_t len = 0;
   const char* s = lua_tolstring(L, 1, &len);
-  std::string digest = Sha1Hex(s == nullptr ? std::string_view() : std::string_view(s, len));
+  std::string digest = common::Sha1Hex(s == nullptr ? std::string_view() : std::string_view(s, len));
   lua_pushlstring(L, digest.data(), digest.size());
   return 1;
 }

@@ -168,7 +168,7 @@ class ReplyParser {
 
   static int64_t Int(std::string_view s) {
     int64_t n = 0;
-    protocol::ParseInt64(s, &n);
+    common::ParseInt64(s, &n);
     return n;
   }
 

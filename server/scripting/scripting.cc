@@ -66,9 +66,8 @@ bool WriteFileAtomically(const std::string& path, std::string_view data, bool sy
 
 }  // namespace
 
-Scripting::Scripting(ServerState& server)
-    : server_(server),
-      functions_path_((std::filesystem::path(server.engine.options().dir) / kFunctionsFileName).string()) {
+Scripting::Scripting(const Config& config, std::string_view data_dir)
+    : config_(config), functions_path_((std::filesystem::path(data_dir) / kFunctionsFileName).string()) {
   script_client_.id = 0;
   script_client_.authenticated = true;
   std::ifstream in(functions_path_, std::ios::binary);
@@ -97,7 +96,7 @@ bool Scripting::SaveFunctions() {
   // rename keeps every mode safe against a process crash.
   bool sync = false;
   const auto now = std::chrono::steady_clock::now();
-  switch (Config::SyncModeFor(server_.config.appendfsync())) {
+  switch (Config::SyncModeFor(config_.appendfsync())) {
     case engine::SyncMode::kAlways:
       sync = true;
       break;
@@ -119,11 +118,6 @@ bool Scripting::SaveFunctions() {
   return true;
 }
 
-CommandSpec WithScriptOom(CommandSpec spec) {
-  spec.denies_oom = ScriptDeniesOom;
-  return spec;
-}
-
 bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv) {
   if (argv.size() < 2 || spec.parent != nullptr) return false;
   Scripting& scripting = *server.scripting;
@@ -135,7 +129,7 @@ bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<con
   } else {
     const bool by_sha = spec.name == "evalsha" || spec.name == "evalsha_ro";
     if (by_sha && argv[1].size() != 40) return false;
-    const std::string sha = by_sha ? std::string() : Sha1Hex(argv[1]);
+    const std::string sha = by_sha ? std::string() : common::Sha1Hex(argv[1]);
     const EvalScripts::Script* script = scripting.eval().Find(by_sha ? argv[1] : std::string_view(sha));
     if (script != nullptr) {
       flags = script->flags;
@@ -151,7 +145,7 @@ bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<con
 
 int64_t Scripting::BusyThresholdMs() const {
   int64_t ms = 0;
-  protocol::ParseInt64(server_.config.Get("busy-reply-threshold").value_or("0"), &ms);
+  common::ParseInt64(config_.Get("busy-reply-threshold").value_or("0"), &ms);
   return ms;
 }
 

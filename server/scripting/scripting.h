@@ -24,14 +24,16 @@
 
 namespace redrock::server {
 
+class Config;
 struct CommandSpec;
 struct ServerState;
 
 class Scripting {
  public:
-  // Loads the persisted function libraries from the engine's directory (a damaged file is logged and
-  // left alone; the server starts without those libraries).
-  explicit Scripting(ServerState& server);
+  // Loads the persisted function libraries from `data_dir` (the engine's directory; a damaged file is
+  // logged and left alone: the server starts without those libraries). `config` (appendfsync,
+  // busy-reply-threshold) must outlive this.
+  Scripting(const Config& config, std::string_view data_dir);
   ~Scripting();
 
   EvalScripts& eval() { return eval_; }
@@ -49,7 +51,7 @@ class Scripting {
   const std::string& functions_path() const { return functions_path_; }
 
  private:
-  ServerState& server_;
+  const Config& config_;
   std::string functions_path_;
   EvalScripts eval_;
   FunctionLibrary functions_;
@@ -65,8 +67,6 @@ class Scripting {
 // allow-oom or no-writes; an EVAL without a shebang, or a script not found, has the command's own flags
 // (not deny-oom). Call with the exec gate held.
 bool ScriptDeniesOom(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv);
-// `spec` with ScriptDeniesOom as its CommandSpec::denies_oom.
-CommandSpec WithScriptOom(CommandSpec spec);
 
 // The file name, inside the engine's data directory, holding the function libraries.
 inline constexpr const char* kFunctionsFileName = "functions.dump";

@@ -129,17 +129,12 @@ Verdict MultiQueueRule(AdmissionContext& ctx) {
 void RegisterTransactionCommands(CommandTable& table) {
   table.AddAdmissionRule({"no-multi", AdmissionStage::kBeforeQueue, kOrderNoMulti, NoMultiRule});
   table.AddAdmissionRule({"multi-queue", AdmissionStage::kBeforeQueue, kOrderMultiQueue, MultiQueueRule});
-  constexpr uint32_t kControl = kCmdNoScript | kCmdLoading | kCmdStale | kCmdMultiControl;
-  table.Register({"multi", 1, kControl | kCmdFast | kCmdAllowBusy, 0, 0, 0, MultiCommand, {}, "@fast @transaction"});
-  table.Register({"exec", 1, kControl | kCmdSkipSlowlog | kCmdExclusive, 0, 0, 0, ExecCommand, {},
-                  "@slow @transaction"});
-  table.Register({"discard", 1, kControl | kCmdFast | kCmdAllowBusy, 0, 0, 0, DiscardCommand, {},
-                  "@fast @transaction"});
+  table.Bind("multi", MultiCommand, kCmdMultiControl);
+  table.Bind("exec", ExecCommand, kCmdMultiControl | kCmdExclusive);
+  table.Bind("discard", DiscardCommand, kCmdMultiControl);
   // WATCH runs inside MULTI (to refuse); UNWATCH is queued there, as in Redis.
-  table.Register({"watch", -2, kControl | kCmdFast | kCmdAllowBusy, 1, -1, 1, WatchCommand, {},
-                  "@fast @transaction"});
-  table.Register({"unwatch", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, 0, 0, 0,
-                  UnwatchCommand, {}, "@fast @transaction"});
+  table.Bind("watch", WatchCommand, kCmdMultiControl);
+  table.Bind("unwatch", UnwatchCommand);
 }
 
 }  // namespace redrock::server

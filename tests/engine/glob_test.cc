@@ -7,9 +7,7 @@
 #include <chrono>
 #include <string>
 
-using redrock::engine::GlobIsLiteral;
-using redrock::engine::GlobLiteralPrefix;
-using redrock::engine::GlobMatch;
+namespace common = redrock::common;
 
 namespace {
 
@@ -107,37 +105,37 @@ TEST_CASE("glob: table checked against redis-server 7.0.15") {
   };
   for (const GlobCase& c : cases) {
     INFO("pattern [" << c.pattern << "] string [" << c.str << "]");
-    CHECK(GlobMatch(c.pattern, c.str) == c.match);
+    CHECK(common::GlobMatch(c.pattern, c.str) == c.match);
   }
 }
 
 TEST_CASE("glob: a lone * matches everything, the empty key included (KEYS/SCAN special case)") {
-  CHECK(GlobMatch("*", ""));
-  CHECK(GlobMatch("*", "anything"));
-  CHECK(GlobMatch("*", std::string("\0x", 2)));
-  CHECK_FALSE(GlobMatch("**", ""));
-  CHECK_FALSE(GlobMatch("?*", ""));
+  CHECK(common::GlobMatch("*", ""));
+  CHECK(common::GlobMatch("*", "anything"));
+  CHECK(common::GlobMatch("*", std::string("\0x", 2)));
+  CHECK_FALSE(common::GlobMatch("**", ""));
+  CHECK_FALSE(common::GlobMatch("?*", ""));
 }
 
 TEST_CASE("glob: binary-safe strings and patterns") {
-  CHECK(GlobMatch(std::string("a\0b", 3), std::string("a\0b", 3)));
-  CHECK_FALSE(GlobMatch(std::string("a\0b", 3), "a"));
-  CHECK(GlobMatch("a?c", std::string("a\0c", 3)));
-  CHECK(GlobMatch("*c", std::string("\0\0c", 3)));
+  CHECK(common::GlobMatch(std::string("a\0b", 3), std::string("a\0b", 3)));
+  CHECK_FALSE(common::GlobMatch(std::string("a\0b", 3), "a"));
+  CHECK(common::GlobMatch("a?c", std::string("a\0c", 3)));
+  CHECK(common::GlobMatch("*c", std::string("\0\0c", 3)));
 }
 
 TEST_CASE("glob: nocase") {
-  CHECK(GlobMatch("HeLLo", "hello", true));
-  CHECK(GlobMatch("h*O", "HELLO", true));
-  CHECK(GlobMatch("[A-C]x", "bX", true));
-  CHECK(GlobMatch("[a-c]x", "BX", true));
-  CHECK(GlobMatch("[^A]", "b", true));
-  CHECK_FALSE(GlobMatch("[^A]", "a", true));
-  CHECK(GlobMatch("[XYZ]", "y", true));
+  CHECK(common::GlobMatch("HeLLo", "hello", true));
+  CHECK(common::GlobMatch("h*O", "HELLO", true));
+  CHECK(common::GlobMatch("[A-C]x", "bX", true));
+  CHECK(common::GlobMatch("[a-c]x", "BX", true));
+  CHECK(common::GlobMatch("[^A]", "b", true));
+  CHECK_FALSE(common::GlobMatch("[^A]", "a", true));
+  CHECK(common::GlobMatch("[XYZ]", "y", true));
   // An escape inside a class compares exactly, even with nocase (as in Redis).
-  CHECK_FALSE(GlobMatch("[\\A]", "a", true));
-  CHECK(GlobMatch("\\A", "a", true));
-  CHECK_FALSE(GlobMatch("HeLLo", "hello", false));
+  CHECK_FALSE(common::GlobMatch("[\\A]", "a", true));
+  CHECK(common::GlobMatch("\\A", "a", true));
+  CHECK_FALSE(common::GlobMatch("HeLLo", "hello", false));
 }
 
 TEST_CASE("glob: the * nesting limit of Redis 7.0.15") {
@@ -153,12 +151,12 @@ TEST_CASE("glob: the * nesting limit of Redis 7.0.15") {
   auto [p999, s999] = build(999);
   auto [p1000, s1000] = build(1000);
   auto [p1001, s1001] = build(1001);
-  CHECK(GlobMatch(p999, s999));
-  CHECK(GlobMatch(p1000, s1000));
-  CHECK_FALSE(GlobMatch(p1001, s1001));
+  CHECK(common::GlobMatch(p999, s999));
+  CHECK(common::GlobMatch(p1000, s1000));
+  CHECK_FALSE(common::GlobMatch(p1001, s1001));
   // A trailing star is never expanded, and consecutive stars count once.
-  CHECK(GlobMatch(std::string(5000, '*'), "abc"));
-  CHECK(GlobMatch("a" + std::string(5000, '*') + "c", "abc"));
+  CHECK(common::GlobMatch(std::string(5000, '*'), "abc"));
+  CHECK(common::GlobMatch("a" + std::string(5000, '*') + "c", "abc"));
 }
 
 TEST_CASE("glob: pathological patterns finish quickly") {
@@ -167,9 +165,9 @@ TEST_CASE("glob: pathological patterns finish quickly") {
   std::string pattern;
   for (int i = 0; i < 500; ++i) pattern += "*a";
   pattern += "*b";
-  CHECK_FALSE(GlobMatch(pattern, str));
-  CHECK_FALSE(GlobMatch("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", std::string(100000, 'a')));
-  CHECK(GlobMatch("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*", std::string(100000, 'a')));
+  CHECK_FALSE(common::GlobMatch(pattern, str));
+  CHECK_FALSE(common::GlobMatch("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", std::string(100000, 'a')));
+  CHECK(common::GlobMatch("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*", std::string(100000, 'a')));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
@@ -197,12 +195,12 @@ TEST_CASE("glob: literal prefix and literal patterns") {
   };
   for (const Case& c : cases) {
     INFO("[" << c.pattern << "]");
-    CHECK(GlobLiteralPrefix(c.pattern) == c.prefix);
-    CHECK(GlobIsLiteral(c.pattern) == c.literal);
+    CHECK(common::GlobLiteralPrefix(c.pattern) == c.prefix);
+    CHECK(common::GlobIsLiteral(c.pattern) == c.literal);
     if (c.literal) {
       // A literal pattern matches exactly its prefix, and nothing longer or shorter.
-      CHECK(GlobMatch(c.pattern, c.prefix));
-      CHECK_FALSE(GlobMatch(c.pattern, c.prefix + "x"));
+      CHECK(common::GlobMatch(c.pattern, c.prefix));
+      CHECK_FALSE(common::GlobMatch(c.pattern, c.prefix + "x"));
     } else {
       CHECK(c.pattern.size() > 0);
     }

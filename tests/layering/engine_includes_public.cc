@@ -3,4 +3,4 @@
 #include "common/glob.h"
 #include "redrock/engine/engine.h"
 
-bool LayeringControl() { return redrock::engine::GlobMatch("a*", "abc"); }
+bool LayeringControl() { return redrock::common::GlobMatch("a*", "abc"); }

@@ -9,9 +9,9 @@
 #include <limits>
 #include <string>
 
-using namespace redrock::protocol;
+namespace common = redrock::common;
 
-TEST_CASE("ParseInt64 follows string2ll") {
+TEST_CASE("common::ParseInt64 follows string2ll") {
   struct Case {
     std::string in;
     bool ok;
@@ -44,20 +44,20 @@ TEST_CASE("ParseInt64 follows string2ll") {
   for (const Case& c : cases) {
     INFO("[" << c.in << "]");
     int64_t v = 42;
-    CHECK(ParseInt64(c.in, &v) == c.ok);
+    CHECK(common::ParseInt64(c.in, &v) == c.ok);
     if (c.ok) CHECK(v == c.value);
   }
-  CHECK(ParseInt64("5", nullptr));
+  CHECK(common::ParseInt64("5", nullptr));
 }
 
-TEST_CASE("FormatInt64") {
+TEST_CASE("common::FormatInt64") {
   char buf[21];
   const int64_t values[] = {0, 1, -1, 9, 10, 99, 100, -100, 12345, 1000000, 4294967296LL, INT64_MAX, INT64_MIN};
-  for (int64_t v : values) CHECK(FormatInt64(v, buf) == std::to_string(v));
-  for (int64_t v = -2000; v <= 2000; ++v) REQUIRE(FormatInt64(v, buf) == std::to_string(v));
+  for (int64_t v : values) CHECK(common::FormatInt64(v, buf) == std::to_string(v));
+  for (int64_t v = -2000; v <= 2000; ++v) REQUIRE(common::FormatInt64(v, buf) == std::to_string(v));
 }
 
-TEST_CASE("ParseDouble follows string2d (ZADD scores)") {
+TEST_CASE("common::ParseDouble follows string2d (ZADD scores)") {
   struct Case {
     std::string in;
     bool ok;
@@ -93,15 +93,15 @@ TEST_CASE("ParseDouble follows string2d (ZADD scores)") {
   for (const Case& c : cases) {
     INFO("[" << c.in << "]");
     double v = 42;
-    CHECK(ParseDouble(c.in, &v) == c.ok);
+    CHECK(common::ParseDouble(c.in, &v) == c.ok);
     if (c.ok) CHECK(v == c.value);
   }
   double v = 0;
-  CHECK(ParseDouble("1" + std::string(300, '0'), &v));
+  CHECK(common::ParseDouble("1" + std::string(300, '0'), &v));
   CHECK(v == 1e300);
 }
 
-TEST_CASE("ParseLongDouble follows string2ld (INCRBYFLOAT)") {
+TEST_CASE("common::ParseLongDouble follows string2ld (INCRBYFLOAT)") {
   struct Case {
     std::string in;
     bool ok;
@@ -136,18 +136,18 @@ TEST_CASE("ParseLongDouble follows string2ld (INCRBYFLOAT)") {
   for (const Case& c : cases) {
     INFO("[" << c.in << "]");
     long double v = 42;
-    CHECK(ParseLongDouble(c.in, &v) == c.ok);
+    CHECK(common::ParseLongDouble(c.in, &v) == c.ok);
     if (c.ok) CHECK(v == c.value);
   }
   long double v = 0;
-  CHECK(ParseLongDouble("1e-4950", &v));  // subnormal, accepted by Redis
+  CHECK(common::ParseLongDouble("1e-4950", &v));  // subnormal, accepted by Redis
   CHECK(v > 0);
-  CHECK(ParseLongDouble(std::string(5118, '0') + "1", &v));  // 5119 bytes: the longest Redis accepts
+  CHECK(common::ParseLongDouble(std::string(5118, '0') + "1", &v));  // 5119 bytes: the longest Redis accepts
   CHECK(v == 1);
-  CHECK_FALSE(ParseLongDouble(std::string(5119, '0') + "1", &v));
+  CHECK_FALSE(common::ParseLongDouble(std::string(5119, '0') + "1", &v));
 }
 
-TEST_CASE("FormatLongDouble follows ld2string(LD_STR_HUMAN)") {
+TEST_CASE("common::FormatLongDouble follows ld2string(LD_STR_HUMAN)") {
   // INCRBYFLOAT results from redis-server 7.0.15: (stored value, increment) -> reply.
   struct Case {
     const char* base;
@@ -189,27 +189,27 @@ TEST_CASE("FormatLongDouble follows ld2string(LD_STR_HUMAN)") {
   for (const Case& c : cases) {
     INFO(c.base << " + " << c.incr);
     long double a = 0, b = 0;
-    REQUIRE(ParseLongDouble(c.base, &a));
-    REQUIRE(ParseLongDouble(c.incr, &b));
-    CHECK(FormatLongDouble(a + b) == c.expected);
+    REQUIRE(common::ParseLongDouble(c.base, &a));
+    REQUIRE(common::ParseLongDouble(c.incr, &b));
+    CHECK(common::FormatLongDouble(a + b) == c.expected);
   }
-  CHECK(FormatLongDouble(std::numeric_limits<long double>::infinity()) == "inf");
-  CHECK(FormatLongDouble(-std::numeric_limits<long double>::infinity()) == "-inf");
-  CHECK(FormatLongDouble(-0.0L) == "0");
-  CHECK(FormatLongDouble(std::numeric_limits<long double>::max()).size() > 4900);
+  CHECK(common::FormatLongDouble(std::numeric_limits<long double>::infinity()) == "inf");
+  CHECK(common::FormatLongDouble(-std::numeric_limits<long double>::infinity()) == "-inf");
+  CHECK(common::FormatLongDouble(-0.0L) == "0");
+  CHECK(common::FormatLongDouble(std::numeric_limits<long double>::max()).size() > 4900);
 }
 
-TEST_CASE("FormatDouble follows addReplyDouble") {
-  CHECK(FormatDouble(1.1) == "1.1000000000000001");
-  CHECK(FormatDouble(3) == "3");
-  CHECK(FormatDouble(0.1) == "0.10000000000000001");
-  CHECK(FormatDouble(1e300) == "1.0000000000000001e+300");
-  CHECK(FormatDouble(2.5e-5) == "2.5000000000000001e-05");
-  CHECK(FormatDouble(-0.0) == "-0");
-  CHECK(FormatDouble(std::numeric_limits<double>::infinity()) == "inf");
-  CHECK(FormatDouble(-std::numeric_limits<double>::infinity()) == "-inf");
-  CHECK(FormatDouble(std::nan("")) == "nan");
-  CHECK(FormatDouble(-std::nan("")) == "-nan");
-  CHECK(FormatDouble(-std::numeric_limits<double>::max()) == "-1.7976931348623157e+308");
-  CHECK(FormatDouble(std::numeric_limits<double>::denorm_min()) == "4.9406564584124654e-324");
+TEST_CASE("common::FormatDouble follows addReplyDouble") {
+  CHECK(common::FormatDouble(1.1) == "1.1000000000000001");
+  CHECK(common::FormatDouble(3) == "3");
+  CHECK(common::FormatDouble(0.1) == "0.10000000000000001");
+  CHECK(common::FormatDouble(1e300) == "1.0000000000000001e+300");
+  CHECK(common::FormatDouble(2.5e-5) == "2.5000000000000001e-05");
+  CHECK(common::FormatDouble(-0.0) == "-0");
+  CHECK(common::FormatDouble(std::numeric_limits<double>::infinity()) == "inf");
+  CHECK(common::FormatDouble(-std::numeric_limits<double>::infinity()) == "-inf");
+  CHECK(common::FormatDouble(std::nan("")) == "nan");
+  CHECK(common::FormatDouble(-std::nan("")) == "-nan");
+  CHECK(common::FormatDouble(-std::numeric_limits<double>::max()) == "-1.7976931348623157e+308");
+  CHECK(common::FormatDouble(std::numeric_limits<double>::denorm_min()) == "4.9406564584124654e-324");
 }

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-using redrock::protocol::SplitArgs;
+namespace common = redrock::common;
 
 namespace {
 
@@ -16,33 +16,33 @@ using Words = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE("SplitArgs: blanks, quotes and escapes as sdssplitargs") {
+TEST_CASE("common::SplitArgs: blanks, quotes and escapes as sdssplitargs") {
   Words w;
-  REQUIRE(SplitArgs(" \t SET  k\tv \v", &w));
+  REQUIRE(common::SplitArgs(" \t SET  k\tv \v", &w));
   CHECK(w == Words{"SET", "k", "v"});
-  REQUIRE(SplitArgs("a\"b c\" x'y z'", &w));  // quotes may open inside a word
+  REQUIRE(common::SplitArgs("a\"b c\" x'y z'", &w));  // quotes may open inside a word
   CHECK(w == Words{"ab c", "xy z"});
-  REQUIRE(SplitArgs("\"\\x41\\x4g\\n\\q\" 'it\\'s \\n'", &w));
+  REQUIRE(common::SplitArgs("\"\\x41\\x4g\\n\\q\" 'it\\'s \\n'", &w));
   CHECK(w == Words{"Ax4g\nq", "it's \\n"});
-  REQUIRE(SplitArgs("a\vb", &w));  // \v separates words only between them, not inside one
+  REQUIRE(common::SplitArgs("a\vb", &w));  // \v separates words only between them, not inside one
   CHECK(w == Words{"a\vb"});
-  REQUIRE(SplitArgs("\"\" ''", &w));
+  REQUIRE(common::SplitArgs("\"\" ''", &w));
   CHECK(w == Words{"", ""});
-  REQUIRE(SplitArgs("   ", &w));
+  REQUIRE(common::SplitArgs("   ", &w));
   CHECK(w.empty());
-  REQUIRE(SplitArgs(std::string_view("a b\0c d", 7), &w));  // a NUL ends the line, as it ends a C string
+  REQUIRE(common::SplitArgs(std::string_view("a b\0c d", 7), &w));  // a NUL ends the line, as it ends a C string
   CHECK(w == Words{"a", "b"});
-  CHECK_FALSE(SplitArgs("\"open", &w));
-  CHECK_FALSE(SplitArgs("'open", &w));
-  CHECK_FALSE(SplitArgs("\"a\"b", &w));
-  CHECK_FALSE(SplitArgs("\"a\\\"", &w));
+  CHECK_FALSE(common::SplitArgs("\"open", &w));
+  CHECK_FALSE(common::SplitArgs("'open", &w));
+  CHECK_FALSE(common::SplitArgs("\"a\"b", &w));
+  CHECK_FALSE(common::SplitArgs("\"a\\\"", &w));
 }
 
-TEST_CASE("SplitArgs: views point into the line unless the argument was unquoted") {
+TEST_CASE("common::SplitArgs: views point into the line unless the argument was unquoted") {
   std::string line = "GET \"quoted key\" plain";
   Words w = {"stale", "stale", "stale", "stale"};
   std::vector<std::string_view> views = {"stale"};
-  REQUIRE(SplitArgs(line, &w, &views));
+  REQUIRE(common::SplitArgs(line, &w, &views));
   CHECK(w == Words{"GET", "quoted key", "plain"});
   REQUIRE(views.size() == 3);
   CHECK(views[0].data() == line.data());

@@ -146,7 +146,7 @@ TEST_CASE("RESET restores a fresh connection's state", "[connection]") {
   CHECK(h.Run({"exec"}) == Err("ERR EXEC without MULTI"));
 }
 
-TEST_CASE("CLIENT ID, SETNAME, GETNAME, SETINFO, NO-EVICT", "[connection]") {
+TEST_CASE("CLIENT ID, SETNAME, GETNAME, NO-EVICT", "[connection]") {
   CommandHarness h;
   CHECK(h.Run({"client", "id"}) == Int(static_cast<int64_t>(h.client().id)));
   CHECK(h.Run({"client", "getname"}) == kNil);
@@ -156,14 +156,12 @@ TEST_CASE("CLIENT ID, SETNAME, GETNAME, SETINFO, NO-EVICT", "[connection]") {
   CHECK(h.Run({"client", "getname"}) == Bulk("worker-1"));
   CHECK(h.Run({"client", "setname", ""}) == kOk);
   CHECK(h.Run({"client", "getname"}) == kNil);
-  CHECK(h.Run({"client", "setinfo", "lib-name", "redis-py"}) == kOk);
-  CHECK(h.Run({"client", "setinfo", "LIB-VER", "5.0.1"}) == kOk);
-  CHECK(h.client().lib_name == "redis-py");
-  CHECK(h.client().lib_ver == "5.0.1");
-  CHECK(h.Run({"client", "setinfo", "foo", "x"}) == Err("ERR Unrecognized option 'foo'"));
+  // SETINFO and NO-TOUCH are Redis 7.2's: 7.0.15 does not know them (redis-py 5 ignores the error).
+  CHECK(h.Run({"client", "setinfo", "lib-name", "redis-py"}) ==
+        Err("ERR unknown subcommand 'setinfo'. Try CLIENT HELP."));
+  CHECK(h.Run({"client", "no-touch", "OFF"}) == Err("ERR unknown subcommand 'no-touch'. Try CLIENT HELP."));
   CHECK(h.Run({"client", "no-evict", "on"}) == kOk);
   CHECK(h.Run({"client", "no-evict", "x"}) == kSyntax);
-  CHECK(h.Run({"client", "no-touch", "OFF"}) == kOk);
   CHECK(h.Run({"client", "no-evict"}) == Err("ERR wrong number of arguments for 'client|no-evict' command"));
   CHECK(h.Run({"client", "foo"}) == Err("ERR unknown subcommand 'foo'. Try CLIENT HELP."));
   CHECK(h.Run({"client"}) == Err("ERR wrong number of arguments for 'client' command"));

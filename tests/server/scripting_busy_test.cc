@@ -60,7 +60,7 @@ TEST_CASE("a busy EVAL: BUSY for others, SCRIPT KILL stops it", "[scripting][bus
             "SCRIPT KILL or SHUTDOWN NOSAVE."));
   CHECK(b.Call({"script", "kill"}) == kOk);
   CHECK(a.Read() ==
-        Err("ERR Script killed by user with SCRIPT KILL... script: " + Sha1Hex(loop) + ", on @user_script:1."));
+        Err("ERR Script killed by user with SCRIPT KILL... script: " + common::Sha1Hex(loop) + ", on @user_script:1."));
   CHECK(b.Call({"ping"}) == "+PONG\r\n");
   CHECK(b.Call({"script", "kill"}) == Err("NOTBUSY No scripts in execution right now."));
   CHECK(a.Call({"eval", "return 'alive'", "0"}) == Bulk("alive"));
@@ -71,7 +71,7 @@ TEST_CASE("a busy EVAL: BUSY for others, SCRIPT KILL stops it", "[scripting][bus
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(b.Call({"ping"}) == kBusyEval);
   CHECK(b.Call({"script", "kill"}) == kOk);
-  CHECK(a.Read().rfind("-ERR Script killed by user with SCRIPT KILL... script: " + Sha1Hex(stubborn), 0) == 0);
+  CHECK(a.Read().rfind("-ERR Script killed by user with SCRIPT KILL... script: " + common::Sha1Hex(stubborn), 0) == 0);
 }
 
 TEST_CASE("with one I/O thread, a client that connects during a script can still SCRIPT KILL it",
@@ -85,7 +85,7 @@ TEST_CASE("with one I/O thread, a client that connects during a script can still
   CHECK(b.Call({"ping"}) == kBusyEval);
   CHECK(b.Call({"script", "kill"}) == kOk);
   CHECK(a.Read() ==
-        Err("ERR Script killed by user with SCRIPT KILL... script: " + Sha1Hex(loop) + ", on @user_script:1."));
+        Err("ERR Script killed by user with SCRIPT KILL... script: " + common::Sha1Hex(loop) + ", on @user_script:1."));
   CHECK(b.Call({"ping"}) == "+PONG\r\n");
   CHECK(a.Call({"ping"}) == "+PONG\r\n");
 }

@@ -24,7 +24,7 @@ std::string Eval(CommandHarness& h, const std::string& script, std::vector<std::
   return h.Run(argv);
 }
 
-std::string At(const std::string& script) { return " script: " + Sha1Hex(script) + ", on @user_script:1."; }
+std::string At(const std::string& script) { return " script: " + common::Sha1Hex(script) + ", on @user_script:1."; }
 
 std::string Bytes(std::initializer_list<int> bytes) {
   std::string s;

@@ -23,13 +23,13 @@ std::string Eval(CommandHarness& h, const std::string& script, std::vector<std::
 
 // The suffix Redis appends to a script's runtime error.
 std::string At(const std::string& script, int line) {
-  return " script: " + Sha1Hex(script) + ", on @user_script:" + std::to_string(line) + ".";
+  return " script: " + common::Sha1Hex(script) + ", on @user_script:" + std::to_string(line) + ".";
 }
 
 TEST_CASE("sha1 of scripts", "[scripting]") {
-  CHECK(Sha1Hex("") == "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-  CHECK(Sha1Hex("return 1") == "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
-  CHECK(Sha1Hex(std::string(1000, 'a')) == "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+  CHECK(common::Sha1Hex("") == "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  CHECK(common::Sha1Hex("return 1") == "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+  CHECK(common::Sha1Hex(std::string(1000, 'a')) == "291e9a6c66994949b57ba5e650361e98fc36b1ba");
 }
 
 TEST_CASE("Lua values become replies", "[scripting]") {
@@ -271,7 +271,7 @@ TEST_CASE("the sandbox: no globals, no os/io, read-only libraries", "[scripting]
   s = "return loadstring('return a')()";
   CHECK(Eval(h, s) == Err("ERR [string \"return a\"]:1: Script attempted to access nonexistent global variable 'a' "
                           "script: " +
-                          Sha1Hex(s) + ", on return a:1."));
+                          common::Sha1Hex(s) + ", on return a:1."));
 }
 
 TEST_CASE("the redis library", "[scripting]") {
@@ -426,7 +426,7 @@ TEST_CASE("SCRIPT LOAD, EXISTS, FLUSH, KILL and EVALSHA", "[scripting]") {
   CHECK(h.Run({"script", "exists"}) == Arity("script|exists"));
   // EVAL caches the script too.
   CHECK(Eval(h, "return 2") == Int(2));
-  CHECK(h.Run({"script", "exists", Sha1Hex("return 2")}) == Array({Int(1)}));
+  CHECK(h.Run({"script", "exists", common::Sha1Hex("return 2")}) == Array({Int(1)}));
   CHECK(h.Run({"script", "load", "return 1 +"}) ==
         Err("ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'"));
   CHECK(h.Run({"script", "flush", "x"}) == Err("ERR SCRIPT FLUSH only support SYNC|ASYNC option"));

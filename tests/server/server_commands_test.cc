@@ -257,8 +257,9 @@ TEST_CASE("COMMAND introspection", "[server]") {
 
   CHECK(h.Run({"command", "docs", "foo"}) == "*0\r\n");
   CHECK(h.Run({"command", "docs", "get"}) ==
-        "*2\r\n$3\r\nget\r\n*8\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n"
-        "$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n");
+        "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n"
+        "$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n"
+        "$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n");
 
   CHECK(h.Run({"command", "getkeys", "get", "a"}) == "*1\r\n" + Bulk("a"));
   CHECK(h.Run({"command", "getkeys", "mset", "a", "b", "c", "d"}) == "*2\r\n" + Bulk("a") + Bulk("c"));

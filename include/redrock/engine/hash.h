@@ -60,7 +60,7 @@ Result<int64_t> HStrLen(Engine& engine, int db, std::string_view key, std::strin
 Result<int64_t> HIncrBy(Engine& engine, int db, std::string_view key, std::string_view field, int64_t delta);
 
 // HINCRBYFLOAT. A missing key or field counts as 0. Returns the new value as it is stored (formatted
-// like INCRBYFLOAT: protocol::FormatLongDouble). NotFloat when the stored value is not a number
+// like INCRBYFLOAT: common::FormatLongDouble). NotFloat when the stored value is not a number
 // (string2ld rules), NanOrInfinity when the sum is not finite; nothing is written then. `delta` itself
 // must be finite (the caller rejects NaN/Infinity first, as Redis does).
 Result<std::string> HIncrByFloat(Engine& engine, int db, std::string_view key, std::string_view field,
