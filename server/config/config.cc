@@ -23,7 +23,7 @@ namespace redrock::server {
 using config_internal::AllOptions;
 using config_internal::Kind;
 using config_internal::OptionDef;
-using engine::Status;
+using common::Status;
 
 namespace {
 

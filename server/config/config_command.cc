@@ -103,7 +103,7 @@ void ConfigSetCommand(CommandContext& ctx) {
   std::vector<std::pair<std::string, std::string>> applied;  // (name, previous value) for rollback
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     std::string previous = ctx.server.config.Get(ctx.argv[i]).value_or("");
-    engine::Status s = ctx.server.config.Set(ctx.argv[i], ctx.argv[i + 1], ConfigSource::kRuntime);
+    common::Status s = ctx.server.config.Set(ctx.argv[i], ctx.argv[i + 1], ConfigSource::kRuntime);
     if (!s.ok()) {
       for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
         (void)ctx.server.config.Set(it->first, it->second, ConfigSource::kRuntime);
@@ -160,7 +160,7 @@ std::vector<std::string> RewriteLines(const OptionDef& def, const std::string& v
 // Rewrites the config file in place: lines of known options take their current values (the first
 // occurrence; repeats are dropped), comments and unknown lines stay, and options changed from their
 // defaults that the file did not mention are appended.
-engine::Status RewriteConfigFile(const std::string& path, Config& config) {
+common::Status RewriteConfigFile(const std::string& path, Config& config) {
   std::vector<std::string> old_lines;
   {
     std::ifstream in(path);
@@ -204,12 +204,12 @@ engine::Status RewriteConfigFile(const std::string& path, Config& config) {
     std::ofstream f(tmp, std::ios::trunc);
     for (const std::string& l : out) f << l << "\n";
     f.flush();
-    if (!f) return engine::Status::IOError("Rewriting config file: " + std::string(std::strerror(errno)));
+    if (!f) return common::Status::IOError("Rewriting config file: " + std::string(std::strerror(errno)));
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return engine::Status::IOError("Rewriting config file: " + ec.message());
-  return engine::Status::OK();
+  if (ec) return common::Status::IOError("Rewriting config file: " + ec.message());
+  return common::Status::OK();
 }
 
 void ConfigRewriteCommand(CommandContext& ctx) {
@@ -217,7 +217,7 @@ void ConfigRewriteCommand(CommandContext& ctx) {
     ctx.reply.Error("ERR The server is running without a config file");
     return;
   }
-  engine::Status s = RewriteConfigFile(ctx.server.config_file, ctx.server.config);
+  common::Status s = RewriteConfigFile(ctx.server.config_file, ctx.server.config);
   if (!s.ok()) {
     ctx.reply.Error("ERR " + s.message());
     return;

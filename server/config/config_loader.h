@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "redrock/engine/status.h"
+#include "redrock/common/status.h"
 
 namespace redrock::server {
 
@@ -28,7 +28,7 @@ std::string QuoteConfigArg(std::string_view s);
 
 // Applies every line of `text` to `config` (ConfigSource::kStartup). The first `save` line replaces the
 // default save points and later ones append, as in redis.conf. Stops at the first error.
-engine::Status LoadConfigText(Config& config, std::string_view text, ConfigLoadError* error);
+common::Status LoadConfigText(Config& config, std::string_view text, ConfigLoadError* error);
 
 // What an option does in redrock, for main's startup notices.
 enum class ConfigEffect {

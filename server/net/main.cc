@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
   }
   server->state().executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
 
-  redrock::engine::Status started = server->Start();
+  redrock::common::Status started = server->Start();
   if (!started.ok()) {
     Log(LogLevel::kWarning, "{}", started.message());
     Log(LogLevel::kWarning, "Failed listening on port {} (TCP), aborting.", config.port());

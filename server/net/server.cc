@@ -191,16 +191,16 @@ struct Server::Impl {
     }
   }
 
-  engine::Status Bind() {
+  common::Status Bind() {
     std::vector<BindAddress> addresses;
     for (const std::string& word : config.bind()) {
       BindAddress addr;
       if (!ParseBindAddress(word, &addr)) {
-        return engine::Status::InvalidArgument("Invalid bind address '" + word + "'");
+        return common::Status::InvalidArgument("Invalid bind address '" + word + "'");
       }
       addresses.push_back(addr);
     }
-    if (addresses.empty()) return engine::Status::InvalidArgument("No bind address configured");
+    if (addresses.empty()) return common::Status::InvalidArgument("No bind address configured");
     uint16_t want = static_cast<uint16_t>(config.port());
     int backlog = 511;
     if (auto v = config.Get("tcp-backlog")) backlog = std::stoi(*v);
@@ -218,16 +218,16 @@ struct Server::Impl {
           Log(LogLevel::kNotice, "Skipping optional bind address {}: {}", addr.text, ec.message());
           continue;
         }
-        return engine::Status::IOError("Could not create server TCP listening socket " + addr.text + ":" +
+        return common::Status::IOError("Could not create server TCP listening socket " + addr.text + ":" +
                                        std::to_string(want) + ": " + ec.message());
       }
       // With port 0 the first listener picks the port; the others reuse it.
       if (want == 0) want = acceptor->local_endpoint(ec).port();
       acceptors.push_back(std::move(acceptor));
     }
-    if (acceptors.empty()) return engine::Status::IOError("Could not bind any address");
+    if (acceptors.empty()) return common::Status::IOError("Could not bind any address");
     port = want;
-    return engine::Status::OK();
+    return common::Status::OK();
   }
 };
 
@@ -250,8 +250,8 @@ Server::~Server() {
   impl_->engine_alive->store(nullptr);
 }
 
-engine::Status Server::Start() {
-  if (impl_->running.load()) return engine::Status::OK();
+common::Status Server::Start() {
+  if (impl_->running.load()) return common::Status::OK();
   int threads = impl_->config.io_threads();
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl_->contexts.clear();
@@ -259,7 +259,7 @@ engine::Status Server::Start() {
   impl_->acceptors.clear();
   for (int i = 0; i < threads + 1; ++i) impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
 
-  engine::Status s = impl_->Bind();
+  common::Status s = impl_->Bind();
   if (!s.ok()) {
     impl_->acceptors.clear();
     impl_->contexts.clear();
@@ -298,7 +298,7 @@ engine::Status Server::Start() {
       }
     });
   }
-  return engine::Status::OK();
+  return common::Status::OK();
 }
 
 uint16_t Server::port() const { return impl_->port; }

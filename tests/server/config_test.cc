@@ -16,7 +16,7 @@ namespace {
 
 std::string SetError(Config& c, std::string_view name, std::string_view value,
                      ConfigSource source = ConfigSource::kRuntime) {
-  engine::Status s = c.Set(name, value, source);
+  common::Status s = c.Set(name, value, source);
   return s.ok() ? "OK" : s.message();
 }
 
@@ -241,7 +241,7 @@ TEST_CASE("Config::LoadFile reads a file", "[config]") {
   std::string path = dir.str() + "/redis.conf";
   std::ofstream(path) << "port 7002\ntimeout 5\nbogus 1\n";
   Config c;
-  engine::Status s = c.LoadFile(path);
+  common::Status s = c.LoadFile(path);
   REQUIRE_FALSE(s.ok());
   CHECK(s.message() == "line 3: Bad directive or wrong number of arguments");
   CHECK(c.port() == 7002);

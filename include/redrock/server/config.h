@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "redrock/engine/options.h"
-#include "redrock/engine/status.h"
+#include "redrock/common/status.h"
 
 namespace redrock::server {
 
@@ -32,11 +32,11 @@ class Config {
   // exact text Redis would reply to CONFIG SET (without "ERR "), or, at startup, the reason.
   // Options that cannot change at run time fail with kRuntime ("can't set immutable config").
   // `bind` and `save` take several space-separated words in one value.
-  engine::Status Set(std::string_view name, std::string_view value, ConfigSource source);
+  common::Status Set(std::string_view name, std::string_view value, ConfigSource source);
 
   // Parses redis.conf lines ("name value ...", '#' comments, quoted values). Stops at the first error,
   // reporting "line N: reason".
-  engine::Status LoadFile(const std::string& path);
+  common::Status LoadFile(const std::string& path);
 
   // The current value as CONFIG GET prints it; nullopt for an unknown name.
   std::optional<std::string> Get(std::string_view name) const;

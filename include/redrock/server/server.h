@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "redrock/engine/status.h"
+#include "redrock/common/status.h"
 
 namespace redrock::engine { class Engine; }
 
@@ -32,7 +32,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds every `bind` address on `port` and starts the I/O threads. IOError if a bind fails.
-  engine::Status Start();
+  common::Status Start();
   // The bound TCP port (useful after port 0).
   uint16_t port() const;
   // Stops accepting, lets commands in flight finish, closes every connection and joins the threads.

@@ -1,6 +1,6 @@
-#include "redrock/engine/status.h"
+#include "redrock/common/status.h"
 
-namespace redrock::engine {
+namespace redrock::common {
 
 std::string Status::ToString() const {
   const char* name = "Unknown";
@@ -26,4 +26,4 @@ std::string Status::ToString() const {
   return out;
 }
 
-}  // namespace redrock::engine
+}  // namespace redrock::common
