@@ -14,7 +14,18 @@ void AtomicMin(std::atomic<int64_t>& target, int64_t v) {
   }
 }
 
+// How many UncountedLookups are alive on this thread.
+thread_local int uncounted_lookup_scopes = 0;
+
 }  // namespace
+
+UncountedLookups::UncountedLookups() { ++uncounted_lookup_scopes; }
+UncountedLookups::~UncountedLookups() { --uncounted_lookup_scopes; }
+
+void Engine::Impl::CountLookup(bool live) const {
+  if (uncounted_lookup_scopes > 0) return;
+  (live ? keyspace_hits : keyspace_misses).fetch_add(1, std::memory_order_relaxed);
+}
 
 Engine::Impl::Impl(const Options& opts)
     : options(opts), clock(opts.clock ? opts.clock : SystemClock()), value_cache(opts.value_cache_bytes) {

@@ -136,6 +136,19 @@ struct Engine::Impl {
 
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> write_errors{0};
+  // Key lookups by reads (EngineStats::keyspace_hits/misses); counted through CountLookup.
+  mutable std::atomic<uint64_t> keyspace_hits{0};
+  mutable std::atomic<uint64_t> keyspace_misses{0};
+
+  // Counts one lookup of a key by a read (engine.h, "Keyspace hits and misses"): `live` says the read
+  // found the key live (any type). Every read operation calls it once per key it looks up, after the
+  // lookup and only when the lookup itself succeeded; nothing while an UncountedLookups is alive on
+  // this thread.
+  void CountLookup(bool live) const;
+  // The same for the result of a ReadLive: OK is a hit, NotFound a miss, a failure nothing.
+  void CountLookupOf(const Status& read) const {
+    if (read.ok() || read.IsNotFound()) CountLookup(read.ok());
+  }
   std::mutex error_mu;
   std::string last_write_error;
 

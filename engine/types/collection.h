@@ -188,7 +188,8 @@ class Writer : public View {
 };
 
 // A consistent read of one collection without locking: metadata and members come from one RocksDB
-// snapshot, so a concurrent writer's batch is seen whole or not at all.
+// snapshot, so a concurrent writer's batch is seen whole or not at all. Reading the metadata is the
+// key's lookup (Engine::Impl::CountLookup): only read operations open Readers, one per key they look up.
 class Reader : public View {
  public:
   Reader(Engine& engine, int db, std::string_view key);
