@@ -162,7 +162,6 @@ std::string Engine::Impl::IndexFloorKey() const {
 
 void Engine::Impl::NotifyExpired(int db, std::string_view key, bool replaced) {
   expired_keys.fetch_add(1, std::memory_order_relaxed);
-  if (options.on_expired) options.on_expired(db, key);
   KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
   if (sink == nullptr) return;
   sink->OnKeyExpired(db, key);

@@ -285,7 +285,7 @@ struct StringUpdate {
 // The shared shape of INCRBY, INCRBYFLOAT, APPEND and SETRANGE: under the key's lock, read the value;
 // `compute(exists, payload, &update)` sees the live string (empty when missing) and says what to store.
 // A non-string is WrongType before `compute` runs; the key keeps its expiry; replacing an expired value
-// reports it to on_expired. Views in `update` may point into `payload` (alive until the write is done).
+// reports it to the sink's OnKeyExpired. Views in `update` may point into `payload` (alive until the write is done).
 template <typename Compute>
 Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& compute) {
   std::string& dkey = ScratchKey();
