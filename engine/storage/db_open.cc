@@ -230,6 +230,8 @@ EngineStats Engine::Stats() {
   stats.value_cache_hits = impl_->value_cache.hits();
   stats.value_cache_misses = impl_->value_cache.misses();
   stats.memory_bytes += stats.value_cache_bytes;
+  stats.keyspace_hits = impl_->keyspace_hits.load(std::memory_order_relaxed);
+  stats.keyspace_misses = impl_->keyspace_misses.load(std::memory_order_relaxed);
   stats.expired_keys = impl_->expired_keys.load(std::memory_order_relaxed);
   stats.write_errors = impl_->write_errors.load(std::memory_order_relaxed);
   stats.writes_failing = impl_->write_failed.load(std::memory_order_relaxed);

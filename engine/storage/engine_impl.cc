@@ -14,7 +14,18 @@ void AtomicMin(std::atomic<int64_t>& target, int64_t v) {
   }
 }
 
+// How many UncountedLookups are alive on this thread.
+thread_local int uncounted_lookup_scopes = 0;
+
 }  // namespace
+
+UncountedLookups::UncountedLookups() { ++uncounted_lookup_scopes; }
+UncountedLookups::~UncountedLookups() { --uncounted_lookup_scopes; }
+
+void Engine::Impl::CountLookup(bool live) const {
+  if (uncounted_lookup_scopes > 0) return;
+  (live ? keyspace_hits : keyspace_misses).fetch_add(1, std::memory_order_relaxed);
+}
 
 Engine::Impl::Impl(const Options& opts)
     : options(opts), clock(opts.clock ? opts.clock : SystemClock()), value_cache(opts.value_cache_bytes) {
@@ -151,7 +162,6 @@ std::string Engine::Impl::IndexFloorKey() const {
 
 void Engine::Impl::NotifyExpired(int db, std::string_view key, bool replaced) {
   expired_keys.fetch_add(1, std::memory_order_relaxed);
-  if (options.on_expired) options.on_expired(db, key);
   KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
   if (sink == nullptr) return;
   sink->OnKeyExpired(db, key);

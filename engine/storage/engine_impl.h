@@ -136,6 +136,19 @@ struct Engine::Impl {
 
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> write_errors{0};
+  // Key lookups by reads (EngineStats::keyspace_hits/misses); counted through CountLookup.
+  mutable std::atomic<uint64_t> keyspace_hits{0};
+  mutable std::atomic<uint64_t> keyspace_misses{0};
+
+  // Counts one lookup of a key by a read (engine.h, "Keyspace hits and misses"): `live` says the read
+  // found the key live (any type). Every read operation calls it once per key it looks up, after the
+  // lookup and only when the lookup itself succeeded; nothing while an UncountedLookups is alive on
+  // this thread.
+  void CountLookup(bool live) const;
+  // The same for the result of a ReadLive: OK is a hit, NotFound a miss, a failure nothing.
+  void CountLookupOf(const Status& read) const {
+    if (read.ok() || read.IsNotFound()) CountLookup(read.ok());
+  }
   std::mutex error_mu;
   std::string last_write_error;
 
@@ -198,7 +211,7 @@ struct Engine::Impl {
   std::mutex bg_mu;
   mutable std::condition_variable bg_cv;
   // Set by a read that met an expired (still stored) value: the expiry thread runs a pass at once, so
-  // keys expire on access as in Redis (deleted, counted and reported through on_expired/the sink)
+  // keys expire on access as in Redis (deleted, counted and reported to the sink's OnKeyExpired)
   // instead of at the next interval.
   mutable std::atomic<bool> expiry_wake{false};
   void RequestExpiry() const {
@@ -259,7 +272,7 @@ struct Engine::Impl {
   void AddBookkeeping(KeyedBatch* batch, std::string_view data_key, std::string_view key, PhysState before,
                       PhysState after, bool recreated = false) const;
   // Called after a successful write that replaced or removed an expired (still stored) value, while
-  // the key's stripe is still held: counts it, calls Options::on_expired and the sink's OnKeyExpired.
+  // the key's stripe is still held: counts it and calls the sink's OnKeyExpired.
   // `replaced`: the write stored a new value over the expired one, which creates the key anew: the
   // sink hears OnKeyExpired and then OnKeyCreated, in Redis's order ("expired" before "new").
   void NotifyExpired(int db, std::string_view key, bool replaced = false);

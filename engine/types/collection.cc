@@ -343,7 +343,10 @@ void Reader::Load(int db, std::string_view key) {
   ro.snapshot = snapshot_;
   rocksdb::PinnableSlice value;
   rocksdb::Status s = impl_.db->Get(ro, impl_.data_cf, data_key, &value);
-  if (s.IsNotFound()) return;
+  if (s.IsNotFound()) {
+    impl_.CountLookup(false);
+    return;
+  }
   if (!s.ok()) {
     status_ = impl_.ReadError(s);
     return;
@@ -354,7 +357,9 @@ void Reader::Load(int db, std::string_view key) {
     status_ = Status::Corruption("malformed value header");
     return;
   }
-  if (encoding::IsExpired(header.expire_at_ms, impl_.Now())) return;
+  const bool live = !encoding::IsExpired(header.expire_at_ms, impl_.Now());
+  impl_.CountLookup(live);
+  if (!live) return;
   Assign(db, key, header, header.payload);
 }
 

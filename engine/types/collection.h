@@ -160,7 +160,7 @@ class Writer : public View {
   KeyedBatch& batch() { return batch_; }
 
   // Writes the batch: the metadata (or, when size() is 0, deletes the key), the member changes, the
-  // counters and the expiry index. Fires on_expired when it replaced an expired value. Writes nothing
+  // counters and the expiry index. Reports OnKeyExpired when it replaced an expired value. Writes nothing
   // (and reports no key event) when nothing was staged and the metadata is as loaded.
   Status Commit();
   // For the few Redis commands that signal a key as modified even when they change nothing (LTRIM
@@ -188,7 +188,8 @@ class Writer : public View {
 };
 
 // A consistent read of one collection without locking: metadata and members come from one RocksDB
-// snapshot, so a concurrent writer's batch is seen whole or not at all.
+// snapshot, so a concurrent writer's batch is seen whole or not at all. Reading the metadata is the
+// key's lookup (Engine::Impl::CountLookup): only read operations open Readers, one per key they look up.
 class Reader : public View {
  public:
   Reader(Engine& engine, int db, std::string_view key);

@@ -97,10 +97,14 @@ Result<ScanResult> Engine::Scan(int db, uint64_t cursor, std::string_view patter
     const std::string_view user_key = encoding::UserKeyOf(View(it->key()));
     last_key.assign(user_key);
     encoding::ValueHeader h;
-    if (!encoding::ParseValueHeader(View(it->value()), &h) || encoding::IsExpired(h.expire_at_ms, now)) continue;
+    if (!encoding::ParseValueHeader(View(it->value()), &h)) continue;
+    const bool live = !encoding::IsExpired(h.expire_at_ms, now);
+    const bool matches = match_all || common::GlobMatch(pattern, user_key);
+    // Redis's SCAN ... TYPE looks up every key that matches the pattern (an expired one is a miss).
+    if (type && matches) impl_->CountLookup(live);
+    if (!live) continue;
     ++examined;
-    if (type && h.type != *type) continue;
-    if (!match_all && !common::GlobMatch(pattern, user_key)) continue;
+    if (!matches || (type && h.type != *type)) continue;
     result.keys.emplace_back(user_key);
   }
   if (!it->status().ok()) return impl_->ReadError(it->status());

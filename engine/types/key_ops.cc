@@ -61,6 +61,7 @@ Result<int64_t> Engine::Exists(int db, std::span<const std::string_view> keys) {
     rocksdb::PinnableSlice value;
     encoding::ValueHeader h;
     Status st = impl_->ReadLive(dkey, now, &value, &h);
+    impl_->CountLookupOf(st);
     if (st.ok()) {
       ++count;
     } else if (!st.IsNotFound()) {
@@ -74,6 +75,7 @@ Result<KeyType> Engine::Type(int db, std::string_view key) {
   rocksdb::PinnableSlice value;
   encoding::ValueHeader h;
   Status st = impl_->ReadLive(DataKey(db, key), impl_->Now(), &value, &h);
+  impl_->CountLookupOf(st);
   if (st.IsNotFound()) return KeyType::kNone;
   if (!st.ok()) return st;
   return h.type;
@@ -131,6 +133,7 @@ Result<int64_t> Engine::PTtl(int db, std::string_view key) {
   rocksdb::PinnableSlice value;
   encoding::ValueHeader h;
   Status st = impl_->ReadLive(DataKey(db, key), now, &value, &h);
+  impl_->CountLookupOf(st);
   if (st.IsNotFound()) return kTtlMissing;
   if (!st.ok()) return st;
   if (h.expire_at_ms == 0) return kTtlNone;
@@ -141,6 +144,7 @@ Result<int64_t> Engine::ExpireTimeMs(int db, std::string_view key) {
   rocksdb::PinnableSlice value;
   encoding::ValueHeader h;
   Status st = impl_->ReadLive(DataKey(db, key), impl_->Now(), &value, &h);
+  impl_->CountLookupOf(st);
   if (st.IsNotFound()) return kTtlMissing;
   if (!st.ok()) return st;
   if (h.expire_at_ms == 0) return kTtlNone;
@@ -195,7 +199,8 @@ Result<bool> Engine::Rename(int db, std::string_view src, std::string_view dst, 
 namespace {
 
 // COPY and MOVE: under both keys' locks, copy the live src onto dst (replacing a live dst only with
-// `replace`), removing src for a move. False when src is missing or dst is in the way.
+// `replace`), removing src for a move. False when src is missing or dst is in the way. A copy's read of
+// src is a lookup (Redis's COPY reads it with lookupKeyRead, MOVE with lookupKeyWrite).
 Result<bool> CopyOrMove(Engine::Impl& impl, int src_db, std::string_view src, int dst_db, std::string_view dst,
                         bool replace, bool remove_src) {
   const std::string src_dkey = DataKey(src_db, src);
@@ -205,6 +210,7 @@ Result<bool> CopyOrMove(Engine::Impl& impl, int src_db, std::string_view src, in
   OldValue src_old;
   Status st = impl.ReadOld(src_dkey, now, &src_old);
   if (!st.ok()) return st;
+  if (!remove_src) impl.CountLookup(src_old.live());
   if (!src_old.live()) return false;
   OldValue dst_old;
   st = impl.ReadOld(dst_dkey, now, &dst_old, false);

@@ -21,10 +21,12 @@ namespace {
 // The source sets of one operation, all read from the first reader's snapshot.
 class Sources {
  public:
-  // Opens every key; the first failure (IOError, or WrongType for a non-set) is kept in status().
+  // Opens the keys in order up to the first failure (IOError, or WrongType for a non-set), which is
+  // kept in status(): as Redis looks up the sources one by one and stops at a wrong type.
   Sources(Engine& engine, int db, std::span<const std::string_view> keys) {
     readers_.reserve(keys.size());
     for (std::string_view key : keys) {
+      if (!status_.ok()) break;
       if (readers_.empty()) {
         readers_.push_back(std::make_unique<collection::Reader>(engine, db, key));
       } else {

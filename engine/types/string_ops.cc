@@ -62,13 +62,17 @@ Status Engine::Get(int db, std::string_view key, std::string* value) {
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   const int64_t now = impl.Now();
-  if (impl.value_cache.Get(dkey, now, value)) return Status::OK();
+  if (impl.value_cache.Get(dkey, now, value)) {
+    impl.CountLookup(true);
+    return Status::OK();
+  }
   // A miss reads and fills under the key's lock, so no write can commit between the two (value_cache.h).
   std::optional<SingleKeyLock> lock;
   if (impl.value_cache.enabled()) lock.emplace(impl.locks, dkey);
   rocksdb::PinnableSlice raw;
   encoding::ValueHeader h;
   Status st = impl.ReadLive(dkey, now, &raw, &h);
+  impl.CountLookupOf(st);
   if (!st.ok()) return st;
   if (h.type != KeyType::kString) return Status::WrongType();
   value->assign(h.payload);
@@ -93,6 +97,7 @@ Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<c
     encoding::EncodeDataKey(&dkey, db, key);
     // Hits only: filling would take a key lock per key.
     if (impl_->value_cache.Get(dkey, now, &cached)) {
+      impl_->CountLookup(true);
       out.emplace_back(std::move(cached));
       cached.clear();
       continue;
@@ -100,6 +105,7 @@ Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<c
     rocksdb::PinnableSlice value;
     encoding::ValueHeader h;
     Status st = impl_->ReadLive(dkey, now, &value, &h);
+    impl_->CountLookupOf(st);
     if (st.IsNotFound()) {
       out.emplace_back(std::nullopt);
     } else if (!st.ok()) {
@@ -126,6 +132,7 @@ Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view val
     Status st = impl.ReadOld(dkey, now, &old, options.get_old);
     if (!st.ok()) return st;
   }
+  if (options.get_old) impl.CountLookup(old.live());
   Status st;
 
   SetResult result;
@@ -224,6 +231,7 @@ Result<std::string> Engine::GetDel(int db, std::string_view key) {
   OldValue old;
   Status st = impl.ReadOld(dkey, impl.Now(), &old);
   if (!st.ok()) return st;
+  impl.CountLookup(old.live());
   if (!old.live()) return Status::NotFound();
   if (old.header.type != KeyType::kString) return Status::WrongType();
   KeyedBatch batch;
@@ -244,6 +252,7 @@ Result<std::string> Engine::GetEx(int db, std::string_view key, const ExpiryUpda
   OldValue old;
   Status st = impl.ReadOld(dkey, now, &old);
   if (!st.ok()) return st;
+  impl.CountLookup(old.live());
   if (!old.live()) return Status::NotFound();
   if (old.header.type != KeyType::kString) return Status::WrongType();
   std::string result(old.payload());
@@ -276,7 +285,7 @@ struct StringUpdate {
 // The shared shape of INCRBY, INCRBYFLOAT, APPEND and SETRANGE: under the key's lock, read the value;
 // `compute(exists, payload, &update)` sees the live string (empty when missing) and says what to store.
 // A non-string is WrongType before `compute` runs; the key keeps its expiry; replacing an expired value
-// reports it to on_expired. Views in `update` may point into `payload` (alive until the write is done).
+// reports it to the sink's OnKeyExpired. Views in `update` may point into `payload` (alive until the write is done).
 template <typename Compute>
 Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& compute) {
   std::string& dkey = ScratchKey();
@@ -377,6 +386,7 @@ Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start
   rocksdb::PinnableSlice value;
   encoding::ValueHeader h;
   Status st = impl_->ReadLive(dkey, impl_->Now(), &value, &h);
+  impl_->CountLookupOf(st);
   if (st.IsNotFound()) return std::string();
   if (!st.ok()) return st;
   if (h.type != KeyType::kString) return Status::WrongType();
@@ -398,6 +408,7 @@ Result<int64_t> Engine::StrLen(int db, std::string_view key) {
   rocksdb::PinnableSlice value;
   encoding::ValueHeader h;
   Status st = impl_->ReadLive(dkey, impl_->Now(), &value, &h);
+  impl_->CountLookupOf(st);
   if (st.IsNotFound()) return int64_t{0};
   if (!st.ok()) return st;
   if (h.type != KeyType::kString) return Status::WrongType();

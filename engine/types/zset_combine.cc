@@ -323,7 +323,8 @@ Result<ZScanResult> ZScan(Engine& engine, int db, std::string_view key, uint64_t
     }
   }
   // Larger sets are walked in member order with a resumable cursor, so a member present for the whole
-  // scan is returned even if its score changes meanwhile.
+  // scan is returned even if its score changes meanwhile. The Reader above was the key's lookup.
+  UncountedLookups looked_up;
   auto step = collection::ScanMembers(engine, db, key, KeyType::kZSet, cursor, pattern, count, zset::kMemberSpace);
   if (!step.ok()) return step.status();
   result.next_cursor = step->next_cursor;

@@ -18,6 +18,7 @@
 
 #include "redrock/engine/engine.h"
 #include "redrock/server/config.h"
+#include "redrock/server/engine_options.h"
 #include "redrock/server/server.h"
 
 namespace {
@@ -60,15 +61,26 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);  // a client that disconnects mid-reply must not kill the process
 
-  // 1. The engine: RocksDB in `dir`, created if missing.
-  redrock::engine::Options options;
-  options.dir = dir;
-  options.block_cache_bytes = 8u << 20;  // a small cache is plenty for an example
-  auto opened = redrock::engine::Engine::Open(options);
+  // 1. The configuration, as redrock-server would read it from a file: the data directory, and the
+  // server on loopback only, on the port given.
+  redrock::server::Config config;
+  using redrock::server::ConfigSource;
+  for (auto [name, value] : {std::pair<const char*, std::string>{"dir", dir}, {"bind", "127.0.0.1"}, {"port", port}}) {
+    redrock::engine::Status set = config.Set(name, value, ConfigSource::kStartup);
+    if (!set.ok()) return Fail(("config " + std::string(name)).c_str(), set);
+  }
+
+  // 2. The engine: RocksDB in `dir` (created if missing), tuned from the configuration exactly as
+  // redrock-server tunes it (databases, appendfsync, proto-max-bulk-len, value-cache-size), plus a tuning
+  // of our own: a small block cache is plenty for an example.
+  auto options = redrock::server::EngineOptionsFor(config);
+  if (!options.ok()) return Fail("engine options", options.status());
+  options->block_cache_bytes = 8u << 20;
+  auto opened = redrock::engine::Engine::Open(*options);
   if (!opened.ok()) return Fail(("opening " + dir).c_str(), opened.status());
   std::unique_ptr<redrock::engine::Engine> engine = std::move(opened).value();
 
-  // 2. Direct use, no sockets: sessions that expire on their own.
+  // 3. Direct use, no sockets: sessions that expire on their own.
   for (const Session& s : kSessions) {
     redrock::engine::SetOptions set;
     set.expire_at_ms = engine->NowMs() + s.ttl_seconds * 1000;
@@ -82,13 +94,7 @@ int main(int argc, char** argv) {
   std::printf("wrote %zu sessions; %s = %s, expires in %lld ms\n", std::size(kSessions), kSessions[0].id,
               first.value().c_str(), static_cast<long long>(ttl.value()));
 
-  // 3. The same engine over RESP, on loopback only.
-  redrock::server::Config config;
-  using redrock::server::ConfigSource;
-  for (auto [name, value] : {std::pair<const char*, std::string>{"bind", "127.0.0.1"}, {"port", port}}) {
-    redrock::engine::Status set = config.Set(name, value, ConfigSource::kStartup);
-    if (!set.ok()) return Fail(("config " + std::string(name)).c_str(), set);
-  }
+  // 4. The same engine over RESP, with the same configuration.
   {
     redrock::server::Server server(*engine, config);
     redrock::engine::Status started = server.Start();

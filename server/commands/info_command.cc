@@ -270,8 +270,8 @@ void StatsSection(const CommandContext& ctx, const engine::EngineStats& stats, I
   b.Field("evicted_clients", 0);
   b.Field("total_eviction_exceeded_time", 0);
   b.Field("current_eviction_exceeded_time", 0);
-  b.Field("keyspace_hits", st.keyspace_hits.load());
-  b.Field("keyspace_misses", st.keyspace_misses.load());
+  b.Field("keyspace_hits", st.KeyspaceHits(stats));
+  b.Field("keyspace_misses", st.KeyspaceMisses(stats));
   b.Field("pubsub_channels", ctx.server.pubsub.ChannelCount());
   b.Field("pubsub_patterns", ctx.server.pubsub.PatternCount());
   b.Field("pubsubshard_channels", ctx.server.pubsub.ShardChannelCount());

@@ -203,7 +203,8 @@ void ObjectEncodingCommand(CommandContext& ctx) {
     ctx.reply.Error(err::FromStatus(value.status()));
     return;
   }
-  // Not a string: only collections need the type.
+  // Not a string: only collections need the type. Get was the command's one lookup.
+  engine::UncountedLookups looked_up;
   auto type = ctx.engine().Type(ctx.db(), ctx.argv[2]);
   if (!type.ok()) {
     ctx.reply.Error(err::FromStatus(type.status()));

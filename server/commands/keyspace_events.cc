@@ -8,7 +8,9 @@ namespace redrock::server {
 
 namespace {
 
+// A read for an event only, not a lookup of the command: it counts no keyspace hit or miss.
 bool Exists(CommandContext& ctx, std::string_view key) {
+  engine::UncountedLookups not_a_lookup;
   auto n = ctx.engine().Exists(ctx.db(), std::span<const std::string_view>(&key, 1));
   return n.ok() && *n > 0;
 }

@@ -7,7 +7,8 @@
 // emptied the list: "del"; whether SMOVE's destination already had the member: no "sadd"). Those are
 // decided by a read made only while the event would be published; the read is a separate step, so a
 // concurrent write to the same key in between can add or drop such an event (Redis documents keyspace
-// events as fire-and-forget; a single client always gets Redis's exact sequence).
+// events as fire-and-forget; a single client always gets Redis's exact sequence). Such reads are no
+// lookups of the command: they count no keyspace hit or miss (engine::UncountedLookups).
 
 #include <cstdint>
 #include <span>

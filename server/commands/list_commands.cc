@@ -177,7 +177,8 @@ void LIndexCommand(CommandContext& ctx) {
 void LSetCommand(CommandContext& ctx) {
   int64_t index = 0;
   if (!common::ParseInt64(ctx.argv[2], &index)) {
-    // As LINDEX: the key is looked up before the index is parsed.
+    // As LINDEX: the key is looked up before the index is parsed (a write lookup: uncounted).
+    engine::UncountedLookups write_lookup;
     auto length = engine::ListLength(ctx.engine(), ctx.db(), ctx.argv[1]);
     if (Failed(ctx, length)) return;
     ctx.reply.Error(*length == 0 ? err::kNoSuchKey : err::kNotInteger);

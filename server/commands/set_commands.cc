@@ -237,6 +237,7 @@ void SMoveCommand(CommandContext& ctx) {
   // "sadd" goes only when the destination did not have the member yet: asked first, when wanted.
   bool dst_had_member = false;
   if (KeyspaceEventsWanted(ctx, kNotifySet)) {
+    engine::UncountedLookups for_the_event;
     auto is_member = engine::SIsMember(ctx.engine(), ctx.db(), dst, member);
     dst_had_member = is_member.ok() && *is_member;
   }

@@ -265,6 +265,7 @@ void GetExCommand(CommandContext& ctx) {
   // PERSIST reports only a TTL it removed: read it first, when the event is wanted.
   bool had_ttl = false;
   if (update.kind == engine::ExpiryUpdate::Kind::kPersist && KeyspaceEventsWanted(ctx, kNotifyGeneric)) {
+    engine::UncountedLookups for_the_event;  // GetEx below is the command's lookup
     auto ttl = ctx.engine().PTtl(ctx.db(), ctx.argv[1]);
     had_ttl = ttl.ok() && *ttl >= 0;
   }
@@ -371,7 +372,8 @@ void IncrByFloatCommand(CommandContext& ctx) {
   long double delta = 0;
   if (!common::ParseLongDouble(ctx.argv[2], &delta)) {
     // Redis checks the key's type before it parses the increment, so a bad increment on another type
-    // answers WRONGTYPE. Only this error path asks for the type.
+    // answers WRONGTYPE. Only this error path asks for the type; Redis's is a write lookup (uncounted).
+    engine::UncountedLookups write_lookup;
     auto type = ctx.engine().Type(ctx.db(), ctx.argv[1]);
     if (Failed(ctx, type)) return;
     const bool other_type = *type != engine::KeyType::kNone && *type != engine::KeyType::kString;

@@ -374,13 +374,16 @@ void ZScanCommand(CommandContext& ctx) {
   int64_t count = kDefaultScanCount;
   const std::string_view option_error = ParseKeyScanOptions(ctx.argv, 3, &pattern, &count);
   if (!option_error.empty()) {
+    // The command's one lookup of the key (ZScan is not called after it).
     auto card = engine::ZCard(ctx.engine(), ctx.db(), ctx.argv[1]);
     if (Failed(ctx, card)) return;
     if (*card > 0) {
       ctx.reply.Error(option_error);
-      return;
+    } else {
+      ReplyScanCursor(ctx, 0);
+      ctx.reply.ArrayHeader(0);
     }
-    pattern = "*";
+    return;
   }
   auto result = engine::ZScan(ctx.engine(), ctx.db(), ctx.argv[1], cursor, pattern, count);
   if (Failed(ctx, result)) return;

@@ -454,6 +454,9 @@ int Config::io_threads() const {
 uint64_t Config::proto_max_bulk_len() const {
   return impl_->proto_max_bulk_len.load(std::memory_order_relaxed);
 }
+uint64_t Config::value_cache_size() const {
+  return static_cast<uint64_t>(ParseIntOr(*Get("value-cache-size"), 0));
+}
 
 // ---- config text -------------------------------------------------------------------------------
 

@@ -123,8 +123,7 @@ void ConfigResetStatCommand(CommandContext& ctx) {
   st.rejected_connections = 0;
   st.total_net_input_bytes = 0;
   st.total_net_output_bytes = 0;
-  st.keyspace_hits = 0;
-  st.keyspace_misses = 0;
+  st.ResetKeyspaceCounts(ctx.engine().Stats());
   st.total_error_replies = 0;
   st.errors.Reset();
   for (const auto& command : ctx.table.commands()) {

@@ -5,6 +5,7 @@
 
 #include "common/number_format.h"
 #include "protocol/reply_writer.h"
+#include "redrock/engine/engine.h"
 #include "server/core/command_table.h"
 #include "server/core/errors.h"
 #include "server/core/server_state.h"
@@ -233,6 +234,9 @@ void BlockingRegistry::ServeKey(ServerState& server, const CommandTable& table, 
   }
   const int db = static_cast<uint8_t>(map_key[0]);
   const std::string_view key = std::string_view(map_key).substr(1);
+  // Serving blocked clients looks keys up for writing in Redis (handleClientsBlockedOnKey): none of
+  // the reads here or in the ops' Serve is a keyspace hit or miss.
+  engine::UncountedLookups write_lookups;
   auto type = server.engine.Type(db, key);
   if (!type.ok() || *type == engine::KeyType::kNone) return;
   for (const auto& waiter : waiters) {

@@ -60,7 +60,8 @@ class BlockedOp {
   // Serves the client from `key`, which held type() a moment ago: pops on its behalf, writes its reply
   // (or an error it gets instead, such as BLMOVE's WRONGTYPE destination) into ctx.reply, sends the
   // keyspace events, and returns true. Returns false when there is nothing to take (keep waiting).
-  // ctx.client is a scratch client with the waiter's db and protocol.
+  // ctx.client is a scratch client with the waiter's db and protocol. Runs under an
+  // engine::UncountedLookups: its reads count no keyspace hit or miss, as in Redis.
   virtual bool Serve(CommandContext& ctx, std::string_view key) const = 0;
 };
 

@@ -27,6 +27,7 @@ ServerState::ServerState(engine::Engine& engine_ref, Config& config_ref)
   start_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
+  stats.ResetKeyspaceCounts(engine.Stats());  // an engine used before this server counts from here
   notify_follow = FollowNotifyKeyspaceEvents(config, notify_keyspace_events);
   scripting = std::make_shared<Scripting>(config, engine.options().dir);
   key_events = std::make_unique<ServerKeyEvents>(*this);
@@ -36,6 +37,27 @@ ServerState::ServerState(engine::Engine& engine_ref, Config& config_ref)
 ServerState::~ServerState() {
   // Returns once no engine thread is still inside the sink (see Engine::SetKeyEventSink).
   engine.SetKeyEventSink(nullptr);
+}
+
+void ServerStats::ResetKeyspaceCounts(const engine::EngineStats& now) {
+  keyspace_hits_base.store(now.keyspace_hits, std::memory_order_relaxed);
+  keyspace_misses_base.store(now.keyspace_misses, std::memory_order_relaxed);
+}
+
+namespace {
+// `now` minus `base`; 0 if a concurrent RESETSTAT took a base newer than `now`.
+uint64_t Since(uint64_t now, const std::atomic<uint64_t>& base) {
+  const uint64_t b = base.load(std::memory_order_relaxed);
+  return now > b ? now - b : 0;
+}
+}  // namespace
+
+uint64_t ServerStats::KeyspaceHits(const engine::EngineStats& now) const {
+  return Since(now.keyspace_hits, keyspace_hits_base);
+}
+
+uint64_t ServerStats::KeyspaceMisses(const engine::EngineStats& now) const {
+  return Since(now.keyspace_misses, keyspace_misses_base);
 }
 
 void ErrorStats::Count(std::string_view error) {

@@ -19,7 +19,10 @@
 #include "server/events/pubsub.h"
 #include "server/txn/watch.h"
 
-namespace redrock::engine { class Engine; }
+namespace redrock::engine {
+class Engine;
+struct EngineStats;
+}  // namespace redrock::engine
 
 namespace redrock::server {
 
@@ -70,10 +73,20 @@ struct ServerStats {
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<uint64_t> total_net_input_bytes{0};
   std::atomic<uint64_t> total_net_output_bytes{0};
-  std::atomic<uint64_t> keyspace_hits{0};
-  std::atomic<uint64_t> keyspace_misses{0};
+  // keyspace_hits / keyspace_misses are counted by the engine (engine::EngineStats: each read lookup of
+  // a key, as Redis's lookupKeyRead counts them, whoever runs the command: a client, EXEC, a script).
+  // These are the engine's counts when the server state was created or CONFIG RESETSTAT last ran;
+  // INFO reports the engine's counts minus them.
+  std::atomic<uint64_t> keyspace_hits_base{0};
+  std::atomic<uint64_t> keyspace_misses_base{0};
   std::atomic<uint64_t> total_error_replies{0};
   ErrorStats errors;
+
+  // Takes the engine's current keyspace hit and miss counts as the new zero.
+  void ResetKeyspaceCounts(const engine::EngineStats& now);
+  // INFO's keyspace_hits / keyspace_misses from the engine's counts.
+  uint64_t KeyspaceHits(const engine::EngineStats& now) const;
+  uint64_t KeyspaceMisses(const engine::EngineStats& now) const;
 };
 
 struct ServerState {

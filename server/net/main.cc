@@ -22,6 +22,7 @@
 
 #include "redrock/engine/engine.h"
 #include "redrock/server/config.h"
+#include "redrock/server/engine_options.h"
 #include "server/config/config_loader.h"
 #include "server/core/log.h"
 #include "redrock/server/server.h"
@@ -184,8 +185,8 @@ int main(int argc, char** argv) {
   Log(LogLevel::kWarning, "Configuration loaded{}", config_file.empty() ? " (no config file)" : " from " + config_file);
   NoticeOptionsWithoutEffect(text, config);
 
-  int databases = config.databases();
-  if (databases < 1 || databases > 256) Fatal("databases must be between 1 and 256 in redrock");
+  auto engine_options = redrock::server::EngineOptionsFor(config);
+  if (!engine_options.ok()) Fatal(engine_options.status().message());
 
   // Block the shutdown signals in every thread; one thread waits for them with sigwait.
   sigset_t signals;
@@ -199,13 +200,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(config.dir(), ec);
   if (ec) Fatal("Can't create the data directory '" + config.dir() + "': " + ec.message());
 
-  redrock::engine::Options engine_options;
-  engine_options.dir = config.dir();
-  engine_options.databases = databases;
-  engine_options.sync = Config::SyncModeFor(config.appendfsync());
-  engine_options.max_string_bytes = config.proto_max_bulk_len();
-  engine_options.value_cache_bytes = std::stoull(config.Get("value-cache-size").value_or("0"));
-  auto opened = redrock::engine::Engine::Open(engine_options);
+  auto opened = redrock::engine::Engine::Open(*engine_options);
   if (!opened.ok()) {
     const auto& status = opened.status();
     if (status.code() == redrock::engine::Status::Code::kBusy) {

@@ -91,6 +91,7 @@ void WatchCommand(CommandContext& ctx) {
   const std::vector<size_t> added = ctx.server.watches.Watch(client, db, ctx.argv.subspan(1));
   // Only now, registered, read what each new key is: a write that commits after these reads finds
   // the registration (see server/txn/watch.h).
+  engine::UncountedLookups not_a_lookup;  // WATCH looks nothing up in Redis (no keyspace hit or miss)
   for (size_t index : added) {
     auto expire_at = ctx.engine().ExpireTimeMs(db, client.watched_keys[index].key);
     if (!expire_at.ok()) continue;  // unreadable: stays live, the conservative choice

@@ -29,11 +29,15 @@ Script syntax (one command per line):
       @noreply the command is not answered (CLIENT REPLY OFF or SKIP silenced it): nothing is read for it,
                so a frame it wrongly sends is read as the next command's reply and mismatches there.
                With @extra=N, N frames are read (pushes that get through the silence: SUBSCRIBE a b).
+      @fields=a,b  an INFO reply (a bulk or verbatim string): the "a:value" and "b:value" lines are
+               compared, in that order (a field either server lacks compares as missing). For counters
+               that a script determines exactly (keyspace_hits), where the rest of INFO is not.
     A literal first argument that starts with '@' must be quoted.
     QUIT is followed by a reconnect (state such as SELECT/HELLO is then reset, as for a new client).
 
 There is deliberately no marker that skips a comparison: commands whose replies vary between runs
-(TIME, INFO, PTTL, RANDOMKEY, TTL long after EXPIRE...) do not belong in the scripts.
+(TIME, INFO, PTTL, RANDOMKEY, TTL long after EXPIRE...) do not belong in the scripts, except INFO
+through @fields, which compares the named fields exactly.
 """
 
 import argparse
@@ -74,9 +78,19 @@ def extra_frames(markers):
     return 0
 
 
+def info_fields(markers):
+    """The field names of an @fields=a,b marker (bytes), else None."""
+    for m in markers:
+        if m.startswith("@fields="):
+            return [f.encode() for f in m[len("@fields="):].split(",")]
+    return None
+
+
 def _is_marker(m):
     if m in MARKERS:
         return True
+    if m.startswith("@fields="):
+        return all(f and all(ch.isalnum() or ch == "_" for ch in f) for f in m[len("@fields="):].split(","))
     return m.startswith("@extra=") and m[len("@extra="):].isdigit() and int(m[len("@extra="):]) > 0
 
 
@@ -281,8 +295,27 @@ def scalar_text(node):
     return b""
 
 
+def info_field_lines(node, names):
+    """The "name:value" lines of an INFO reply for `names`, in that order; b"name:<missing>" for absent
+    ones. A reply that is not a string compares whole."""
+    if node.kind not in (b"$", b"=") or node.is_aggregate() or node.header in (b"$-1", b"=-1"):
+        return node.raw
+    text = node.raw[len(node.header) + 2:-2]
+    if node.kind == b"=":
+        text = text[4:]  # the verbatim string's "txt:"
+    values = {}
+    for line in text.split(b"\r\n"):
+        name, sep, value = line.partition(b":")
+        if sep and not line.startswith(b"#"):
+            values[name] = value
+    return b"".join(b"%s:%s\r\n" % (n, values.get(n, b"<missing>")) for n in names)
+
+
 def normalize(node, markers):
     """The bytes that are compared for this reply."""
+    fields = info_fields(markers)
+    if fields is not None:
+        return info_field_lines(node, fields)
     if "@sort" in markers and node.is_aggregate():
         kids = node.children
         head = node.header + b"\r\n"

@@ -1,6 +1,7 @@
 #pragma once
 // Shared setup for engine tests: a private temp directory, a ManualClock, active expiry off, and a
-// record of on_expired calls.
+// record of the keys expiry removed (a KeyEventSink attached at every Open; a test that attaches a sink of
+// its own replaces it).
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "redrock/engine/engine.h"
+#include "redrock/engine/key_events.h"
 
 namespace redrock::engine::test {
 
@@ -34,6 +36,26 @@ class TempDir {
   std::string path_;
 };
 
+// Records OnKeyExpired calls; ignores the other key events.
+class ExpiryRecorder : public KeyEventSink {
+ public:
+  void OnKeyModified(int, std::string_view) override {}
+  void OnKeyExpired(int db, std::string_view key) override {
+    std::lock_guard lock(mu_);
+    expired_.emplace_back(db, std::string(key));
+  }
+  void OnFlushed(int) override {}
+
+  std::vector<std::pair<int, std::string>> Expired() {
+    std::lock_guard lock(mu_);
+    return expired_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::pair<int, std::string>> expired_;
+};
+
 class EngineFixture {
  public:
   EngineFixture() { Open(); }
@@ -46,10 +68,6 @@ class EngineFixture {
     o.sync = SyncMode::kNo;
     o.write_buffer_bytes = 1 << 20;
     o.block_cache_bytes = 1 << 20;
-    o.on_expired = [this](int db, std::string_view key) {
-      std::lock_guard lock(mu_);
-      expired_.emplace_back(db, std::string(key));
-    };
     return o;
   }
 
@@ -59,6 +77,7 @@ class EngineFixture {
     INFO(r.status().ToString());
     REQUIRE(r.ok());
     engine_ = std::move(r).value();
+    engine_->SetKeyEventSink(&recorder_);
   }
   void Close() { engine_.reset(); }
   void Reopen() {
@@ -68,10 +87,8 @@ class EngineFixture {
 
   Engine& e() { return *engine_; }
   int64_t Now() const { return clock->NowMs(); }
-  std::vector<std::pair<int, std::string>> Expired() {
-    std::lock_guard lock(mu_);
-    return expired_;
-  }
+  // The keys expiry removed while the recorder was attached, in order, across reopens.
+  std::vector<std::pair<int, std::string>> Expired() { return recorder_.Expired(); }
   const std::string& dir() const { return dir_.path(); }
 
   // Shorthands that REQUIRE success.
@@ -98,8 +115,7 @@ class EngineFixture {
 
  private:
   TempDir dir_;
-  std::mutex mu_;
-  std::vector<std::pair<int, std::string>> expired_;
+  ExpiryRecorder recorder_;  // outlives engine_
   std::unique_ptr<Engine> engine_;
 };
 

@@ -1,6 +1,7 @@
 // Lazy expiry on every read path, active expiry (RunExpiryCycle and the background thread), and the
 // counters' exactness around it.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -12,7 +13,23 @@ namespace redrock::engine::test {
 
 namespace {
 using Keys = std::vector<std::string_view>;
-}
+
+// Counts OnKeyExpired calls for one key (from the expiry thread); ignores the other events.
+class CountingSink : public KeyEventSink {
+ public:
+  explicit CountingSink(std::string key) : key_(std::move(key)) {}
+  void OnKeyModified(int, std::string_view) override {}
+  void OnKeyExpired(int, std::string_view key) override {
+    if (key == key_) calls.fetch_add(1);
+  }
+  void OnFlushed(int) override {}
+
+  std::atomic<int> calls{0};
+
+ private:
+  const std::string key_;
+};
+}  // namespace
 
 TEST_CASE("An expired key is missing from every read path", "[engine][ttl]") {
   EngineFixture f;
@@ -60,7 +77,7 @@ TEST_CASE("An expired key is missing from every read path", "[engine][ttl]") {
   CHECK_FALSE(e.RandomKey(1)->has_value());
 }
 
-TEST_CASE("RunExpiryCycle removes due keys once and calls on_expired", "[engine][ttl]") {
+TEST_CASE("RunExpiryCycle removes due keys once and reports each through OnKeyExpired", "[engine][ttl]") {
   EngineFixture f;
   auto& e = f.e();
   f.Set(0, "a", "1", f.Now() + 10);
@@ -190,22 +207,20 @@ TEST_CASE("The active-expiry thread removes keys on a real clock", "[engine][ttl
   o.dir = dir.path() + "/db";
   o.active_expiry = true;
   o.active_expiry_interval_ms = 10;
-  std::atomic<int> calls{0};
-  o.on_expired = [&](int, std::string_view key) {
-    if (key == "short") calls.fetch_add(1);
-  };
+  CountingSink sink("short");
   auto r = Engine::Open(o);
   REQUIRE(r.ok());
   auto& e = **r;
+  e.SetKeyEventSink(&sink);
   SetOptions so;
   so.expire_at_ms = e.NowMs() + 50;
   REQUIRE(e.Set(0, "short", "v", so).ok());
   REQUIRE(e.Set(0, "long", "v", {}).ok());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (calls.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (sink.calls.load() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  CHECK(calls.load() == 1);
+  CHECK(sink.calls.load() == 1);
   CHECK(*e.DbSize(0) == 1);
   CHECK(e.Stats().expired_keys == 1);
 }
@@ -218,23 +233,21 @@ TEST_CASE("Reading an expired key expires it at once, not at the next interval",
   o.clock = clock;
   o.active_expiry = true;
   o.active_expiry_interval_ms = 3'600'000;  // the interval alone would take an hour
-  std::atomic<int> calls{0};
-  o.on_expired = [&](int, std::string_view key) {
-    if (key == "session") calls.fetch_add(1);
-  };
+  CountingSink sink("session");
   auto r = Engine::Open(o);
   REQUIRE(r.ok());
   auto& e = **r;
+  e.SetKeyEventSink(&sink);
   SetOptions so;
   so.expire_at_ms = clock->NowMs() + 50;
   REQUIRE(e.Set(0, "session", "v", so).ok());
   clock->AdvanceMs(50);
   CHECK(e.Get(0, "session").status().IsNotFound());  // the read wakes the expiry thread
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (calls.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (sink.calls.load() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  CHECK(calls.load() == 1);  // once, whoever reads it again
+  CHECK(sink.calls.load() == 1);  // once, whoever reads it again
   CHECK(e.Get(0, "session").status().IsNotFound());
   CHECK(*e.DbSize(0) == 0);
   CHECK(e.Stats().expired_keys == 1);

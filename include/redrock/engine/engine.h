@@ -8,6 +8,15 @@
 // Keys and values are binary-safe byte strings. `db` is a logical database index in
 // [0, Options::databases); passing anything else is a bug (the server validates SELECT).
 //
+// Keyspace hits and misses (EngineStats::keyspace_hits/misses, Redis's INFO fields of that name): a read
+// that looks up a key counts one lookup of it, a hit when the key is live (whatever its type, so a
+// WrongType answer is a hit) and a miss when it is missing or expired, as Redis's lookupKeyRead does.
+// Writes count nothing, except where a method says so; a read failing with IOError counts nothing.
+// Which methods count, and how many lookups, follows the Redis 7.0 command each one serves: the
+// methods marked "Lookup" below count one lookup per key they name, and so do the read functions of
+// hash.h, list.h, set.h and zset.h (each says which of its keys count); Keys, RandomKey, DbSize and
+// MemoryUsage count nothing. Reads made under an UncountedLookups scope count nothing.
+//
 // Failure contract, unless a method says otherwise:
 //   NotFound   - the key is missing or expired (only for methods that say so)
 //   WrongType  - the key holds a different type than the operation needs
@@ -78,12 +87,26 @@ struct KeyspaceInfo {
   int64_t avg_ttl_ms = 0;  // estimate, 0 when there are no expires
 };
 
+// While one is alive, reads on the constructing thread count no keyspace hit or miss (Redis's
+// LOOKUP_NOSTATS): for reads an embedder makes for its own bookkeeping (is the key still there after a
+// pop, for a notification; what type is the key a blocked client waits on) rather than as the lookup of
+// a client's command. Scopes nest. Must be destroyed on the thread that created it.
+class UncountedLookups {
+ public:
+  UncountedLookups();
+  ~UncountedLookups();
+  UncountedLookups(const UncountedLookups&) = delete;
+  UncountedLookups& operator=(const UncountedLookups&) = delete;
+};
+
 struct EngineStats {
   uint64_t disk_bytes = 0;        // SST + WAL bytes on disk
   uint64_t memory_bytes = 0;      // memtables + block cache + table readers + value cache
   uint64_t value_cache_bytes = 0; // string values cached for GET (Options::value_cache_bytes)
   uint64_t value_cache_hits = 0;
   uint64_t value_cache_misses = 0;
+  uint64_t keyspace_hits = 0;     // key lookups by reads that found the key, since open (see above)
+  uint64_t keyspace_misses = 0;   // key lookups by reads that did not
   uint64_t expired_keys = 0;      // keys removed by expiry since open
   uint64_t write_errors = 0;      // failed writes since open
   bool writes_failing = false;    // writes are refused right now (e.g. full disk) until storage recovers
@@ -107,21 +130,23 @@ class Engine {
 
   // ---- Strings ---------------------------------------------------------------------------------
 
-  // NotFound, WrongType.
+  // Lookup. NotFound, WrongType.
   Result<std::string> Get(int db, std::string_view key);
   // The same into a caller-owned buffer (reused across calls, so a hot GET path allocates nothing).
   Status Get(int db, std::string_view key, std::string* value);
-  // Never NotFound: a missing or non-string key gives nullopt (as MGET replies nil for them).
+  // Lookup of each key. Never NotFound: a missing or non-string key gives nullopt (as MGET replies nil
+  // for them).
   Result<std::vector<std::optional<std::string>>> MGet(int db, std::span<const std::string_view> keys);
-  // Overwrites keys of any type (unless get_old finds a non-string: WrongType).
+  // Overwrites keys of any type (unless get_old finds a non-string: WrongType). A lookup only with
+  // get_old (SET ... GET and GETSET read the key first in Redis).
   Result<SetResult> Set(int db, std::string_view key, std::string_view value, const SetOptions& options);
   // Atomic: all pairs are written in one batch; existing expiries are cleared. Later duplicates win.
   Status MSet(int db, std::span<const std::pair<std::string_view, std::string_view>> pairs);
   // Writes all pairs only if none of the keys exists; returns whether it wrote.
   Result<bool> MSetNX(int db, std::span<const std::pair<std::string_view, std::string_view>> pairs);
-  // NotFound, WrongType. Deletes the key after reading it.
+  // Lookup. NotFound, WrongType. Deletes the key after reading it.
   Result<std::string> GetDel(int db, std::string_view key);
-  // NotFound, WrongType. Returns the value and applies the expiry update.
+  // Lookup. NotFound, WrongType. Returns the value and applies the expiry update.
   Result<std::string> GetEx(int db, std::string_view key, const ExpiryUpdate& update);
   // Missing keys count as 0 and are created without expiry; the existing expiry is kept.
   // WrongType, NotInteger (stored value not an integer), Overflow.
@@ -134,18 +159,19 @@ class Engine {
   // Returns the new length; pads with zero bytes. An empty value on a missing key creates nothing and
   // returns 0. WrongType, TooLarge (offset + size > max_string_bytes).
   Result<int64_t> SetRange(int db, std::string_view key, int64_t offset, std::string_view value);
-  // Redis GETRANGE semantics (negative indexes from the end, clamped). Missing key: "". WrongType.
+  // Lookup. Redis GETRANGE semantics (negative indexes from the end, clamped). Missing key: "".
+  // WrongType.
   Result<std::string> GetRange(int db, std::string_view key, int64_t start, int64_t end);
-  // Missing key: 0. WrongType.
+  // Lookup. Missing key: 0. WrongType.
   Result<int64_t> StrLen(int db, std::string_view key);
 
   // ---- Keys (every type) -----------------------------------------------------------------------
 
   // Number of keys removed (duplicates in `keys` count once, as in Redis).
   Result<int64_t> Delete(int db, std::span<const std::string_view> keys);
-  // Number of keys that exist; a key named twice counts twice, as in Redis.
+  // Lookup of each key. Number of keys that exist; a key named twice counts twice, as in Redis.
   Result<int64_t> Exists(int db, std::span<const std::string_view> keys);
-  // kNone for a missing key.
+  // Lookup. kNone for a missing key.
   Result<KeyType> Type(int db, std::string_view key);
   // Sets an absolute expiry under a condition. Returns false if the key is missing or the condition
   // failed. A time at or before now deletes the key (and returns true). GT/LT treat "no expiry" as
@@ -153,9 +179,9 @@ class Engine {
   Result<bool> ExpireAt(int db, std::string_view key, int64_t at_ms, ExpireCondition condition);
   // Removes the expiry; false if the key is missing or had none.
   Result<bool> Persist(int db, std::string_view key);
-  // Remaining ms (>= 0), kTtlNone or kTtlMissing.
+  // Lookup. Remaining ms (>= 0), kTtlNone or kTtlMissing.
   Result<int64_t> PTtl(int db, std::string_view key);
-  // Absolute expiry in ms, kTtlNone or kTtlMissing.
+  // Lookup. Absolute expiry in ms, kTtlNone or kTtlMissing.
   Result<int64_t> ExpireTimeMs(int db, std::string_view key);
 
   // All live keys matching a Redis glob, in key order. Seeks to the pattern's literal prefix.
@@ -163,7 +189,8 @@ class Engine {
   // One SCAN step: examines about `count` keys from `cursor` (0 = start), returning those that match
   // the glob `pattern` ("*" = all; "" matches only the empty key) and `type` (nullopt = any). A
   // returned cursor stays valid for a while (a bounded table of recent cursors) and resumes just past
-  // the last key examined; an unknown cursor restarts from the beginning.
+  // the last key examined; an unknown cursor restarts from the beginning. With a `type`, each examined
+  // key that matches the pattern is a lookup (Redis's SCAN ... TYPE looks each one up); without, none.
   Result<ScanResult> Scan(int db, uint64_t cursor, std::string_view pattern, int64_t count,
                           std::optional<KeyType> type);
   // nullopt when the database is empty.
@@ -173,7 +200,7 @@ class Engine {
   // nothing when dst exists. Renaming a key onto itself succeeds (returns true; with nx: false).
   Result<bool> Rename(int db, std::string_view src, std::string_view dst, bool nx);
   // Copies src (keeping its expiry) to dst in dst_db. False if src is missing, or dst exists and not
-  // `replace`.
+  // `replace`. A lookup of src (not of dst), as Redis's COPY.
   Result<bool> Copy(int src_db, std::string_view src, int dst_db, std::string_view dst, bool replace);
   // Moves key to dst_db. False if the key is missing or exists in dst_db.
   Result<bool> Move(int db, std::string_view key, int dst_db);

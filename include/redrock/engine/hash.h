@@ -12,6 +12,9 @@
 // Common failures (besides the per-function ones):
 //   WrongType - the key exists and is not a hash (strings and the other collection types alike)
 //   IOError   - RocksDB failed; nothing was changed
+//
+// Keyspace hits and misses (engine.h): HGet, HMGet, HLen, HExists, HStrLen, HVisit, HGetAll, HRandField,
+// HRandFieldCount and HScan count one lookup of `key`; the writers count nothing.
 
 #include <cstdint>
 #include <optional>

@@ -22,6 +22,9 @@
 // Common failures (besides the per-function ones):
 //   WrongType - the key exists and is not a list
 //   IOError   - RocksDB failed; nothing was changed
+//
+// Keyspace hits and misses (engine.h): ListLength, ListRange, ListIndex and ListPos count one lookup of
+// `key`; pushes, pops, moves and edits count nothing (Redis looks their keys up for writing).
 
 #include <cstdint>
 #include <functional>

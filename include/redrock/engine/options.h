@@ -3,10 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "redrock/engine/clock.h"
 
@@ -19,11 +17,6 @@ enum class SyncMode {
   kEverySec,  // a background thread fsyncs the WAL once a second (default)
   kNo,        // leave it to the OS
 };
-
-// Called (from the thread that removed it) once for each key that expiry removed, after the removal is
-// durable in the WAL: by active expiry and by lazy expiry alike. Must be cheap and must not call back
-// into the Engine.
-using ExpiredCallback = std::function<void(int db, std::string_view key)>;
 
 struct Options {
   // Directory of the database. Created if missing (and create_if_missing). Required.
@@ -56,8 +49,8 @@ struct Options {
   // Time source; null means SystemClock().
   std::shared_ptr<Clock> clock;
 
-  // Optional; see ExpiredCallback.
-  ExpiredCallback on_expired;
+  // Keys removed by expiry are reported to the KeyEventSink (key_events.h, OnKeyExpired), attached with
+  // Engine::SetKeyEventSink.
 };
 
 }  // namespace redrock::engine

@@ -9,6 +9,10 @@
 // Failure contract for every function here, as in engine.h: WrongType when a key involved holds another
 // type (strings included), IOError when RocksDB fails (nothing was changed). A missing or expired key
 // behaves as an empty set; NotFound is never returned.
+//
+// Keyspace hits and misses (engine.h): SCard, SIsMember, SMIsMember, SMembers, SRandMember and SScan count
+// one lookup of `key`; SetCombine, SetCombineStore and SInterCard one per source key, in order up to the
+// first that holds another type (never dst); SAdd, SRem, SPop and SMove nothing.
 
 #include <cstdint>
 #include <span>

@@ -20,6 +20,11 @@
 // Common failures (besides the per-function ones):
 //   WrongType - the key exists and is not a sorted set (ZUNION & co. also accept plain sets as sources)
 //   IOError   - RocksDB failed; nothing was changed
+//
+// Keyspace hits and misses (engine.h): ZCard, ZScore, ZMScore, ZRank, ZCount, ZLexCount, ZRange,
+// ZRandMember and ZScan count one lookup of `key`, ZRangeStore one of `src`; ZCombine, ZCombineStore and
+// ZInterCard one per source key, in order up to the first that holds another type (never dst). Writes
+// and pops count nothing.
 
 #include <cstdint>
 #include <limits>

@@ -64,6 +64,7 @@ class Config {
   std::string logfile() const;
   int io_threads() const;           // 0 means one per core
   uint64_t proto_max_bulk_len() const;
+  uint64_t value_cache_size() const;  // bytes of the engine's GET value cache; 0 disables it
 
   struct Impl;
 
