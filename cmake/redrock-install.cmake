@@ -7,6 +7,8 @@
 #                                        P/lib/pkgconfig/redrock.pc. Nothing outside P.
 #   cd build && cpack -G DEB             redrock-server_<version>_<arch>.deb: /usr/bin/redrock-server,
 #                                        /etc/redrock/redrock.conf, the systemd unit; no headers or libraries.
+#   cd build && cpack --config CPackSourceConfig.cmake
+#                                        redrock-<version>-source.tar.gz: the tracked sources only (below).
 #
 # Components: devel (headers, libraries, package files), server (the binary), server_system (the config
 # file and the unit, at absolute paths /etc and /lib/systemd: EXCLUDE_FROM_ALL, so a plain
@@ -130,8 +132,26 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/packaging/debian/prerm
     ${CMAKE_SOURCE_DIR}/packaging/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-# `make package_source` (which include(CPack) also defines): the sources without build trees or caches.
+# `make package_source`, or `cpack --config CPackSourceConfig.cmake` in the build directory: the tracked
+# sources (the same files as `git ls-files`) in redrock-<version>-source.tar.gz. Left out, as regexes on
+# absolute paths: git's metadata (.git is a directory in a clone, a file in a worktree), build trees
+# (build, build-asan, build-fuzz with its fuzz-run/ scratch corpora, build-example...), `make run`'s data/,
+# scripts/compat.sh's results/, inputs libFuzzer writes to the current directory when run by hand
+# (crash-<sha1>...; a crash kept in fuzz/regressions/ is renamed after what it found, fuzz/README.md),
+# Python caches, and editor and tool scratch.
 set(CPACK_SOURCE_GENERATOR TGZ)
 set(CPACK_SOURCE_PACKAGE_FILE_NAME redrock-${PROJECT_VERSION}-source)
-set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "/data/" "/results/" "__pycache__" "\\\\.pyc$" "/\\\\.pytest_cache/")
+set(CPACK_SOURCE_IGNORE_FILES
+    "/\\\\.git(/|$)"
+    "/build[^/]*/"
+    "/fuzz-run/"
+    "/(crash|leak|timeout|oom|slow-unit)-[0-9a-f]+$"
+    "/data/"
+    "/results/"
+    "/__pycache__/"
+    "\\\\.pyc$"
+    "/\\\\.pytest_cache/"
+    "/\\\\.cache/"
+    "\\\\.swp$"
+    "~$")
 include(CPack)
