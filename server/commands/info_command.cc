@@ -262,7 +262,7 @@ void StatsSection(const CommandContext& ctx, const engine::EngineStats& stats, I
   b.Field("sync_full", 0);
   b.Field("sync_partial_ok", 0);
   b.Field("sync_partial_err", 0);
-  b.Field("expired_keys", stats.expired_keys);
+  b.Field("expired_keys", st.ExpiredKeys(stats));
   b.Field("expired_stale_perc", "0.00");
   b.Field("expired_time_cap_reached_count", 0);
   b.Field("expire_cycle_cpu_milliseconds", 0);

@@ -42,6 +42,7 @@ ServerState::~ServerState() {
 void ServerStats::ResetKeyspaceCounts(const engine::EngineStats& now) {
   keyspace_hits_base.store(now.keyspace_hits, std::memory_order_relaxed);
   keyspace_misses_base.store(now.keyspace_misses, std::memory_order_relaxed);
+  expired_keys_base.store(now.expired_keys, std::memory_order_relaxed);
 }
 
 namespace {
@@ -58,6 +59,10 @@ uint64_t ServerStats::KeyspaceHits(const engine::EngineStats& now) const {
 
 uint64_t ServerStats::KeyspaceMisses(const engine::EngineStats& now) const {
   return Since(now.keyspace_misses, keyspace_misses_base);
+}
+
+uint64_t ServerStats::ExpiredKeys(const engine::EngineStats& now) const {
+  return Since(now.expired_keys, expired_keys_base);
 }
 
 void ErrorStats::Count(std::string_view error) {

@@ -73,20 +73,22 @@ struct ServerStats {
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<uint64_t> total_net_input_bytes{0};
   std::atomic<uint64_t> total_net_output_bytes{0};
-  // keyspace_hits / keyspace_misses are counted by the engine (engine::EngineStats: each read lookup of
-  // a key, as Redis's lookupKeyRead counts them, whoever runs the command: a client, EXEC, a script).
-  // These are the engine's counts when the server state was created or CONFIG RESETSTAT last ran;
-  // INFO reports the engine's counts minus them.
+  // keyspace_hits / keyspace_misses and expired_keys are counted by the engine (engine::EngineStats:
+  // each read lookup of a key, as Redis's lookupKeyRead counts them, whoever runs the command: a client,
+  // EXEC, a script; each key expired, lazily or actively). These are the engine's counts when the server
+  // state was created or CONFIG RESETSTAT last ran; INFO reports the engine's counts minus them.
   std::atomic<uint64_t> keyspace_hits_base{0};
   std::atomic<uint64_t> keyspace_misses_base{0};
+  std::atomic<uint64_t> expired_keys_base{0};
   std::atomic<uint64_t> total_error_replies{0};
   ErrorStats errors;
 
-  // Takes the engine's current keyspace hit and miss counts as the new zero.
+  // Takes the engine's current keyspace hit, miss and expired-key counts as the new zero.
   void ResetKeyspaceCounts(const engine::EngineStats& now);
-  // INFO's keyspace_hits / keyspace_misses from the engine's counts.
+  // INFO's keyspace_hits / keyspace_misses / expired_keys from the engine's counts.
   uint64_t KeyspaceHits(const engine::EngineStats& now) const;
   uint64_t KeyspaceMisses(const engine::EngineStats& now) const;
+  uint64_t ExpiredKeys(const engine::EngineStats& now) const;
 };
 
 struct ServerState {

@@ -240,6 +240,19 @@ TEST_CASE("CONFIG RESETSTAT starts the counts from zero", "[server][info]") {
   CHECK(Read(h) == Counts{1, 2});
 }
 
+TEST_CASE("CONFIG RESETSTAT also zeroes expired_keys, as Redis's resetServerStats", "[server][info]") {
+  CommandHarness h;
+  h.Run({"set", "a", "v", "px", "100"});
+  h.Run({"set", "b", "v", "px", "100"});
+  h.clock().AdvanceMs(200);
+  h.Run({"set", "a", "w"});  // a write finds it expired
+  CHECK(InfoField(h, "expired_keys") == 1);
+  CHECK(h.Run({"config", "resetstat"}) == "+OK\r\n");
+  CHECK(InfoField(h, "expired_keys") == 0);
+  h.Run({"set", "b", "w"});
+  CHECK(InfoField(h, "expired_keys") == 1);
+}
+
 TEST_CASE("INFO reports the engine's counts since the server state's last reset", "[server][info]") {
   ServerStats stats;
   engine::EngineStats engine_stats;
