@@ -97,6 +97,20 @@ Result<int64_t> ListPush(Engine& engine, int db, std::string_view key, ListEnd e
   return static_cast<int64_t>(list.size());
 }
 
+Result<bool> ListReplace(Engine& engine, int db, std::string_view key, std::span<const std::string> elements) {
+  collection::Writer writer(engine, db, key);
+  if (!writer.status().ok()) return writer.status();
+  const bool existed = writer.exists();
+  if (elements.empty() && !existed) return false;  // nothing to delete: no write, no key event
+  writer.Recreate(KeyType::kList);
+  ListEdit list(writer);
+  for (const std::string& element : elements) list.Push(ListEnd::kRight, element);
+  list.Save();
+  Status st = writer.Commit();
+  if (!st.ok()) return st;
+  return existed;
+}
+
 Result<std::vector<std::string>> ListPop(Engine& engine, int db, std::string_view key, ListEnd end, int64_t count) {
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kList);

@@ -478,3 +478,51 @@ TEST_CASE("Concurrent pushes and pops lose no update", "[engine][list][concurren
 }
 
 }  // namespace redrock::engine::test
+
+namespace redrock::engine::test {
+
+TEST_CASE("ListReplace replaces any value with a list, or deletes it when empty", "[engine][list]") {
+  EngineFixture f;
+  Engine& e = f.e();
+  // A missing key: created; an empty replacement of a missing key writes nothing.
+  auto r = ListReplace(e, 0, "l", Strings{"b", "a", "b"});
+  REQUIRE(r.ok());
+  CHECK_FALSE(*r);
+  CHECK(Range(e, "l") == Strings{"b", "a", "b"});
+  r = ListReplace(e, 0, "none", Strings{});
+  REQUIRE(r.ok());
+  CHECK_FALSE(*r);
+  CHECK_FALSE(Exists(e, "none"));
+
+  // A list: its old elements are gone, whatever their number.
+  r = ListReplace(e, 0, "l", Strings{"x"});
+  REQUIRE(r.ok());
+  CHECK(*r);
+  CHECK(Range(e, "l") == Strings{"x"});
+  CHECK(Len(e, "l") == 1);
+  CHECK(Push(e, "l", ListEnd::kLeft, {"w"}) == 2);  // the window still works at both ends
+  CHECK(Range(e, "l") == Strings{"w", "x"});
+
+  // A string with an expiry: becomes a list with none.
+  REQUIRE(e.Set(0, "s", "v", SetOptions{}).ok());
+  REQUIRE(e.ExpireAt(0, "s", e.NowMs() + 100000, ExpireCondition::kAlways).ok());
+  r = ListReplace(e, 0, "s", Strings{"1", "2"});
+  REQUIRE(r.ok());
+  CHECK(*r);
+  CHECK(*e.Type(0, "s") == KeyType::kList);
+  CHECK(*e.PTtl(0, "s") == -1);
+  CHECK(Range(e, "s") == Strings{"1", "2"});
+
+  // An empty replacement deletes an existing key of any type.
+  r = ListReplace(e, 0, "s", Strings{});
+  REQUIRE(r.ok());
+  CHECK(*r);
+  CHECK_FALSE(Exists(e, "s"));
+  REQUIRE(e.Set(0, "s2", "v", SetOptions{}).ok());
+  r = ListReplace(e, 0, "s2", Strings{});
+  REQUIRE(r.ok());
+  CHECK(*r);
+  CHECK_FALSE(Exists(e, "s2"));
+}
+
+}  // namespace redrock::engine::test

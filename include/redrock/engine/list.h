@@ -119,4 +119,9 @@ Result<std::vector<int64_t>> ListPos(Engine& engine, int db, std::string_view ke
 Result<std::optional<std::string>> ListMove(Engine& engine, int db, std::string_view src, std::string_view dst,
                                             ListEnd from, ListEnd to);
 
+// SORT ... STORE: replaces whatever `key` holds (a value of any type, or nothing) with a list of
+// `elements` in order, with no expiry, in one atomic write under the key's lock; an empty `elements`
+// deletes the key (and writes nothing when it was missing). Returns whether the key existed before.
+Result<bool> ListReplace(Engine& engine, int db, std::string_view key, std::span<const std::string> elements);
+
 }  // namespace redrock::engine
