@@ -369,8 +369,30 @@ std::optional<std::vector<KeyRef>> KeysFromSpecs(const CommandSpec& spec, std::s
   return keys;
 }
 
-// Redis's doesCommandHaveKeys, for the commands redrock has (none has a key finder of its own that
-// the key specs do not describe).
+// The key finders of their own that Redis falls back to when the key specs cannot say, for the
+// commands redrock has that need one: SORT (sortGetKeys: the key, and the destination of the last STORE
+// that has an argument, skipping LIMIT's two arguments and GET's and BY's one) and SORT_RO
+// (sortROGetKeys: the key). nullopt for every other command.
+std::optional<std::vector<KeyRef>> KeysFromFinder(const CommandSpec& spec, std::span<const std::string_view> cmd) {
+  if (spec.name != "sort" && spec.name != "sort_ro") return std::nullopt;
+  std::vector<KeyRef> keys = {{1, "RO access"}};
+  if (spec.name == "sort_ro") return keys;
+  std::optional<size_t> store;
+  for (size_t i = 2; i < cmd.size(); ++i) {
+    if (EqualsIgnoreCase(cmd[i], "limit")) {
+      i += 2;
+    } else if (EqualsIgnoreCase(cmd[i], "get") || EqualsIgnoreCase(cmd[i], "by")) {
+      i += 1;
+    } else if (EqualsIgnoreCase(cmd[i], "store") && i + 1 < cmd.size()) {
+      store = i + 1;  // the option's value is examined as an option next, as in Redis
+    }
+  }
+  if (store) keys.push_back({*store, "OW update"});
+  return keys;
+}
+
+// Redis's doesCommandHaveKeys, for the commands redrock has (SORT and SORT_RO have key finders of their
+// own, KeysFromFinder, and key specs naming their first key).
 bool HasKeyArguments(const CommandSpec& spec) {
   for (const catalog::KeySpec& ks : catalog::KeySpecs(spec.doc->key_specs)) {
     if (std::string_view(ks.flags).find("not_key") == std::string_view::npos) return true;
@@ -400,6 +422,7 @@ void GetKeys(CommandContext& ctx, bool with_flags) {
     return;
   }
   std::optional<std::vector<KeyRef>> keys = KeysFromSpecs(*spec, cmd);
+  if (!keys) keys = KeysFromFinder(*spec, cmd);
   if (!keys || keys->empty()) {
     if (spec->flags & kCmdNoMandatoryKeys) {
       ctx.reply.ArrayHeader(0);
