@@ -11,7 +11,7 @@ namespace redrock::server {
 namespace {
 
 constexpr NotYetImplemented kNotYet[] = {
-    // Issue 12: bitmaps, HyperLogLog, geo, streams, SORT, SWAPDB.
+    // Issue 12: bitmaps, HyperLogLog, geo, streams, SWAPDB.
     {"bitcount", 12}, {"bitfield", 12}, {"bitfield_ro", 12}, {"bitop", 12}, {"bitpos", 12},
     {"getbit", 12}, {"setbit", 12},
     {"pfadd", 12}, {"pfcount", 12}, {"pfdebug", 12}, {"pfmerge", 12}, {"pfselftest", 12},
