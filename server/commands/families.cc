@@ -13,6 +13,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterSetCommands(table);
   RegisterListCommands(table);
   RegisterZSetCommands(table);
+  RegisterGeoCommands(table);
   RegisterPubSubCommands(table);
   RegisterScriptingCommands(table);
   RegisterClusterCommands(table);

@@ -161,6 +161,11 @@ Result<std::vector<ScoredMember>> ZRange(Engine& engine, int db, std::string_vie
 Result<int64_t> ZRangeStore(Engine& engine, int db, std::string_view dst, std::string_view src,
                             const ZRangeQuery& query);
 
+// GEOSEARCHSTORE / GEORADIUS STORE: replaces whatever dst holds (any type) with a sorted set of exactly
+// `members` (distinct members; no expiry), or deletes dst when `members` is empty, in one write under
+// dst's stripe lock. Returns members.size().
+Result<int64_t> ZReplace(Engine& engine, int db, std::string_view dst, std::span<const ScoredMember> members);
+
 // ---- Random ------------------------------------------------------------------------------------
 
 // ZRANDMEMBER with Redis's count rules: count > 0 returns min(count, size) distinct members (the whole set,
