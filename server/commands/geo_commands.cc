@@ -306,8 +306,9 @@ void PartialSort(std::vector<GeoPoint>& v, size_t base, size_t n, bool desc, siz
 }
 
 // The member's position, or false after replying with Redis's decode error (or an engine error).
-bool MemberPosition(CommandContext& ctx, std::string_view key, std::string_view member, geo::Shape* shape) {
-  auto score = engine::ZScore(ctx.engine(), ctx.db(), key, member);
+bool MemberPosition(CommandContext& ctx, const engine::ZSetSnapshot& zset, std::string_view member,
+                    geo::Shape* shape) {
+  auto score = zset.Score(member);
   if (!score.ok() && !score.status().IsNotFound()) {
     ctx.reply.Error(err::FromStatus(score.status()));
     return false;
@@ -321,7 +322,7 @@ bool MemberPosition(CommandContext& ctx, std::string_view key, std::string_view 
 
 // membersOfAllNeighbors: scans the cells in Redis's order, keeping the points inside the shape, and stops
 // once `limit` (> 0: COUNT ... ANY) points are found.
-engine::Status CollectPoints(CommandContext& ctx, std::string_view key, const geo::Shape& shape, int64_t limit,
+engine::Status CollectPoints(const engine::ZSetSnapshot& zset, const geo::Shape& shape, int64_t limit,
                              std::vector<GeoPoint>* out) {
   const geo::SearchAreas areas = geo::AreasForShape(shape);
   size_t last_processed = 0;
@@ -342,7 +343,7 @@ engine::Status CollectPoints(CommandContext& ctx, std::string_view key, const ge
     query.score.min = static_cast<double>(geo::Align52(cell));
     query.score.max = static_cast<double>(geo::Align52(next));
     query.score.max_exclusive = true;
-    auto members = engine::ZRange(ctx.engine(), ctx.db(), key, query);
+    auto members = zset.Range(query);
     if (!members.ok()) return members.status();
     for (engine::ScoredMember& m : *members) {
       GeoPoint p;
@@ -361,14 +362,11 @@ engine::Status CollectPoints(CommandContext& ctx, std::string_view key, const ge
 
 // georadiusGeneric. `src_index` is the source key's position in argv.
 void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
-  const std::string_view key = ctx.argv[src_index];
-  auto type = ctx.engine().Type(ctx.db(), key);
-  if (Failed(ctx, type)) return;
-  if (*type != engine::KeyType::kNone && *type != engine::KeyType::kZSet) {
-    ctx.reply.Error(err::kWrongType);
-    return;
-  }
-  const bool exists = *type == engine::KeyType::kZSet;
+  // One snapshot and one lookup of the source for every read below, as Redis's single lookupKeyRead.
+  auto opened = engine::ZSetSnapshot::Open(ctx.engine(), ctx.db(), ctx.argv[src_index]);
+  if (Failed(ctx, opened)) return;
+  const engine::ZSetSnapshot& zset = **opened;
+  const bool exists = zset.exists();
 
   std::string_view store_key;
   bool has_store = false;
@@ -383,7 +381,7 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
     base = 5;  // parse the options anyway: the reply to a missing key depends on STORE
   } else if (flags & kByMember) {
     base = 5;
-    if (!MemberPosition(ctx, key, ctx.argv[2], &shape)) return;
+    if (!MemberPosition(ctx, zset, ctx.argv[2], &shape)) return;
     if (!ParseRadius(ctx, 3, &shape)) return;
   } else {
     base = 2;
@@ -440,7 +438,7 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
     } else if (EqualsIgnoreCase(arg, "storedist") && search && (flags & kSearchStore)) {
       store_dist = true;
     } else if (EqualsIgnoreCase(arg, "frommember") && left >= 1 && search && !fromlonlat) {
-      if (exists && !MemberPosition(ctx, key, ctx.argv[j + 1], &shape)) return;
+      if (exists && !MemberPosition(ctx, zset, ctx.argv[j + 1], &shape)) return;
       frommember = true;
       ++j;
     } else if (EqualsIgnoreCase(arg, "fromlonlat") && left >= 2 && search && !frommember) {
@@ -499,7 +497,7 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
   if (count != 0 && sort == Sort::kNone && !any) sort = Sort::kAsc;
 
   std::vector<GeoPoint> points;
-  engine::Status st = CollectPoints(ctx, key, shape, any ? count : 0, &points);
+  engine::Status st = CollectPoints(zset, shape, any ? count : 0, &points);
   if (Failed(ctx, st)) return;
   if (points.empty() && !has_store) {
     ctx.reply.ArrayHeader(0);

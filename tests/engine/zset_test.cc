@@ -553,6 +553,35 @@ TEST_CASE("ZReplace overwrites any type and value, deletes on an empty set", "[z
   CHECK(*e.Exists(0, key) == 0);
 }
 
+TEST_CASE("ZSetSnapshot: scores and ranges from one snapshot, WrongType on open", "[zset]") {
+  EngineFixture f;
+  Engine& e = f.e();
+  Add(e, "z", {{1, "a"}, {2, "b"}, {3, "c"}});
+  auto snap = ZSetSnapshot::Open(e, 0, "z");
+  REQUIRE(snap.ok());
+  const ZSetSnapshot& z = **snap;
+  CHECK(z.exists());
+  Add(e, "z", {{10, "d"}});  // after the snapshot: not seen
+  REQUIRE(z.Score("b").ok());
+  CHECK(*z.Score("b") == 2);
+  CHECK(z.Score("d").status().IsNotFound());
+  ZRangeQuery q;
+  q.kind = ZRangeQuery::Kind::kScore;
+  q.score.min = 1;
+  q.score.max = 3;
+  q.score.max_exclusive = true;
+  auto r = z.Range(q);
+  REQUIRE(r.ok());
+  CHECK(Flatten(*r) == Flat{{"a", 1}, {"b", 2}});
+  auto missing = ZSetSnapshot::Open(e, 0, "nokey");
+  REQUIRE(missing.ok());
+  CHECK(!(*missing)->exists());
+  CHECK((*missing)->Score("a").status().IsNotFound());
+  CHECK((*missing)->Range(q)->empty());
+  f.Set(0, "str", "v");
+  CHECK(ZSetSnapshot::Open(e, 0, "str").status().IsWrongType());
+}
+
 TEST_CASE("ZSCAN: small sets whole in score order, large ones paged by cursor", "[zset]") {
   EngineFixture f;
   Engine& e = f.e();

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -165,6 +166,29 @@ Result<int64_t> ZRangeStore(Engine& engine, int db, std::string_view dst, std::s
 // `members` (distinct members; no expiry), or deletes dst when `members` is empty, in one write under
 // dst's stripe lock. Returns members.size().
 Result<int64_t> ZReplace(Engine& engine, int db, std::string_view dst, std::span<const ScoredMember> members);
+
+// A read of one sorted set from one RocksDB snapshot, counted as a single lookup of its key, for commands
+// that make several dependent reads of one set (the GEO searches: a member's score, then up to nine score
+// ranges chosen from it), as Redis's one lookupKeyRead. Open fails with WrongType when the key holds
+// another type; a missing key opens as empty (exists() false).
+class ZSetSnapshot {
+ public:
+  static Result<std::unique_ptr<ZSetSnapshot>> Open(Engine& engine, int db, std::string_view key);
+  ~ZSetSnapshot();
+  ZSetSnapshot(const ZSetSnapshot&) = delete;
+  ZSetSnapshot& operator=(const ZSetSnapshot&) = delete;
+
+  bool exists() const;
+  // NotFound when the member (or the key) is missing.
+  Result<double> Score(std::string_view member) const;
+  // As ZRange.
+  Result<std::vector<ScoredMember>> Range(const ZRangeQuery& query) const;
+
+ private:
+  struct Impl;
+  explicit ZSetSnapshot(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 // ---- Random ------------------------------------------------------------------------------------
 
