@@ -2,31 +2,49 @@
 // ZSetSnapshot, several reads of one sorted set from one snapshot and one lookup.
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 #include <string_view>
 
+#include "engine/storage/key_locks.h"
 #include "engine/types/collection.h"
 #include "engine/types/zset_internal.h"
 #include "redrock/engine/zset.h"
 
 namespace redrock::engine {
 
-Result<int64_t> ZReplace(Engine& engine, int db, std::string_view dst, std::span<const ScoredMember> members) {
-  collection::Writer w(engine, db, dst);
+namespace {
+
+Status ReplaceWith(collection::Writer& w, std::span<const ScoredMember> members) {
   if (!w.status().ok()) return w.status();
   w.Recreate(KeyType::kZSet);
   std::string scratch;
   for (const ScoredMember& m : members) zset::PutEntry(w, m.member, zset::Normalize(m.score), &scratch);
   w.set_size(members.size());
-  Status st = w.Commit();
+  return w.Commit();
+}
+
+}  // namespace
+
+Result<int64_t> ZReplace(Engine& engine, int db, std::string_view dst, std::span<const ScoredMember> members) {
+  collection::Writer w(engine, db, dst);
+  Status st = ReplaceWith(w, members);
   if (!st.ok()) return st;
   return static_cast<int64_t>(members.size());
 }
 
 struct ZSetSnapshot::Impl {
-  Impl(Engine& engine, int db, std::string_view key) : reader(engine, db, key) {}
+  Impl(Engine& engine_, int db_, std::string_view key) : engine(engine_), db(db_), reader(engine_, db_, key) {}
+  // Locks first (members initialize in declaration order), then reads.
+  Impl(Engine& engine_, int db_, std::string_view key, std::string_view dst_, std::span<const std::string_view> keys)
+      : engine(engine_), db(db_), lock(collection::LockKeys(engine_, db_, keys)), dst(dst_), reader(engine_, db_, key) {}
+  Engine& engine;
+  int db;
+  std::optional<MultiKeyLock> lock;  // OpenForStore only
+  std::string dst;
   collection::Reader reader;
 };
 
@@ -38,6 +56,26 @@ Result<std::unique_ptr<ZSetSnapshot>> ZSetSnapshot::Open(Engine& engine, int db,
   Status st = impl->reader.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
   return std::unique_ptr<ZSetSnapshot>(new ZSetSnapshot(std::move(impl)));
+}
+
+Result<std::unique_ptr<ZSetSnapshot>> ZSetSnapshot::OpenForStore(Engine& engine, int db, std::string_view key,
+                                                                  std::string_view dst) {
+  const std::string_view keys[] = {key, dst};
+  auto impl = std::make_unique<Impl>(engine, db, key, dst, keys);
+  Status st = impl->reader.Ready(KeyType::kZSet);
+  if (!st.ok()) return st;
+  return std::unique_ptr<ZSetSnapshot>(new ZSetSnapshot(std::move(impl)));
+}
+
+Result<ZSetSnapshot::StoreResult> ZSetSnapshot::Store(std::span<const ScoredMember> members) {
+  if (!impl_->lock) return Status::InvalidArgument("ZSetSnapshot::Store without OpenForStore");
+  collection::Writer w(impl_->engine, impl_->db, impl_->dst, collection::Writer::AlreadyLocked{});
+  StoreResult out;
+  out.dst_existed = w.status().ok() && w.exists();
+  Status st = ReplaceWith(w, members);
+  if (!st.ok()) return st;
+  out.size = static_cast<int64_t>(members.size());
+  return out;
 }
 
 bool ZSetSnapshot::exists() const { return impl_->reader.exists(); }

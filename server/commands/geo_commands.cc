@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -360,12 +362,36 @@ engine::Status CollectPoints(const engine::ZSetSnapshot& zset, const geo::Shape&
   return engine::Status::OK();
 }
 
+// The destination of a store form, found before the source is opened so that the read and the write happen
+// under one lock: GEOSEARCHSTORE's first key, or the last STORE/STOREDIST option of GEORADIUS[BYMEMBER]
+// (the one the option loop keeps). Empty when there is none (or the options are invalid: the loop then fails).
+std::optional<std::string_view> FindStoreKey(const CommandContext& ctx, unsigned flags) {
+  if (flags & kSearchStore) return ctx.argv[1];
+  if (flags & (kNoStore | kSearch)) return std::nullopt;
+  std::optional<std::string_view> key;
+  for (size_t j = (flags & kByCoords) ? 6 : 5; j < ctx.argc(); ++j) {
+    const std::string_view arg = ctx.argv[j];
+    if (j + 1 >= ctx.argc()) break;
+    if (EqualsIgnoreCase(arg, "count")) {
+      ++j;
+    } else if (EqualsIgnoreCase(arg, "store") || EqualsIgnoreCase(arg, "storedist")) {
+      key = ctx.argv[++j];
+    }
+  }
+  return key;
+}
+
 // georadiusGeneric. `src_index` is the source key's position in argv.
 void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
-  // One snapshot and one lookup of the source for every read below, as Redis's single lookupKeyRead.
-  auto opened = engine::ZSetSnapshot::Open(ctx.engine(), ctx.db(), ctx.argv[src_index]);
+  // One snapshot and one lookup of the source for every read below, as Redis's single lookupKeyRead; a
+  // store form also holds the destination's lock from here to its write.
+  const std::optional<std::string_view> planned_store = FindStoreKey(ctx, flags);
+  auto opened = planned_store
+                    ? engine::ZSetSnapshot::OpenForStore(ctx.engine(), ctx.db(), ctx.argv[src_index], *planned_store)
+                    : engine::ZSetSnapshot::Open(ctx.engine(), ctx.db(), ctx.argv[src_index]);
   if (Failed(ctx, opened)) return;
-  const engine::ZSetSnapshot& zset = **opened;
+  std::unique_ptr<engine::ZSetSnapshot> snapshot = std::move(*opened);
+  const engine::ZSetSnapshot& zset = *snapshot;
   const bool exists = zset.exists();
 
   std::string_view store_key;
@@ -461,6 +487,10 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
     }
   }
 
+  if (has_store && planned_store != store_key) {  // FindStoreKey mirrors the loop: never expected
+    ctx.reply.Error(err::kSyntax);
+    return;
+  }
   if (has_store && (withdist || withhash || withcoord)) {
     ctx.reply.Error((flags & kSearchStore)
                         ? "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
@@ -480,15 +510,15 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
     return;
   }
 
-  const std::string_view store_keys[] = {store_key};
   if (!exists) {
     if (!has_store) {
       ctx.reply.ArrayHeader(0);
       return;
     }
-    auto deleted = ctx.engine().Delete(ctx.db(), store_keys);
+    auto deleted = snapshot->Store({});
+    snapshot.reset();
     if (Failed(ctx, deleted)) return;
-    if (*deleted > 0) NotifyKey(ctx, kNotifyGeneric, "del", store_key);
+    if (deleted->dst_existed) NotifyKey(ctx, kNotifyGeneric, "del", store_key);
     ctx.reply.Integer(0);
     return;
   }
@@ -540,14 +570,13 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
   for (size_t i = 0; i < returned; ++i) {
     members.push_back({std::move(points[i].member), store_dist ? points[i].dist : points[i].score});
   }
+  auto stored = snapshot->Store(members);
+  snapshot.reset();  // the locks, before the events
+  if (Failed(ctx, stored)) return;
   if (!members.empty()) {
-    auto stored = engine::ZReplace(ctx.engine(), ctx.db(), store_key, members);
-    if (Failed(ctx, stored)) return;
     NotifyKey(ctx, kNotifyZSet, search ? "geosearchstore" : "georadiusstore", store_key);
-  } else {
-    auto deleted = ctx.engine().Delete(ctx.db(), store_keys);
-    if (Failed(ctx, deleted)) return;
-    if (*deleted > 0) NotifyKey(ctx, kNotifyGeneric, "del", store_key);
+  } else if (stored->dst_existed) {
+    NotifyKey(ctx, kNotifyGeneric, "del", store_key);
   }
   ctx.reply.Integer(static_cast<int64_t>(returned));
 }

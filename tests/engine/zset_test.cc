@@ -582,6 +582,50 @@ TEST_CASE("ZSetSnapshot: scores and ranges from one snapshot, WrongType on open"
   CHECK(ZSetSnapshot::Open(e, 0, "str").status().IsWrongType());
 }
 
+TEST_CASE("ZSetSnapshot::OpenForStore: read and replace under one lock, dst may be the source", "[zset]") {
+  EngineFixture f;
+  Engine& e = f.e();
+  Add(e, "src", {{1, "a"}, {2, "b"}});
+  f.Set(0, "dst", "a string");
+  {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "src", "dst");
+    REQUIRE(snap.ok());
+    CHECK(*(*snap)->Score("a") == 1);
+    auto st = (*snap)->Store(std::vector<ScoredMember>{{"x", 7}});
+    REQUIRE(st.ok());
+    CHECK(st->size == 1);
+    CHECK(st->dst_existed);
+  }
+  CHECK(Range(e, "dst", Rank(0, -1)) == Flat{{"x", 7}});
+  {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "src", "src");
+    REQUIRE(snap.ok());
+    auto st = (*snap)->Store(std::vector<ScoredMember>{{"b", 5}});
+    REQUIRE(st.ok());
+    CHECK(st->dst_existed);
+  }
+  CHECK(Range(e, "src", Rank(0, -1)) == Flat{{"b", 5}});
+  {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "nokey", "dst");
+    REQUIRE(snap.ok());
+    CHECK(!(*snap)->exists());
+    auto st = (*snap)->Store({});
+    REQUIRE(st.ok());
+    CHECK(st->dst_existed);
+  }
+  CHECK(Card(e, "dst") == 0);
+  {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "nokey", "dst");
+    REQUIRE(snap.ok());
+    auto st = (*snap)->Store({});
+    REQUIRE(st.ok());
+    CHECK(!st->dst_existed);
+  }
+  auto plain = ZSetSnapshot::Open(e, 0, "src");
+  REQUIRE(plain.ok());
+  CHECK(!(*plain)->Store({}).ok());  // Store needs OpenForStore
+}
+
 TEST_CASE("ZSCAN: small sets whole in score order, large ones paged by cursor", "[zset]") {
   EngineFixture f;
   Engine& e = f.e();

@@ -174,6 +174,11 @@ Result<int64_t> ZReplace(Engine& engine, int db, std::string_view dst, std::span
 class ZSetSnapshot {
  public:
   static Result<std::unique_ptr<ZSetSnapshot>> Open(Engine& engine, int db, std::string_view key);
+  // As Open, also holding the stripe locks of `key` and `dst` until destroyed, so that Store() writes dst
+  // atomically with what was read (GEOSEARCHSTORE, GEORADIUS ... STORE). Use no other engine call on
+  // these keys while it lives (the locks are not reentrant).
+  static Result<std::unique_ptr<ZSetSnapshot>> OpenForStore(Engine& engine, int db, std::string_view key,
+                                                            std::string_view dst);
   ~ZSetSnapshot();
   ZSetSnapshot(const ZSetSnapshot&) = delete;
   ZSetSnapshot& operator=(const ZSetSnapshot&) = delete;
@@ -183,6 +188,14 @@ class ZSetSnapshot {
   Result<double> Score(std::string_view member) const;
   // As ZRange.
   Result<std::vector<ScoredMember>> Range(const ZRangeQuery& query) const;
+
+  // Only on a snapshot from OpenForStore: replaces dst as ZReplace does (deleting it when `members` is
+  // empty), under the held locks. dst_existed: dst held a live value (of any type) before.
+  struct StoreResult {
+    int64_t size = 0;
+    bool dst_existed = false;
+  };
+  Result<StoreResult> Store(std::span<const ScoredMember> members);
 
  private:
   struct Impl;
