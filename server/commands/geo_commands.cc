@@ -226,86 +226,6 @@ enum : unsigned {
 
 enum class Sort : uint8_t { kNone, kAsc, kDesc };
 
-struct GeoPoint {
-  double longitude = 0;
-  double latitude = 0;
-  double dist = 0;  // meters, then in the reply's unit
-  double score = 0;
-  std::string member;
-};
-
-// The comparison of geo.c's sort_gp_asc / sort_gp_desc: by distance only.
-int CompareDist(const GeoPoint& a, const GeoPoint& b, bool desc) {
-  const int c = a.dist > b.dist ? 1 : (a.dist == b.dist ? 0 : -1);
-  return desc ? -c : c;
-}
-
-int Med3(const std::vector<GeoPoint>& v, size_t a, size_t b, size_t c, bool desc) {
-  return static_cast<int>(CompareDist(v[a], v[b], desc) < 0
-                              ? (CompareDist(v[b], v[c], desc) < 0 ? b : (CompareDist(v[a], v[c], desc) < 0 ? c : a))
-                              : (CompareDist(v[b], v[c], desc) > 0 ? b : (CompareDist(v[a], v[c], desc) < 0 ? a : c)));
-}
-
-void SwapBlocks(std::vector<GeoPoint>& v, size_t a, size_t b, size_t n) {
-  for (size_t i = 0; i < n; ++i) std::swap(v[a + i], v[b + i]);
-}
-
-// Redis sorts with COUNT through pqsort (a Bentley-McIlroy quicksort that only recurses into partitions
-// overlapping [lo, hi]), which is not stable: points at equal distances come out in its order, so this is
-// the same algorithm, on element indexes, to give the same order.
-void PartialSort(std::vector<GeoPoint>& v, size_t base, size_t n, bool desc, size_t lo, size_t hi) {
-  for (;;) {
-    if (n < 7) {
-      for (size_t m = base + 1; m < base + n; ++m) {
-        for (size_t l = m; l > base && CompareDist(v[l - 1], v[l], desc) > 0; --l) std::swap(v[l], v[l - 1]);
-      }
-      return;
-    }
-    size_t pm = base + n / 2;
-    if (n > 7) {
-      size_t pl = base;
-      size_t pn = base + n - 1;
-      if (n > 40) {
-        const size_t d = n / 8;
-        pl = Med3(v, pl, pl + d, pl + 2 * d, desc);
-        pm = Med3(v, pm - d, pm, pm + d, desc);
-        pn = Med3(v, pn - 2 * d, pn - d, pn, desc);
-      }
-      pm = Med3(v, pl, pm, pn, desc);
-    }
-    std::swap(v[base], v[pm]);
-    size_t pa = base + 1, pb = base + 1;
-    size_t pc = base + n - 1, pd = base + n - 1;
-    for (;;) {
-      int c = 0;
-      while (pb <= pc && (c = CompareDist(v[pb], v[base], desc)) <= 0) {
-        if (c == 0) std::swap(v[pa++], v[pb]);
-        ++pb;
-      }
-      while (pb <= pc && (c = CompareDist(v[pc], v[base], desc)) >= 0) {
-        if (c == 0) std::swap(v[pc], v[pd--]);
-        --pc;
-      }
-      if (pb > pc) break;
-      std::swap(v[pb++], v[pc--]);
-    }
-    const size_t pn = base + n;
-    size_t r = std::min(pa - base, pb - pa);
-    SwapBlocks(v, base, pb - r, r);
-    r = std::min(pd - pc, pn - pd - 1);
-    SwapBlocks(v, pb, pn - r, r);
-    auto overlaps = [&](size_t start, size_t len) {
-      return !((lo < start && hi < start) || (lo >= start + len && hi >= start + len));
-    };
-    if ((r = pb - pa) > 1 && overlaps(base, r)) PartialSort(v, base, r, desc, lo, hi);
-    if ((r = pd - pc) > 1) {
-      base = pn - r;
-      n = r;
-      if (overlaps(base, n)) continue;
-    }
-    return;
-  }
-}
 
 // The member's position, or false after replying with Redis's decode error (or an engine error).
 bool MemberPosition(CommandContext& ctx, const engine::ZSetSnapshot& zset, std::string_view member,
@@ -325,7 +245,7 @@ bool MemberPosition(CommandContext& ctx, const engine::ZSetSnapshot& zset, std::
 // membersOfAllNeighbors: scans the cells in Redis's order, keeping the points inside the shape, and stops
 // once `limit` (> 0: COUNT ... ANY) points are found.
 engine::Status CollectPoints(const engine::ZSetSnapshot& zset, const geo::Shape& shape, int64_t limit,
-                             std::vector<GeoPoint>* out) {
+                             std::vector<geo::Point>* out) {
   const geo::SearchAreas areas = geo::AreasForShape(shape);
   size_t last_processed = 0;
   for (size_t i = 0; i < 9; ++i) {
@@ -348,7 +268,7 @@ engine::Status CollectPoints(const engine::ZSetSnapshot& zset, const geo::Shape&
     auto members = zset.Range(query);
     if (!members.ok()) return members.status();
     for (engine::ScoredMember& m : *members) {
-      GeoPoint p;
+      geo::Point p;
       if (geo::DecodeScore(m.score, &p.longitude, &p.latitude) &&
           geo::WithinShape(shape, p.longitude, p.latitude, &p.dist)) {
         p.score = m.score;
@@ -526,7 +446,7 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
   // COUNT needs an order to return the nearest N (not with ANY, which takes the first N found).
   if (count != 0 && sort == Sort::kNone && !any) sort = Sort::kAsc;
 
-  std::vector<GeoPoint> points;
+  std::vector<geo::Point> points;
   engine::Status st = CollectPoints(zset, shape, any ? count : 0, &points);
   if (Failed(ctx, st)) return;
   if (points.empty() && !has_store) {
@@ -535,23 +455,14 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
   }
   const size_t returned =
       (count == 0 || static_cast<int64_t>(points.size()) < count) ? points.size() : static_cast<size_t>(count);
-  if (sort != Sort::kNone) {
-    const bool desc = sort == Sort::kDesc;
-    if (returned == points.size()) {
-      // qsort, which glibc implements as a stable merge sort.
-      std::stable_sort(points.begin(), points.end(),
-                       [desc](const GeoPoint& a, const GeoPoint& b) { return CompareDist(a, b, desc) < 0; });
-    } else {
-      PartialSort(points, 0, points.size(), desc, 0, returned - 1);
-    }
-  }
+  if (sort != Sort::kNone) geo::SortByDistance(points, sort == Sort::kDesc, returned);
   for (size_t i = 0; i < returned; ++i) points[i].dist /= shape.conversion;
 
   if (!has_store) {
     const size_t options = (withdist ? 1 : 0) + (withcoord ? 1 : 0) + (withhash ? 1 : 0);
     ctx.reply.ArrayHeader(returned);
     for (size_t i = 0; i < returned; ++i) {
-      const GeoPoint& p = points[i];
+      const geo::Point& p = points[i];
       if (options > 0) ctx.reply.ArrayHeader(options + 1);
       ctx.reply.Bulk(p.member);
       if (withdist) ReplyDistance(ctx, p.dist);

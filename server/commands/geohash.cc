@@ -3,6 +3,7 @@
 
 #include "server/commands/geohash.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -109,6 +110,79 @@ int EstimateSteps(double range_meters, double lat) {
   if (step < 1) step = 1;
   if (step > 26) step = 26;
   return step;
+}
+
+// The comparison of geo.c's sort_gp_asc / sort_gp_desc: by distance only.
+int CompareDist(const Point& a, const Point& b, bool desc) {
+  const int c = a.dist > b.dist ? 1 : (a.dist == b.dist ? 0 : -1);
+  return desc ? -c : c;
+}
+
+int Med3(const std::vector<Point>& v, size_t a, size_t b, size_t c, bool desc) {
+  return static_cast<int>(CompareDist(v[a], v[b], desc) < 0
+                              ? (CompareDist(v[b], v[c], desc) < 0 ? b : (CompareDist(v[a], v[c], desc) < 0 ? c : a))
+                              : (CompareDist(v[b], v[c], desc) > 0 ? b : (CompareDist(v[a], v[c], desc) < 0 ? a : c)));
+}
+
+void SwapBlocks(std::vector<Point>& v, size_t a, size_t b, size_t n) {
+  for (size_t i = 0; i < n; ++i) std::swap(v[a + i], v[b + i]);
+}
+
+// Redis sorts with COUNT through pqsort (a Bentley-McIlroy quicksort that only recurses into partitions
+// overlapping [lo, hi]), which is not stable: points at equal distances come out in its order, so this is
+// the same algorithm, on element indexes, to give the same order.
+void PartialSort(std::vector<Point>& v, size_t base, size_t n, bool desc, size_t lo, size_t hi) {
+  for (;;) {
+    if (n < 7) {
+      for (size_t m = base + 1; m < base + n; ++m) {
+        for (size_t l = m; l > base && CompareDist(v[l - 1], v[l], desc) > 0; --l) std::swap(v[l], v[l - 1]);
+      }
+      return;
+    }
+    size_t pm = base + n / 2;
+    if (n > 7) {
+      size_t pl = base;
+      size_t pn = base + n - 1;
+      if (n > 40) {
+        const size_t d = n / 8;
+        pl = Med3(v, pl, pl + d, pl + 2 * d, desc);
+        pm = Med3(v, pm - d, pm, pm + d, desc);
+        pn = Med3(v, pn - 2 * d, pn - d, pn, desc);
+      }
+      pm = Med3(v, pl, pm, pn, desc);
+    }
+    std::swap(v[base], v[pm]);
+    size_t pa = base + 1, pb = base + 1;
+    size_t pc = base + n - 1, pd = base + n - 1;
+    for (;;) {
+      int c = 0;
+      while (pb <= pc && (c = CompareDist(v[pb], v[base], desc)) <= 0) {
+        if (c == 0) std::swap(v[pa++], v[pb]);
+        ++pb;
+      }
+      while (pb <= pc && (c = CompareDist(v[pc], v[base], desc)) >= 0) {
+        if (c == 0) std::swap(v[pc], v[pd--]);
+        --pc;
+      }
+      if (pb > pc) break;
+      std::swap(v[pb++], v[pc--]);
+    }
+    const size_t pn = base + n;
+    size_t r = std::min(pa - base, pb - pa);
+    SwapBlocks(v, base, pb - r, r);
+    r = std::min(pd - pc, pn - pd - 1);
+    SwapBlocks(v, pb, pn - r, r);
+    auto overlaps = [&](size_t start, size_t len) {
+      return !((lo < start && hi < start) || (lo >= start + len && hi >= start + len));
+    };
+    if ((r = pb - pa) > 1 && overlaps(base, r)) PartialSort(v, base, r, desc, lo, hi);
+    if ((r = pd - pc) > 1) {
+      base = pn - r;
+      n = r;
+      if (overlaps(base, n)) continue;
+    }
+    return;
+  }
 }
 
 }  // namespace
@@ -294,6 +368,15 @@ std::string FormatCoordinate(double value) {
   }
   if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
   return std::string(buf, static_cast<size_t>(len));
+}
+
+void SortByDistance(std::vector<Point>& points, bool desc, size_t returned) {
+  if (returned >= points.size()) {
+    std::stable_sort(points.begin(), points.end(),
+                     [desc](const Point& a, const Point& b) { return CompareDist(a, b, desc) < 0; });
+  } else if (returned > 0) {
+    PartialSort(points, 0, points.size(), desc, 0, returned - 1);
+  }
 }
 
 }  // namespace redrock::server::geo

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace redrock::server::geo {
 
@@ -68,6 +69,20 @@ struct SearchAreas {
   Hash cells[9];
 };
 SearchAreas AreasForShape(const Shape& shape);
+
+// A point a search found.
+struct Point {
+  double longitude = 0;
+  double latitude = 0;
+  double dist = 0;  // from the centre, in meters (the search then divides it into the reply's unit)
+  double score = 0;
+  std::string member;
+};
+
+// Orders points by distance (descending with `desc`) as Redis does, ties included: all of them with qsort
+// (glibc: a stable merge sort) when `returned` is all of them, else with Redis's partial quicksort pqsort,
+// which only orders the first `returned` (> 0) and leaves ties in its own (unstable) order.
+void SortByDistance(std::vector<Point>& points, bool desc, size_t returned);
 
 // Redis's reply formats: a distance with 4 decimals (fixedpoint_d2string), and a coordinate as
 // "%.17Lf" with trailing zeros (and a trailing dot) removed (ld2string LD_STR_HUMAN).

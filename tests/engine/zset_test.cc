@@ -528,26 +528,27 @@ TEST_CASE("STORE forms replace the destination, may read it, and delete it when 
   CHECK(Card(e, "zb") == 0);
 }
 
-TEST_CASE("ZReplace overwrites any type and value, deletes on an empty set", "[zset]") {
+TEST_CASE("ZSetSnapshot::Store overwrites any type and value, deletes on an empty set", "[zset]") {
   EngineFixture f;
   Engine& e = f.e();
   f.Set(0, "dst", "a string", f.Now() + 100000);
-  const std::vector<ScoredMember> members{{"b", 2}, {"a", 1}, {"z", -0.0}};
-  auto r = ZReplace(e, 0, "dst", members);
-  REQUIRE(r.ok());
-  CHECK(*r == 3);
+  auto replace = [&](const std::vector<ScoredMember>& members) {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "nokey", "dst");
+    REQUIRE(snap.ok());
+    auto r = (*snap)->Store(members);
+    REQUIRE(r.ok());
+    return r->size;
+  };
+  CHECK(replace({{"b", 2}, {"a", 1}, {"z", -0.0}}) == 3);
   CHECK(Range(e, "dst", Rank(0, -1)) == Flat{{"z", 0}, {"a", 1}, {"b", 2}});
   CHECK(Score(e, "dst", "z") == 0);
   CHECK(Card(e, "dst") == 3);
   auto ttl = e.PTtl(0, "dst");
   REQUIRE(ttl.ok());
   CHECK(*ttl == -1);  // no expiry, as Redis's setKey
-  r = ZReplace(e, 0, "dst", std::vector<ScoredMember>{{"only", 5}});
-  REQUIRE(r.ok());
+  CHECK(replace({{"only", 5}}) == 1);
   CHECK(Range(e, "dst", Rank(0, -1)) == Flat{{"only", 5}});
-  r = ZReplace(e, 0, "dst", std::vector<ScoredMember>{});
-  REQUIRE(r.ok());
-  CHECK(*r == 0);
+  CHECK(replace({}) == 0);
   CHECK(Card(e, "dst") == 0);
   const std::string_view key[] = {"dst"};
   CHECK(*e.Exists(0, key) == 0);

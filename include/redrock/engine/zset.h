@@ -162,11 +162,6 @@ Result<std::vector<ScoredMember>> ZRange(Engine& engine, int db, std::string_vie
 Result<int64_t> ZRangeStore(Engine& engine, int db, std::string_view dst, std::string_view src,
                             const ZRangeQuery& query);
 
-// GEOSEARCHSTORE / GEORADIUS STORE: replaces whatever dst holds (any type) with a sorted set of exactly
-// `members` (distinct members; no expiry), or deletes dst when `members` is empty, in one write under
-// dst's stripe lock. Returns members.size().
-Result<int64_t> ZReplace(Engine& engine, int db, std::string_view dst, std::span<const ScoredMember> members);
-
 // A read of one sorted set from one RocksDB snapshot, counted as a single lookup of its key, for commands
 // that make several dependent reads of one set (the GEO searches: a member's score, then up to nine score
 // ranges chosen from it), as Redis's one lookupKeyRead. Open fails with WrongType when the key holds
@@ -189,8 +184,9 @@ class ZSetSnapshot {
   // As ZRange.
   Result<std::vector<ScoredMember>> Range(const ZRangeQuery& query) const;
 
-  // Only on a snapshot from OpenForStore: replaces dst as ZReplace does (deleting it when `members` is
-  // empty), under the held locks. dst_existed: dst held a live value (of any type) before.
+  // Only on a snapshot from OpenForStore: replaces whatever dst holds (any type) with a sorted set of
+  // exactly `members` (distinct members; no expiry), or deletes dst when `members` is empty, in one write
+  // under the held locks. dst_existed: dst held a live value (of any type) before.
   struct StoreResult {
     int64_t size = 0;
     bool dst_existed = false;

@@ -1,13 +1,13 @@
-// For the GEO commands (zset.h): ZReplace, writing a computed sorted set over a destination key, and
-// ZSetSnapshot, several reads of one sorted set from one snapshot and one lookup.
+// ZSetSnapshot (zset.h), for the GEO commands: several reads of one sorted set from one snapshot and one
+// lookup, and (OpenForStore) a computed sorted set written over a destination under the same lock.
 
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
-#include <string_view>
 
 #include "engine/storage/key_locks.h"
 #include "engine/types/collection.h"
@@ -18,6 +18,7 @@ namespace redrock::engine {
 
 namespace {
 
+// Replaces whatever the writer's key holds with exactly `members`; an empty set deletes the key.
 Status ReplaceWith(collection::Writer& w, std::span<const ScoredMember> members) {
   if (!w.status().ok()) return w.status();
   w.Recreate(KeyType::kZSet);
@@ -28,13 +29,6 @@ Status ReplaceWith(collection::Writer& w, std::span<const ScoredMember> members)
 }
 
 }  // namespace
-
-Result<int64_t> ZReplace(Engine& engine, int db, std::string_view dst, std::span<const ScoredMember> members) {
-  collection::Writer w(engine, db, dst);
-  Status st = ReplaceWith(w, members);
-  if (!st.ok()) return st;
-  return static_cast<int64_t>(members.size());
-}
 
 struct ZSetSnapshot::Impl {
   Impl(Engine& engine_, int db_, std::string_view key) : engine(engine_), db(db_), reader(engine_, db_, key) {}
