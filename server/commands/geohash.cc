@@ -44,17 +44,17 @@ uint64_t Deinterleave(uint64_t bits) {
   return even | (odd << 32);
 }
 
-// x86-64's conversion of a double to uint64_t, which Redis applies to scores: values below 2^63 truncate
-// through a signed conversion (negatives wrap), larger ones are offset by 2^63; out-of-range gives 2^63.
+// x86-64's conversion of a double to uint64_t (what GCC emits for Redis's (uint64_t)score): below 2^63 a
+// signed truncation (so negative scores wrap), from 2^63 on the same on score - 2^63 with the top bit
+// flipped; an out-of-range signed conversion gives 2^63 (cvttsd2si's "integer indefinite").
 uint64_t ScoreToBits(double v) {
   constexpr double kTwo63 = 9223372036854775808.0;
-  auto to_signed = [](double x) -> uint64_t {
-    if (!(x > -kTwo63 - 1024.0 && x < kTwo63)) return 0x8000000000000000ULL;
-    if (x <= -kTwo63) return 0x8000000000000000ULL;
+  auto truncate = [](double x) -> uint64_t {
+    if (!(x > -kTwo63 && x < kTwo63)) return 0x8000000000000000ULL;
     return static_cast<uint64_t>(static_cast<int64_t>(x));
   };
-  if (v < kTwo63) return to_signed(v);
-  return to_signed(v - kTwo63) ^ 0x8000000000000000ULL;
+  if (v < kTwo63) return truncate(v);
+  return truncate(v - kTwo63) ^ 0x8000000000000000ULL;
 }
 
 // Moves a cell one step along longitude (odd bits, dx) or latitude (even bits, dy).
