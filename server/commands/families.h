@@ -17,6 +17,7 @@ void RegisterHashCommands(CommandTable& table);         // HSET ... HSCAN
 void RegisterSetCommands(CommandTable& table);          // SADD ... SSCAN
 void RegisterListCommands(CommandTable& table);         // LPUSH ... BLMOVE
 void RegisterZSetCommands(CommandTable& table);         // ZADD ... ZSCAN
+void RegisterGeoCommands(CommandTable& table);          // GEOADD ... GEOSEARCHSTORE (geo_commands.cc)
 void RegisterPubSubCommands(CommandTable& table);       // SUBSCRIBE ... PUBLISH, SSUBSCRIBE ... SPUBLISH, PUBSUB
 void RegisterScriptingCommands(CommandTable& table);    // EVAL ... SCRIPT, FCALL FCALL_RO FUNCTION (server/scripting/)
 void RegisterSortCommands(CommandTable& table);       // SORT SORT_RO

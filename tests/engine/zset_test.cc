@@ -528,6 +528,105 @@ TEST_CASE("STORE forms replace the destination, may read it, and delete it when 
   CHECK(Card(e, "zb") == 0);
 }
 
+TEST_CASE("ZSetSnapshot::Store overwrites any type and value, deletes on an empty set", "[zset]") {
+  EngineFixture f;
+  Engine& e = f.e();
+  f.Set(0, "dst", "a string", f.Now() + 100000);
+  auto replace = [&](const std::vector<ScoredMember>& members) {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "nokey", "dst");
+    REQUIRE(snap.ok());
+    auto r = (*snap)->Store(members);
+    REQUIRE(r.ok());
+    return r->size;
+  };
+  CHECK(replace({{"b", 2}, {"a", 1}, {"z", -0.0}}) == 3);
+  CHECK(Range(e, "dst", Rank(0, -1)) == Flat{{"z", 0}, {"a", 1}, {"b", 2}});
+  CHECK(Score(e, "dst", "z") == 0);
+  CHECK(Card(e, "dst") == 3);
+  auto ttl = e.PTtl(0, "dst");
+  REQUIRE(ttl.ok());
+  CHECK(*ttl == -1);  // no expiry, as Redis's setKey
+  CHECK(replace({{"only", 5}}) == 1);
+  CHECK(Range(e, "dst", Rank(0, -1)) == Flat{{"only", 5}});
+  CHECK(replace({}) == 0);
+  CHECK(Card(e, "dst") == 0);
+  const std::string_view key[] = {"dst"};
+  CHECK(*e.Exists(0, key) == 0);
+}
+
+TEST_CASE("ZSetSnapshot: scores and ranges from one snapshot, WrongType on open", "[zset]") {
+  EngineFixture f;
+  Engine& e = f.e();
+  Add(e, "z", {{1, "a"}, {2, "b"}, {3, "c"}});
+  auto snap = ZSetSnapshot::Open(e, 0, "z");
+  REQUIRE(snap.ok());
+  const ZSetSnapshot& z = **snap;
+  CHECK(z.exists());
+  Add(e, "z", {{10, "d"}});  // after the snapshot: not seen
+  REQUIRE(z.Score("b").ok());
+  CHECK(*z.Score("b") == 2);
+  CHECK(z.Score("d").status().IsNotFound());
+  ZRangeQuery q;
+  q.kind = ZRangeQuery::Kind::kScore;
+  q.score.min = 1;
+  q.score.max = 3;
+  q.score.max_exclusive = true;
+  auto r = z.Range(q);
+  REQUIRE(r.ok());
+  CHECK(Flatten(*r) == Flat{{"a", 1}, {"b", 2}});
+  auto missing = ZSetSnapshot::Open(e, 0, "nokey");
+  REQUIRE(missing.ok());
+  CHECK(!(*missing)->exists());
+  CHECK((*missing)->Score("a").status().IsNotFound());
+  CHECK((*missing)->Range(q)->empty());
+  f.Set(0, "str", "v");
+  CHECK(ZSetSnapshot::Open(e, 0, "str").status().IsWrongType());
+}
+
+TEST_CASE("ZSetSnapshot::OpenForStore: read and replace under one lock, dst may be the source", "[zset]") {
+  EngineFixture f;
+  Engine& e = f.e();
+  Add(e, "src", {{1, "a"}, {2, "b"}});
+  f.Set(0, "dst", "a string");
+  {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "src", "dst");
+    REQUIRE(snap.ok());
+    CHECK(*(*snap)->Score("a") == 1);
+    auto st = (*snap)->Store(std::vector<ScoredMember>{{"x", 7}});
+    REQUIRE(st.ok());
+    CHECK(st->size == 1);
+    CHECK(st->dst_existed);
+  }
+  CHECK(Range(e, "dst", Rank(0, -1)) == Flat{{"x", 7}});
+  {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "src", "src");
+    REQUIRE(snap.ok());
+    auto st = (*snap)->Store(std::vector<ScoredMember>{{"b", 5}});
+    REQUIRE(st.ok());
+    CHECK(st->dst_existed);
+  }
+  CHECK(Range(e, "src", Rank(0, -1)) == Flat{{"b", 5}});
+  {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "nokey", "dst");
+    REQUIRE(snap.ok());
+    CHECK(!(*snap)->exists());
+    auto st = (*snap)->Store({});
+    REQUIRE(st.ok());
+    CHECK(st->dst_existed);
+  }
+  CHECK(Card(e, "dst") == 0);
+  {
+    auto snap = ZSetSnapshot::OpenForStore(e, 0, "nokey", "dst");
+    REQUIRE(snap.ok());
+    auto st = (*snap)->Store({});
+    REQUIRE(st.ok());
+    CHECK(!st->dst_existed);
+  }
+  auto plain = ZSetSnapshot::Open(e, 0, "src");
+  REQUIRE(plain.ok());
+  CHECK(!(*plain)->Store({}).ok());  // Store needs OpenForStore
+}
+
 TEST_CASE("ZSCAN: small sets whole in score order, large ones paged by cursor", "[zset]") {
   EngineFixture f;
   Engine& e = f.e();

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -160,6 +161,43 @@ Result<std::vector<ScoredMember>> ZRange(Engine& engine, int db, std::string_vie
 // no expiry), and returns its size. An empty selection deletes dst. Locks both keys.
 Result<int64_t> ZRangeStore(Engine& engine, int db, std::string_view dst, std::string_view src,
                             const ZRangeQuery& query);
+
+// A read of one sorted set from one RocksDB snapshot, counted as a single lookup of its key, for commands
+// that make several dependent reads of one set (the GEO searches: a member's score, then up to nine score
+// ranges chosen from it), as Redis's one lookupKeyRead. Open fails with WrongType when the key holds
+// another type; a missing key opens as empty (exists() false).
+class ZSetSnapshot {
+ public:
+  static Result<std::unique_ptr<ZSetSnapshot>> Open(Engine& engine, int db, std::string_view key);
+  // As Open, also holding the stripe locks of `key` and `dst` until destroyed, so that Store() writes dst
+  // atomically with what was read (GEOSEARCHSTORE, GEORADIUS ... STORE). Use no other engine call on
+  // these keys while it lives (the locks are not reentrant).
+  static Result<std::unique_ptr<ZSetSnapshot>> OpenForStore(Engine& engine, int db, std::string_view key,
+                                                            std::string_view dst);
+  ~ZSetSnapshot();
+  ZSetSnapshot(const ZSetSnapshot&) = delete;
+  ZSetSnapshot& operator=(const ZSetSnapshot&) = delete;
+
+  bool exists() const;
+  // NotFound when the member (or the key) is missing.
+  Result<double> Score(std::string_view member) const;
+  // As ZRange.
+  Result<std::vector<ScoredMember>> Range(const ZRangeQuery& query) const;
+
+  // Only on a snapshot from OpenForStore: replaces whatever dst holds (any type) with a sorted set of
+  // exactly `members` (distinct members; no expiry), or deletes dst when `members` is empty, in one write
+  // under the held locks. dst_existed: dst held a live value (of any type) before.
+  struct StoreResult {
+    int64_t size = 0;
+    bool dst_existed = false;
+  };
+  Result<StoreResult> Store(std::span<const ScoredMember> members);
+
+ private:
+  struct Impl;
+  explicit ZSetSnapshot(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 // ---- Random ------------------------------------------------------------------------------------
 
