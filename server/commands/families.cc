@@ -15,6 +15,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterZSetCommands(table);
   RegisterSortCommands(table);
   RegisterGeoCommands(table);
+  RegisterHyperLogLogCommands(table);
   RegisterPubSubCommands(table);
   RegisterScriptingCommands(table);
   RegisterClusterCommands(table);

@@ -21,6 +21,7 @@ void RegisterGeoCommands(CommandTable& table);          // GEOADD ... GEOSEARCHS
 void RegisterPubSubCommands(CommandTable& table);       // SUBSCRIBE ... PUBLISH, SSUBSCRIBE ... SPUBLISH, PUBSUB
 void RegisterScriptingCommands(CommandTable& table);    // EVAL ... SCRIPT, FCALL FCALL_RO FUNCTION (server/scripting/)
 void RegisterSortCommands(CommandTable& table);       // SORT SORT_RO
+void RegisterHyperLogLogCommands(CommandTable& table);  // PFADD PFCOUNT PFMERGE PFDEBUG PFSELFTEST
 void RegisterClusterCommands(CommandTable& table);      // CLUSTER (cluster support disabled)
 
 // All of the above, in that order.
