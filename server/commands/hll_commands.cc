@@ -176,6 +176,8 @@ void PfMergeCommand(CommandContext& ctx) {
 }
 
 // PFDEBUG GETREG|DECODE|ENCODING|TODENSE key
+// Difference: storing the dense form (GETREG, TODENSE of a sparse HLL) goes through Engine::Set, which
+// reports the key as changed, so it aborts a WATCH on it; Redis converts without signalModifiedKey.
 void PfDebugCommand(CommandContext& ctx) {
   const std::string_view cmd = ctx.argv[1];
   const std::string_view key = ctx.argv[2];

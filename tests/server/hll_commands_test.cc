@@ -166,5 +166,27 @@ TEST_CASE("PFDEBUG GETREG and the register helpers", "[hll]") {
   CHECK(index == 12711);
 }
 
+
+// WATCH: Redis's signalModifiedKey follows a change (PFADD that set a register, PFMERGE, PFCOUNT that
+// rewrote a stale cached cardinality); a PFADD that changed nothing or a PFCOUNT answered from the cache
+// touches nothing.
+TEST_CASE("HLL writes touch watched keys as Redis's", "[hll][watch]") {
+  CommandHarness h;
+  ClientState& other = h.NewClient();
+  auto attempt = [&](const std::vector<std::string>& touch) {
+    REQUIRE(h.Run({"watch", "k"}) == kOk);
+    h.RunAs(other, touch);
+    REQUIRE(h.Run({"multi"}) == kOk);
+    REQUIRE(h.Run({"ping"}) == "+QUEUED\r\n");
+    return h.Run({"exec"});
+  };
+  const std::string ran = "*1\r\n+PONG\r\n";
+  CHECK(attempt({"pfadd", "k", "a"}) == kNilArray);
+  CHECK(attempt({"pfadd", "k", "a"}) == ran);
+  CHECK(attempt({"pfcount", "k"}) == kNilArray);  // stale cache rewritten
+  CHECK(attempt({"pfcount", "k"}) == ran);        // cached
+  CHECK(attempt({"pfmerge", "k"}) == kNilArray);
+}
+
 }  // namespace
 }  // namespace redrock::server
