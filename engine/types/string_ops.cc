@@ -380,6 +380,19 @@ Result<int64_t> Engine::SetRange(int db, std::string_view key, int64_t offset, s
   return length;
 }
 
+Status Engine::ModifyString(int db, std::string_view key, const StringModifier& modify) {
+  std::string value;
+  return UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
+    value.assign(payload);
+    bool store = false;
+    Status st = modify(exists, &value, &store);
+    if (!st.ok()) return st;
+    update->skip = !store;
+    update->part1 = value;
+    return Status::OK();
+  });
+}
+
 Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start, int64_t end) {
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);

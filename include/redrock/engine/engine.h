@@ -23,6 +23,7 @@
 //   IOError    - RocksDB failed (full disk, I/O error); nothing was changed
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -164,6 +165,14 @@ class Engine {
   Result<std::string> GetRange(int db, std::string_view key, int64_t start, int64_t end);
   // Lookup. Missing key: 0. WrongType.
   Result<int64_t> StrLen(int db, std::string_view key);
+  // Read-modify-write of one string value in place (SETBIT, BITFIELD): under the key's lock, `modify`
+  // gets whether the key holds a live string and that value (empty when missing or expired), may change
+  // it, and sets `*store` to write it back (left false, nothing is written and nothing is created). A
+  // non-string is WrongType before `modify` runs; an error from `modify` is returned and writes
+  // nothing. The key keeps its expiry; replacing an expired value reports it as OnKeyExpired. Not a
+  // lookup (Redis's lookupKeyWrite counts no hit or miss).
+  using StringModifier = std::function<Status(bool exists, std::string* value, bool* store)>;
+  Status ModifyString(int db, std::string_view key, const StringModifier& modify);
 
   // ---- Keys (every type) -----------------------------------------------------------------------
 
