@@ -14,6 +14,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterListCommands(table);
   RegisterZSetCommands(table);
   RegisterSortCommands(table);
+  RegisterBitmapCommands(table);
   RegisterPubSubCommands(table);
   RegisterScriptingCommands(table);
   RegisterClusterCommands(table);

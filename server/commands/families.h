@@ -20,6 +20,7 @@ void RegisterZSetCommands(CommandTable& table);         // ZADD ... ZSCAN
 void RegisterPubSubCommands(CommandTable& table);       // SUBSCRIBE ... PUBLISH, SSUBSCRIBE ... SPUBLISH, PUBSUB
 void RegisterScriptingCommands(CommandTable& table);    // EVAL ... SCRIPT, FCALL FCALL_RO FUNCTION (server/scripting/)
 void RegisterSortCommands(CommandTable& table);       // SORT SORT_RO
+void RegisterBitmapCommands(CommandTable& table);     // SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO
 void RegisterClusterCommands(CommandTable& table);      // CLUSTER (cluster support disabled)
 
 // All of the above, in that order.

@@ -12,8 +12,6 @@ namespace {
 
 constexpr NotYetImplemented kNotYet[] = {
     // Issue 12: bitmaps, HyperLogLog, geo, streams, SWAPDB.
-    {"bitcount", 12}, {"bitfield", 12}, {"bitfield_ro", 12}, {"bitop", 12}, {"bitpos", 12},
-    {"getbit", 12}, {"setbit", 12},
     {"pfadd", 12}, {"pfcount", 12}, {"pfdebug", 12}, {"pfmerge", 12}, {"pfselftest", 12},
     {"geoadd", 12}, {"geodist", 12}, {"geohash", 12}, {"geopos", 12}, {"georadius", 12},
     {"georadius_ro", 12}, {"georadiusbymember", 12}, {"georadiusbymember_ro", 12}, {"geosearch", 12},
