@@ -393,6 +393,50 @@ Status Engine::ModifyString(int db, std::string_view key, const StringModifier& 
   });
 }
 
+Result<bool> Engine::CombineStrings(int db, std::string_view dst, std::span<const std::string_view> sources,
+                                    const StringCombiner& combine) {
+  Impl& impl = *impl_;
+  std::string dkey;
+  encoding::EncodeDataKey(&dkey, db, dst);
+  std::vector<std::string> source_keys(sources.size());
+  std::vector<size_t> stripes{KeyLocks::StripeOf(dkey)};
+  for (size_t i = 0; i < sources.size(); ++i) {
+    encoding::EncodeDataKey(&source_keys[i], db, sources[i]);
+    stripes.push_back(KeyLocks::StripeOf(source_keys[i]));
+  }
+  MultiKeyLock lock(impl.locks, std::move(stripes));
+  const int64_t now = impl.Now();
+  std::vector<std::optional<std::string>> values(sources.size());
+  for (size_t i = 0; i < sources.size(); ++i) {
+    rocksdb::PinnableSlice raw;
+    encoding::ValueHeader h;
+    Status st = impl.ReadLive(source_keys[i], now, &raw, &h);
+    impl.CountLookupOf(st);
+    if (st.IsNotFound()) continue;
+    if (!st.ok()) return st;
+    if (h.type != KeyType::kString) return Status::WrongType();
+    values[i].emplace(h.payload);
+  }
+  const std::string result = combine(values);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, now, &old, false);
+  if (!st.ok()) return st;
+  KeyedBatch batch;
+  if (!result.empty()) {
+    PutString(&batch, impl.data_cf, dkey, 0, result);
+    impl.AddBookkeeping(&batch, dkey, dst, old.phys(), PhysState{true, 0});
+  } else if (old.present) {
+    impl.AddDeleteValue(&batch, old, dkey);
+    impl.AddBookkeeping(&batch, dkey, dst, old.phys(), PhysState{});
+  }
+  if (batch.Count() > 0) {
+    st = impl.Write(&batch);
+    if (!st.ok()) return st;
+  }
+  if (old.expired) impl.NotifyExpired(db, dst, /*replaced=*/!result.empty());
+  return result.empty() && old.live();
+}
+
 Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start, int64_t end) {
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,14 +93,12 @@ void SetBitCommand(CommandContext& ctx) {
 void GetBitCommand(CommandContext& ctx) {
   uint64_t offset = 0;
   if (!ParseBitOffset(ctx, ctx.argv[2], 0, &offset)) return;
-  std::string value;
-  bool found = false;
-  if (!ReadString(ctx, ctx.argv[1], &value, &found)) return;
-  const uint64_t byte = offset >> 3;
+  // One byte (empty past the end or for a missing key), not a copy of the whole value.
+  const auto byte = static_cast<int64_t>(offset >> 3);
+  auto range = ctx.engine().GetRange(ctx.db(), ctx.argv[1], byte, byte);
+  if (Failed(ctx, range)) return;
   int bit = 0;
-  if (found && byte < value.size()) {
-    bit = (static_cast<uint8_t>(value[byte]) >> (7 - (offset & 7))) & 1;
-  }
+  if (!range->empty()) bit = (static_cast<uint8_t>((*range)[0]) >> (7 - (offset & 7))) & 1;
   ctx.reply.Integer(bit);
 }
 
@@ -283,52 +282,47 @@ void BitOpCommand(CommandContext& ctx) {
     ctx.reply.Error("ERR BITOP NOT must be called with a single source key.");
     return;
   }
-  // Every source is a read lookup, in order; the first non-string stops the command.
-  const size_t n = ctx.argv.size() - 3;
-  std::vector<std::string> sources(n);
-  size_t max_len = 0;
-  for (size_t i = 0; i < n; ++i) {
-    bool found = false;
-    if (!ReadString(ctx, ctx.argv[3 + i], &sources[i], &found)) return;
-    if (sources[i].size() > max_len) max_len = sources[i].size();
-  }
+  // Every source is a read lookup, in order; the first non-string stops the command. Missing bytes of
+  // shorter (or missing) sources count as zeros.
+  const std::span<const std::string_view> source_keys(ctx.argv.begin() + 3, ctx.argv.end());
   const std::string_view dest = ctx.argv[2];
-  if (max_len == 0) {
-    // An empty result deletes the destination (of any type).
-    const std::string_view keys[1] = {dest};
-    auto removed = ctx.engine().Delete(ctx.db(), keys);
-    if (Failed(ctx, removed)) return;
-    if (*removed > 0) NotifyKey(ctx, kNotifyGeneric, "del", dest);
-    ctx.reply.Integer(0);
-    return;
-  }
-  // Missing bytes of shorter sources count as zeros.
-  auto byte_of = [&](size_t i, size_t j) -> uint8_t {
-    return j < sources[i].size() ? static_cast<uint8_t>(sources[i][j]) : 0;
-  };
-  std::string result(max_len, '\0');
-  for (size_t j = 0; j < max_len; ++j) {
-    uint8_t out = byte_of(0, j);
-    if (op == Op::kNot) {
-      out = static_cast<uint8_t>(~out);
-    } else {
-      for (size_t i = 1; i < n; ++i) {
-        const uint8_t b = byte_of(i, j);
-        if (op == Op::kAnd) {
-          out &= b;
-        } else if (op == Op::kOr) {
-          out |= b;
-        } else {
-          out ^= b;
+  size_t max_len = 0;
+  auto deleted = ctx.engine().CombineStrings(
+      ctx.db(), dest, source_keys, [&](std::span<const std::optional<std::string>> sources) {
+        for (const auto& s : sources) {
+          if (s && s->size() > max_len) max_len = s->size();
         }
-      }
-    }
-    result[j] = static_cast<char>(out);
+        auto byte_of = [&](size_t i, size_t j) -> uint8_t {
+          return sources[i] && j < sources[i]->size() ? static_cast<uint8_t>((*sources[i])[j]) : 0;
+        };
+        std::string result(max_len, '\0');
+        for (size_t j = 0; j < max_len; ++j) {
+          uint8_t out = byte_of(0, j);
+          if (op == Op::kNot) {
+            out = static_cast<uint8_t>(~out);
+          } else {
+            for (size_t i = 1; i < sources.size(); ++i) {
+              const uint8_t b = byte_of(i, j);
+              if (op == Op::kAnd) {
+                out &= b;
+              } else if (op == Op::kOr) {
+                out |= b;
+              } else {
+                out ^= b;
+              }
+            }
+          }
+          result[j] = static_cast<char>(out);
+        }
+        return result;
+      });
+  if (Failed(ctx, deleted)) return;
+  // Stored as SET stores it ("set"), or an empty result deleted the destination ("del" if it existed).
+  if (max_len > 0) {
+    NotifyKey(ctx, kNotifyString, "set", dest);
+  } else if (*deleted) {
+    NotifyKey(ctx, kNotifyGeneric, "del", dest);
   }
-  // Stored as SET stores: any old value and expiry are replaced.
-  auto set = ctx.engine().Set(ctx.db(), dest, result, engine::SetOptions{});
-  if (Failed(ctx, set)) return;
-  NotifyKey(ctx, kNotifyString, "set", dest);
   ctx.reply.Integer(static_cast<int64_t>(max_len));
 }
 

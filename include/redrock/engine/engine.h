@@ -173,6 +173,14 @@ class Engine {
   // lookup (Redis's lookupKeyWrite counts no hit or miss).
   using StringModifier = std::function<Status(bool exists, std::string* value, bool* store)>;
   Status ModifyString(int db, std::string_view key, const StringModifier& modify);
+  // A store of a value computed from string sources (BITOP), atomic against every other command: under
+  // the locks of `dst` and every source, reads the sources in order (a lookup of each; a missing or
+  // expired one is nullopt; the first non-string gives WrongType and nothing is written), and stores
+  // what `combine` returns at `dst` as SET stores it (any old value of any type and its expiry replaced),
+  // or deletes `dst` when that is empty. Returns whether a live `dst` was deleted.
+  using StringCombiner = std::function<std::string(std::span<const std::optional<std::string>> sources)>;
+  Result<bool> CombineStrings(int db, std::string_view dst, std::span<const std::string_view> sources,
+                              const StringCombiner& combine);
 
   // ---- Keys (every type) -----------------------------------------------------------------------
 
