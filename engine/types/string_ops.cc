@@ -280,6 +280,7 @@ struct StringUpdate {
   std::string_view part1;
   std::string_view part2;
   bool skip = false;
+  bool unsignalled = false;  // see KeyedBatch::MarkUnsignalled
 };
 
 // The shared shape of INCRBY, INCRBYFLOAT, APPEND and SETRANGE: under the key's lock, read the value;
@@ -304,6 +305,7 @@ Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& 
   KeyedBatch batch;
   PutString(&batch, impl.data_cf, dkey, expire_at, update.part1, update.part2);
   impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at});
+  if (update.unsignalled) batch.MarkUnsignalled();
   st = impl.Write(&batch);
   if (!st.ok()) return st;
   impl.value_cache.Put(dkey, update.part1, update.part2, expire_at);
@@ -384,10 +386,11 @@ Status Engine::ModifyString(int db, std::string_view key, const StringModifier& 
   std::string value;
   return UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
     value.assign(payload);
-    bool store = false;
-    Status st = modify(exists, &value, &store);
+    StoreMode mode = StoreMode::kNone;
+    Status st = modify(exists, &value, &mode);
     if (!st.ok()) return st;
-    update->skip = !store;
+    update->skip = mode == StoreMode::kNone;
+    update->unsignalled = mode == StoreMode::kStoreUnsignalled;
     update->part1 = value;
     return Status::OK();
   });

@@ -223,7 +223,7 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
       return;
     }
     const size_t need = static_cast<size_t>(highest_bit >> 3) + 1;
-    engine::Status st = ctx.engine().ModifyString(ctx.db(), ctx.argv[1], [&](bool exists, std::string* value, bool* store) {
+    engine::Status st = ctx.engine().ModifyString(ctx.db(), ctx.argv[1], [&](bool exists, std::string* value, engine::Engine::StoreMode* mode) {
       // Redis makes room up to the farthest bit written first; creating or growing the string makes every
       // write that is not refused a change.
       bool dirty = !exists;
@@ -240,8 +240,12 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
         replies.push_back(RunWrite(value, step, &changed));
         if (replies.back() && (dirty || changed)) ++changes;
       }
-      // Redis keeps a created or grown string even when every write was refused (it does not signal it).
-      *store = dirty || changes > 0;
+      // Redis keeps a created or grown string even when every write was refused, without signalling it.
+      if (changes > 0) {
+        *mode = engine::Engine::StoreMode::kStore;
+      } else if (dirty) {
+        *mode = engine::Engine::StoreMode::kStoreUnsignalled;
+      }
       return engine::Status::OK();
     });
     if (Failed(ctx, st)) return;

@@ -69,7 +69,7 @@ void SetBitCommand(CommandContext& ctx) {
   const auto mask = static_cast<uint8_t>(1u << (7 - (offset & 7)));
   bool old_bit = false;
   bool changed = false;
-  engine::Status st = ctx.engine().ModifyString(ctx.db(), ctx.argv[1], [&](bool exists, std::string* value, bool* store) {
+  engine::Status st = ctx.engine().ModifyString(ctx.db(), ctx.argv[1], [&](bool exists, std::string* value, engine::Engine::StoreMode* mode) {
     // Redis grows the string to reach the bit; creating or growing it is a change even if the bit stays 0.
     bool dirty = !exists;
     if (value->size() < byte + 1) {
@@ -81,7 +81,7 @@ void SetBitCommand(CommandContext& ctx) {
     if (dirty || old_bit != (on == 1)) {
       b = static_cast<uint8_t>(on ? (b | mask) : (b & ~mask));
       changed = true;
-      *store = true;
+      *mode = engine::Engine::StoreMode::kStore;
     }
     return engine::Status::OK();
   });

@@ -15,11 +15,11 @@ TEST_CASE("ModifyString creates, changes in place and keeps the expiry", "[engin
   auto& e = f.e();
   // A missing key: the callback sees no value; storing creates the key without expiry.
   bool saw_exists = true;
-  REQUIRE(e.ModifyString(0, "k", [&](bool exists, std::string* v, bool* store) {
+  REQUIRE(e.ModifyString(0, "k", [&](bool exists, std::string* v, Engine::StoreMode* mode) {
              saw_exists = exists;
              CHECK(v->empty());
              v->assign("ab");
-             *store = true;
+             *mode = Engine::StoreMode::kStore;
              return Status::OK();
            }).ok());
   CHECK_FALSE(saw_exists);
@@ -29,11 +29,11 @@ TEST_CASE("ModifyString creates, changes in place and keeps the expiry", "[engin
 
   // An existing key keeps its expiry.
   REQUIRE(e.ExpireAt(0, "k", f.Now() + 5000, ExpireCondition::kAlways).ok());
-  REQUIRE(e.ModifyString(0, "k", [&](bool exists, std::string* v, bool* store) {
+  REQUIRE(e.ModifyString(0, "k", [&](bool exists, std::string* v, Engine::StoreMode* mode) {
              CHECK(exists);
              CHECK(*v == "ab");
              v->push_back('c');
-             *store = true;
+             *mode = Engine::StoreMode::kStore;
              return Status::OK();
            }).ok());
   CHECK(f.Get(0, "k") == "abc");
@@ -45,7 +45,7 @@ TEST_CASE("ModifyString without store, with an error, on a non-string", "[engine
   EngineFixture f;
   auto& e = f.e();
   // Not storing creates nothing, even after changing the buffer.
-  REQUIRE(e.ModifyString(0, "k", [](bool, std::string* v, bool*) {
+  REQUIRE(e.ModifyString(0, "k", [](bool, std::string* v, Engine::StoreMode*) {
              v->assign("x");
              return Status::OK();
            }).ok());
@@ -53,9 +53,9 @@ TEST_CASE("ModifyString without store, with an error, on a non-string", "[engine
   CHECK(f.DbSize(0) == 0);
   f.Set(0, "k", "v");
   // The callback's error is returned and nothing is written.
-  Status st = e.ModifyString(0, "k", [](bool, std::string* v, bool* store) {
+  Status st = e.ModifyString(0, "k", [](bool, std::string* v, Engine::StoreMode* mode) {
     v->assign("changed");
-    *store = true;
+    *mode = Engine::StoreMode::kStore;
     return Status::TooLarge();
   });
   CHECK(st.code() == Status::Code::kTooLarge);
@@ -63,7 +63,7 @@ TEST_CASE("ModifyString without store, with an error, on a non-string", "[engine
   // A non-string is WrongType before the callback runs.
   REQUIRE(EngineTestPeer::PutFakeCollection(e, 0, "h", KeyType::kHash).ok());
   bool called = false;
-  st = e.ModifyString(0, "h", [&](bool, std::string*, bool*) {
+  st = e.ModifyString(0, "h", [&](bool, std::string*, Engine::StoreMode*) {
     called = true;
     return Status::OK();
   });
@@ -78,11 +78,11 @@ TEST_CASE("ModifyString treats an expired value as missing and counts no lookup"
   f.Set(0, "k", "old", f.Now() + 10);
   f.clock->AdvanceMs(20);
   const EngineStats before = e.Stats();
-  REQUIRE(e.ModifyString(0, "k", [](bool exists, std::string* v, bool* store) {
+  REQUIRE(e.ModifyString(0, "k", [](bool exists, std::string* v, Engine::StoreMode* mode) {
              CHECK_FALSE(exists);
              CHECK(v->empty());
              v->assign("new");
-             *store = true;
+             *mode = Engine::StoreMode::kStore;
              return Status::OK();
            }).ok());
   const EngineStats after = e.Stats();

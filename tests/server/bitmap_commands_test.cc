@@ -148,6 +148,18 @@ TEST_CASE("BITFIELD and BITFIELD_RO", "[bitmap]") {
   CHECK(h.Run({"bitfield_ro", "l", "get", "u8", "0"}) == kWrongType);
   CHECK(h.Run({"bitfield", "l", "set", "u8", "0", "1"}) == kWrongType);
 
+  // That creation is not signalled: a WATCH of the key does not abort (as in Redis); a real write does.
+  CHECK(h.Run({"watch", "w"}) == kOk);
+  CHECK(h.Run({"bitfield", "w", "overflow", "fail", "incrby", "u8", "0", "1000"}) == Array({kNil}));
+  CHECK(h.Run({"multi"}) == kOk);
+  CHECK(h.Run({"get", "w"}) == "+QUEUED\r\n");
+  CHECK(h.Run({"exec"}) == Array({Bulk(std::string("\0", 1))}));
+  CHECK(h.Run({"watch", "w"}) == kOk);
+  CHECK(h.Run({"bitfield", "w", "set", "u8", "0", "1"}) == Array({Int(0)}));
+  CHECK(h.Run({"multi"}) == kOk);
+  CHECK(h.Run({"get", "w"}) == "+QUEUED\r\n");
+  CHECK(h.Run({"exec"}) == kNilArray);
+
   // RESP3: a refused write is a null.
   CHECK(h.Run({"hello", "3"}).substr(0, 1) == "%");
   CHECK(h.Run({"bitfield", "f", "overflow", "fail", "set", "u2", "0", "9"}) == Array({kNull3}));

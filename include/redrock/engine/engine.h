@@ -167,11 +167,13 @@ class Engine {
   Result<int64_t> StrLen(int db, std::string_view key);
   // Read-modify-write of one string value in place (SETBIT, BITFIELD): under the key's lock, `modify`
   // gets whether the key holds a live string and that value (empty when missing or expired), may change
-  // it, and sets `*store` to write it back (left false, nothing is written and nothing is created). A
-  // non-string is WrongType before `modify` runs; an error from `modify` is returned and writes
-  // nothing. The key keeps its expiry; replacing an expired value reports it as OnKeyExpired. Not a
-  // lookup (Redis's lookupKeyWrite counts no hit or miss).
-  using StringModifier = std::function<Status(bool exists, std::string* value, bool* store)>;
+  // it, and sets `*mode` to write it back (left kNone, nothing is written and nothing is created;
+  // kStoreUnsignalled writes without reporting OnKeyModified, only OnKeyCreated for a new key, as Redis
+  // adds a key without signalling it). A non-string is WrongType before `modify` runs; an error from
+  // `modify` is returned and writes nothing. The key keeps its expiry; replacing an expired value
+  // reports it as OnKeyExpired. Not a lookup (Redis's lookupKeyWrite counts no hit or miss).
+  enum class StoreMode : uint8_t { kNone, kStore, kStoreUnsignalled };
+  using StringModifier = std::function<Status(bool exists, std::string* value, StoreMode* mode)>;
   Status ModifyString(int db, std::string_view key, const StringModifier& modify);
   // A store of a value computed from string sources (BITOP), atomic against every other command: under
   // the locks of `dst` and every source, reads the sources in order (a lookup of each; a missing or
