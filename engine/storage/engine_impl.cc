@@ -72,7 +72,7 @@ Status Engine::Impl::Write(KeyedBatch* batch) {
       for (size_t i = 0; i < batch->changed_count(); ++i) {
         const KeyedBatch::ChangedKey& k = batch->changed(i);
         if (k.created) sink->OnKeyCreated(k.db, k.key);
-        sink->OnKeyModified(k.db, k.key);
+        if (!k.unsignalled) sink->OnKeyModified(k.db, k.key);
       }
     }
     batch->ClearKeys();

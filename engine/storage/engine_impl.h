@@ -48,6 +48,7 @@ class KeyedBatch : public rocksdb::WriteBatch {
     int db = 0;
     std::string_view key;
     bool created = false;  // missing before the write, present after it (see NotifyExpired for expired)
+    bool unsignalled = false;  // no OnKeyModified (OnKeyCreated still): see MarkUnsignalled
   };
 
   void RecordKey(int db, std::string_view key, bool created) {
@@ -67,6 +68,12 @@ class KeyedBatch : public rocksdb::WriteBatch {
       RecordKey(k.db, k.key, k.created);
     }
     other.ClearKeys();
+  }
+  // The keys recorded so far are reported only to OnKeyCreated, not OnKeyModified: for a write Redis
+  // makes without signalModifiedKey (a BITFIELD whose every write OVERFLOW FAIL refused still adds or
+  // grows its key), so a WATCH of the key does not abort.
+  void MarkUnsignalled() {
+    for (size_t i = 0; i < count_; ++i) (i < kInline ? inline_[i] : overflow_[i - kInline]).unsignalled = true;
   }
   void ClearKeys() {
     count_ = 0;

@@ -280,6 +280,7 @@ struct StringUpdate {
   std::string_view part1;
   std::string_view part2;
   bool skip = false;
+  bool unsignalled = false;  // see KeyedBatch::MarkUnsignalled
 };
 
 // The shared shape of INCRBY, INCRBYFLOAT, APPEND and SETRANGE: under the key's lock, read the value;
@@ -304,6 +305,7 @@ Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& 
   KeyedBatch batch;
   PutString(&batch, impl.data_cf, dkey, expire_at, update.part1, update.part2);
   impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at});
+  if (update.unsignalled) batch.MarkUnsignalled();
   st = impl.Write(&batch);
   if (!st.ok()) return st;
   impl.value_cache.Put(dkey, update.part1, update.part2, expire_at);
@@ -378,6 +380,64 @@ Result<int64_t> Engine::SetRange(int db, std::string_view key, int64_t offset, s
   });
   if (!st.ok()) return st;
   return length;
+}
+
+Status Engine::ModifyString(int db, std::string_view key, const StringModifier& modify) {
+  std::string value;
+  return UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
+    value.assign(payload);
+    StoreMode mode = StoreMode::kNone;
+    Status st = modify(exists, &value, &mode);
+    if (!st.ok()) return st;
+    update->skip = mode == StoreMode::kNone;
+    update->unsignalled = mode == StoreMode::kStoreUnsignalled;
+    update->part1 = value;
+    return Status::OK();
+  });
+}
+
+Result<bool> Engine::CombineStrings(int db, std::string_view dst, std::span<const std::string_view> sources,
+                                    const StringCombiner& combine) {
+  Impl& impl = *impl_;
+  std::string dkey;
+  encoding::EncodeDataKey(&dkey, db, dst);
+  std::vector<std::string> source_keys(sources.size());
+  std::vector<size_t> stripes{KeyLocks::StripeOf(dkey)};
+  for (size_t i = 0; i < sources.size(); ++i) {
+    encoding::EncodeDataKey(&source_keys[i], db, sources[i]);
+    stripes.push_back(KeyLocks::StripeOf(source_keys[i]));
+  }
+  MultiKeyLock lock(impl.locks, std::move(stripes));
+  const int64_t now = impl.Now();
+  std::vector<std::optional<std::string>> values(sources.size());
+  for (size_t i = 0; i < sources.size(); ++i) {
+    rocksdb::PinnableSlice raw;
+    encoding::ValueHeader h;
+    Status st = impl.ReadLive(source_keys[i], now, &raw, &h);
+    impl.CountLookupOf(st);
+    if (st.IsNotFound()) continue;
+    if (!st.ok()) return st;
+    if (h.type != KeyType::kString) return Status::WrongType();
+    values[i].emplace(h.payload);
+  }
+  const std::string result = combine(values);
+  OldValue old;
+  Status st = impl.ReadOld(dkey, now, &old, false);
+  if (!st.ok()) return st;
+  KeyedBatch batch;
+  if (!result.empty()) {
+    PutString(&batch, impl.data_cf, dkey, 0, result);
+    impl.AddBookkeeping(&batch, dkey, dst, old.phys(), PhysState{true, 0});
+  } else if (old.present) {
+    impl.AddDeleteValue(&batch, old, dkey);
+    impl.AddBookkeeping(&batch, dkey, dst, old.phys(), PhysState{});
+  }
+  if (batch.Count() > 0) {
+    st = impl.Write(&batch);
+    if (!st.ok()) return st;
+  }
+  if (old.expired) impl.NotifyExpired(db, dst, /*replaced=*/!result.empty());
+  return result.empty() && old.live();
 }
 
 Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start, int64_t end) {

@@ -16,6 +16,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterSortCommands(table);
   RegisterGeoCommands(table);
   RegisterHyperLogLogCommands(table);
+  RegisterBitmapCommands(table);
   RegisterPubSubCommands(table);
   RegisterScriptingCommands(table);
   RegisterClusterCommands(table);

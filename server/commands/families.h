@@ -22,6 +22,7 @@ void RegisterPubSubCommands(CommandTable& table);       // SUBSCRIBE ... PUBLISH
 void RegisterScriptingCommands(CommandTable& table);    // EVAL ... SCRIPT, FCALL FCALL_RO FUNCTION (server/scripting/)
 void RegisterSortCommands(CommandTable& table);       // SORT SORT_RO
 void RegisterHyperLogLogCommands(CommandTable& table);  // PFADD PFCOUNT PFMERGE PFDEBUG PFSELFTEST
+void RegisterBitmapCommands(CommandTable& table);     // SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO
 void RegisterClusterCommands(CommandTable& table);      // CLUSTER (cluster support disabled)
 
 // All of the above, in that order.

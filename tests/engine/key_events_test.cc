@@ -529,3 +529,32 @@ TEST_CASE_METHOD(EngineFixture, "Key events: a sink that takes OnKeyCreated hear
 }
 
 }  // namespace redrock::engine::test
+
+namespace redrock::engine::test {
+
+TEST_CASE_METHOD(EngineFixture, "Key events: ModifyString's unsignalled store reports only the creation",
+                 "[engine][key_events][modify]") {
+  CreationSink sink;
+  e().SetKeyEventSink(&sink);
+  auto store = [](Engine::StoreMode mode) {
+    return [mode](bool, std::string* v, Engine::StoreMode* out) {
+      v->push_back('x');
+      *out = mode;
+      return Status::OK();
+    };
+  };
+  REQUIRE(e().ModifyString(0, "k", store(Engine::StoreMode::kStoreUnsignalled)).ok());
+  CHECK(sink.Take() == Events{"new 0 k"});
+  REQUIRE(e().ModifyString(0, "k", store(Engine::StoreMode::kStoreUnsignalled)).ok());
+  CHECK(sink.Take().empty());
+  CHECK(*e().Get(0, "k") == "xx");
+  REQUIRE(e().ModifyString(0, "k", store(Engine::StoreMode::kStore)).ok());
+  CHECK(sink.Take() == Events{"mod 0 k"});
+  REQUIRE(e().ModifyString(0, "j", store(Engine::StoreMode::kStore)).ok());
+  CHECK(sink.Take() == Events{"new 0 j", "mod 0 j"});
+  REQUIRE(e().ModifyString(0, "j", store(Engine::StoreMode::kNone)).ok());
+  CHECK(sink.Take().empty());
+  e().SetKeyEventSink(nullptr);
+}
+
+}  // namespace redrock::engine::test

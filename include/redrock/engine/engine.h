@@ -23,6 +23,7 @@
 //   IOError    - RocksDB failed (full disk, I/O error); nothing was changed
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -164,6 +165,24 @@ class Engine {
   Result<std::string> GetRange(int db, std::string_view key, int64_t start, int64_t end);
   // Lookup. Missing key: 0. WrongType.
   Result<int64_t> StrLen(int db, std::string_view key);
+  // Read-modify-write of one string value in place (SETBIT, BITFIELD): under the key's lock, `modify`
+  // gets whether the key holds a live string and that value (empty when missing or expired), may change
+  // it, and sets `*mode` to write it back (left kNone, nothing is written and nothing is created;
+  // kStoreUnsignalled writes without reporting OnKeyModified, only OnKeyCreated for a new key, as Redis
+  // adds a key without signalling it). A non-string is WrongType before `modify` runs; an error from
+  // `modify` is returned and writes nothing. The key keeps its expiry; replacing an expired value
+  // reports it as OnKeyExpired. Not a lookup (Redis's lookupKeyWrite counts no hit or miss).
+  enum class StoreMode : uint8_t { kNone, kStore, kStoreUnsignalled };
+  using StringModifier = std::function<Status(bool exists, std::string* value, StoreMode* mode)>;
+  Status ModifyString(int db, std::string_view key, const StringModifier& modify);
+  // A store of a value computed from string sources (BITOP), atomic against every other command: under
+  // the locks of `dst` and every source, reads the sources in order (a lookup of each; a missing or
+  // expired one is nullopt; the first non-string gives WrongType and nothing is written), and stores
+  // what `combine` returns at `dst` as SET stores it (any old value of any type and its expiry replaced),
+  // or deletes `dst` when that is empty. Returns whether a live `dst` was deleted.
+  using StringCombiner = std::function<std::string(std::span<const std::optional<std::string>> sources)>;
+  Result<bool> CombineStrings(int db, std::string_view dst, std::span<const std::string_view> sources,
+                              const StringCombiner& combine);
 
   // ---- Keys (every type) -----------------------------------------------------------------------
 
