@@ -77,6 +77,10 @@ async def test_publish_subscribe_round_trip_with_pattern(r, r2):
 
     await pubsub.unsubscribe("cache:invalidate")
     await pubsub.punsubscribe("cache:*")
+    # redis-py only sends them: wait for the server's confirmations, since a PUBLISH on another connection
+    # counts the subscriptions it finds when it runs (it could otherwise run first, in Redis too).
+    confirmations = [await pubsub.get_message(timeout=MESSAGE_TIMEOUT_S) for _ in range(2)]
+    assert [(c["type"], c["data"]) for c in confirmations] == [("unsubscribe", 1), ("punsubscribe", 0)]
     assert await r2.publish("cache:invalidate", "late") == 0
     assert await subscribed_count(r2, "cache:invalidate") == 0
     await pubsub.close()
