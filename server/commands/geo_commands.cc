@@ -161,36 +161,37 @@ void GeoAddCommand(CommandContext& ctx) {
 
 // ---- GEOPOS / GEOHASH / GEODIST ----------------------------------------------------------------
 
-// GEOPOS key [member ...]
-void GeoPosCommand(CommandContext& ctx) {
+// GEOPOS and GEOHASH: one reply per member, from its decoded position; `missing` answers a member that
+// is absent or whose score is not a valid position.
+template <typename ReplyPosition>
+void ReplyMemberPositions(CommandContext& ctx, void (protocol::ReplyWriter::*missing)(), ReplyPosition reply_position) {
   auto scores = engine::ZMScore(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
   if (Failed(ctx, scores)) return;
   ctx.reply.ArrayHeader(scores->size());
   for (const std::optional<double>& score : *scores) {
     double longitude = 0, latitude = 0;
     if (!score || !geo::DecodeScore(*score, &longitude, &latitude)) {
-      ctx.reply.NullArray();
+      (ctx.reply.*missing)();
       continue;
     }
+    reply_position(longitude, latitude);
+  }
+}
+
+// GEOPOS key [member ...]
+void GeoPosCommand(CommandContext& ctx) {
+  ReplyMemberPositions(ctx, &protocol::ReplyWriter::NullArray, [&](double longitude, double latitude) {
     ctx.reply.ArrayHeader(2);
     ReplyCoordinate(ctx, longitude);
     ReplyCoordinate(ctx, latitude);
-  }
+  });
 }
 
 // GEOHASH key [member ...]
 void GeoHashCommand(CommandContext& ctx) {
-  auto scores = engine::ZMScore(ctx.engine(), ctx.db(), ctx.argv[1], ctx.argv.subspan(2));
-  if (Failed(ctx, scores)) return;
-  ctx.reply.ArrayHeader(scores->size());
-  for (const std::optional<double>& score : *scores) {
-    double longitude = 0, latitude = 0;
-    if (!score || !geo::DecodeScore(*score, &longitude, &latitude)) {
-      ctx.reply.Null();
-      continue;
-    }
+  ReplyMemberPositions(ctx, &protocol::ReplyWriter::Null, [&](double longitude, double latitude) {
     ctx.reply.Bulk(geo::StandardGeohash(longitude, latitude));
-  }
+  });
 }
 
 // GEODIST key member1 member2 [M | KM | FT | MI]
