@@ -159,6 +159,10 @@ void Engine::Impl::CloseDb() {
   // After a failed write the WAL is not synced (nothing more reaches it, and every acknowledged write
   // is already in it); RocksDB's close then skips the broken WAL writer without aborting.
   if (!write_failed.load()) (void)SyncWal();
+  // A compaction already running may have read the members filter's db and data_cf before they were
+  // cleared above, and reads through them: wait for RocksDB's background work (it flushes the memtables
+  // first) before the handles go.
+  rocksdb::CancelAllBackgroundWork(db, /*wait=*/true);
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   handles.clear();
   db->Close().PermitUncheckedError();
