@@ -3,6 +3,8 @@
 #include <cstring>
 #include <optional>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "engine/storage/engine_impl.h"
 #include "common/number_format.h"
@@ -287,16 +289,17 @@ struct StringUpdate {
 // `compute(exists, payload, &update)` sees the live string (empty when missing) and says what to store.
 // A non-string is WrongType before `compute` runs; the key keeps its expiry; replacing an expired value
 // reports it to the sink's OnKeyExpired. Views in `update` may point into `payload` (alive until the write is done).
+// UpdateStringLocked is the same with the key's stripe already held by the caller, which encoded `dkey`;
+// `counted` makes the read of the key one lookup (engine.h).
 template <typename Compute>
-Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& compute) {
-  std::string& dkey = ScratchKey();
-  encoding::EncodeDataKey(&dkey, db, key);
-  SingleKeyLock lock(impl.locks, dkey);
+Status UpdateStringLocked(Engine::Impl& impl, int db, std::string_view key, std::string_view dkey, bool counted,
+                          Compute&& compute) {
   OldValue old;
   const int64_t now = impl.Now();
   const bool cached = ReadOldCached(impl, dkey, now, &old, true);
   Status st = cached ? Status::OK() : impl.ReadOld(dkey, now, &old);
   if (!st.ok()) return st;
+  if (counted) impl.CountLookup(old.live());
   if (old.live() && old.header.type != KeyType::kString) return Status::WrongType();
   StringUpdate update;
   st = compute(old.live(), old.live() ? old.payload() : std::string_view(), &update);
@@ -310,6 +313,23 @@ Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& 
   if (!st.ok()) return st;
   impl.value_cache.Put(dkey, update.part1, update.part2, expire_at);
   if (old.expired) impl.NotifyExpired(db, key, /*replaced=*/true);
+  return Status::OK();
+}
+
+template <typename Compute>
+Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& compute) {
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
+  return UpdateStringLocked(impl, db, key, dkey, /*counted=*/false, std::forward<Compute>(compute));
+}
+
+// The StringUpdate of a ModifyString callback's result: `value` (kept alive by the caller) stored as `mode` says.
+static Status ApplyStoreMode(Status st, Engine::StoreMode mode, const std::string& value, StringUpdate* update) {
+  if (!st.ok()) return st;
+  update->skip = mode == Engine::StoreMode::kNone;
+  update->unsignalled = mode == Engine::StoreMode::kStoreUnsignalled;
+  update->part1 = value;
   return Status::OK();
 }
 
@@ -382,18 +402,55 @@ Result<int64_t> Engine::SetRange(int db, std::string_view key, int64_t offset, s
   return length;
 }
 
-Status Engine::ModifyString(int db, std::string_view key, const StringModifier& modify) {
+Status Engine::ModifyString(int db, std::string_view key, const StringModifier& modify, Lookup lookup) {
+  Impl& impl = *impl_;
+  std::string& dkey = ScratchKey();
+  encoding::EncodeDataKey(&dkey, db, key);
+  SingleKeyLock lock(impl.locks, dkey);
   std::string value;
-  return UpdateString(*impl_, db, key, [&](bool exists, std::string_view payload, StringUpdate* update) {
-    value.assign(payload);
-    StoreMode mode = StoreMode::kNone;
-    Status st = modify(exists, &value, &mode);
+  return UpdateStringLocked(impl, db, key, dkey, lookup == Lookup::kCounted,
+                            [&](bool exists, std::string_view payload, StringUpdate* update) {
+                              value.assign(payload);
+                              StoreMode mode = StoreMode::kNone;
+                              Status st = modify(exists, &value, &mode);
+                              return ApplyStoreMode(std::move(st), mode, value, update);
+                            });
+}
+
+Status Engine::ModifyStringFrom(int db, std::string_view key, std::span<const std::string_view> sources,
+                                const StringSourcesModifier& modify, Lookup lookup) {
+  Impl& impl = *impl_;
+  std::string dkey;
+  encoding::EncodeDataKey(&dkey, db, key);
+  std::vector<std::string> source_keys(sources.size());
+  std::vector<size_t> stripes{KeyLocks::StripeOf(dkey)};
+  for (size_t i = 0; i < sources.size(); ++i) {
+    encoding::EncodeDataKey(&source_keys[i], db, sources[i]);
+    stripes.push_back(KeyLocks::StripeOf(source_keys[i]));
+  }
+  MultiKeyLock lock(impl.locks, std::move(stripes));
+  const int64_t now = impl.Now();
+  // Sources are read from RocksDB, where every committed write is (the value cache only mirrors it), so
+  // a source that is `key` itself reads the value from before this write.
+  const StringSourceReader read = [&](size_t i) -> Result<std::optional<std::string>> {
+    if (i >= source_keys.size()) return Status::InvalidArgument("no such source");
+    rocksdb::PinnableSlice raw;
+    encoding::ValueHeader h;
+    Status st = impl.ReadLive(source_keys[i], now, &raw, &h);
+    impl.CountLookupOf(st);
+    if (st.IsNotFound()) return std::optional<std::string>();
     if (!st.ok()) return st;
-    update->skip = mode == StoreMode::kNone;
-    update->unsignalled = mode == StoreMode::kStoreUnsignalled;
-    update->part1 = value;
-    return Status::OK();
-  });
+    if (h.type != KeyType::kString) return Status::WrongType();
+    return std::optional<std::string>(std::string(h.payload));
+  };
+  std::string value;
+  return UpdateStringLocked(impl, db, key, dkey, lookup == Lookup::kCounted,
+                            [&](bool exists, std::string_view payload, StringUpdate* update) {
+                              value.assign(payload);
+                              StoreMode mode = StoreMode::kNone;
+                              Status st = modify(read, exists, &value, &mode);
+                              return ApplyStoreMode(std::move(st), mode, value, update);
+                            });
 }
 
 Result<bool> Engine::CombineStrings(int db, std::string_view dst, std::span<const std::string_view> sources,

@@ -554,6 +554,22 @@ TEST_CASE_METHOD(EngineFixture, "Key events: ModifyString's unsignalled store re
   CHECK(sink.Take() == Events{"new 0 j", "mod 0 j"});
   REQUIRE(e().ModifyString(0, "j", store(Engine::StoreMode::kNone)).ok());
   CHECK(sink.Take().empty());
+  // ModifyStringFrom reports only the key it writes, never the sources it reads.
+  const std::vector<std::string_view> sources = {"k", "j"};
+  auto store_from = [](Engine::StoreMode mode) {
+    return [mode](const Engine::StringSourceReader& read, bool, std::string* v, Engine::StoreMode* out) {
+      auto k = read(0);
+      if (!k.ok()) return k.status();
+      v->append(k->value_or(""));
+      *out = mode;
+      return Status::OK();
+    };
+  };
+  REQUIRE(e().ModifyStringFrom(0, "m", sources, store_from(Engine::StoreMode::kStore)).ok());
+  CHECK(sink.Take() == Events{"new 0 m", "mod 0 m"});
+  REQUIRE(e().ModifyStringFrom(0, "m", sources, store_from(Engine::StoreMode::kStoreUnsignalled)).ok());
+  CHECK(sink.Take().empty());
+  CHECK(*e().Get(0, "m") == "xxxxxx");
   e().SetKeyEventSink(nullptr);
 }
 

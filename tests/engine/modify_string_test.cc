@@ -153,3 +153,93 @@ TEST_CASE("CombineStrings stores, deletes and stops at a non-string", "[engine][
 }
 
 }  // namespace redrock::engine::test
+
+namespace redrock::engine::test {
+
+TEST_CASE("ModifyString with Lookup::kCounted counts one lookup of the key", "[engine][strings][modify]") {
+  EngineFixture f;
+  auto& e = f.e();
+  auto keep = [](bool, std::string*, Engine::StoreMode*) { return Status::OK(); };
+  EngineStats before = e.Stats();
+  REQUIRE(e.ModifyString(0, "k", keep, Engine::Lookup::kCounted).ok());
+  CHECK(e.Stats().keyspace_misses == before.keyspace_misses + 1);
+  CHECK(e.Stats().keyspace_hits == before.keyspace_hits);
+  f.Set(0, "k", "v");
+  before = e.Stats();
+  REQUIRE(e.ModifyString(0, "k", keep, Engine::Lookup::kCounted).ok());
+  CHECK(e.Stats().keyspace_hits == before.keyspace_hits + 1);
+  // A key of another type is a hit, then WrongType.
+  REQUIRE(EngineTestPeer::PutFakeCollection(e, 0, "h", KeyType::kHash).ok());
+  before = e.Stats();
+  CHECK(e.ModifyString(0, "h", keep, Engine::Lookup::kCounted).code() == Status::Code::kWrongType);
+  CHECK(e.Stats().keyspace_hits == before.keyspace_hits + 1);
+  CHECK(e.Stats().keyspace_misses == before.keyspace_misses);
+}
+
+TEST_CASE("ModifyStringFrom reads sources under the locks and keeps the key's expiry", "[engine][strings][modify]") {
+  EngineFixture f;
+  auto& e = f.e();
+  f.Set(0, "a", "ab");
+  f.Set(0, "dst", "d", f.Now() + 5000);
+  REQUIRE(EngineTestPeer::PutFakeCollection(e, 0, "h", KeyType::kHash).ok());
+  const std::vector<std::string_view> srcs = {"a", "missing", "dst", "h"};
+  EngineStats before = e.Stats();
+  // The callback reads what it wants, in its order; the destination itself reads as before the write.
+  REQUIRE(e.ModifyStringFrom(0, "dst", srcs, [&](const Engine::StringSourceReader& read, bool exists, std::string* v,
+                                                 Engine::StoreMode* mode) {
+             CHECK(exists);
+             CHECK(*v == "d");
+             auto a = read(0);
+             REQUIRE(a.ok());
+             REQUIRE(*a);
+             auto m = read(1);
+             REQUIRE(m.ok());
+             CHECK_FALSE(*m);
+             v->append(**a);
+             auto self = read(2);
+             REQUIRE(self.ok());
+             CHECK(**self == "d");
+             *mode = Engine::StoreMode::kStore;
+             return Status::OK();
+           }).ok());
+  // Three reads: two hits and a miss; the destination's own read (kUncounted) counts nothing.
+  CHECK(e.Stats().keyspace_hits == before.keyspace_hits + 2);
+  CHECK(e.Stats().keyspace_misses == before.keyspace_misses + 1);
+  CHECK(f.Get(0, "dst") == "dab");
+  CHECK(*e.PTtl(0, "dst") == 5000);
+  CHECK(e.Keyspace(0).expires == 1);
+
+  // A non-string source reads as WrongType; the callback returning it writes nothing.
+  Status st = e.ModifyStringFrom(0, "dst", srcs, [&](const Engine::StringSourceReader& read, bool, std::string* v,
+                                                      Engine::StoreMode* mode) {
+    v->assign("changed");
+    *mode = Engine::StoreMode::kStore;
+    auto h = read(3);
+    return h.ok() ? Status::OK() : h.status();
+  });
+  CHECK(st.code() == Status::Code::kWrongType);
+  CHECK(f.Get(0, "dst") == "dab");
+
+  // A missing destination is created; counted, its read is a miss.
+  before = e.Stats();
+  REQUIRE(e.ModifyStringFrom(0, "new", srcs, [&](const Engine::StringSourceReader&, bool exists, std::string* v,
+                                                 Engine::StoreMode* mode) {
+             CHECK_FALSE(exists);
+             v->assign("n");
+             *mode = Engine::StoreMode::kStore;
+             return Status::OK();
+           }, Engine::Lookup::kCounted).ok());
+  CHECK(e.Stats().keyspace_misses == before.keyspace_misses + 1);
+  CHECK(f.Get(0, "new") == "n");
+  CHECK(*e.PTtl(0, "new") == kTtlNone);
+  // A non-string destination: WrongType before the callback.
+  bool called = false;
+  st = e.ModifyStringFrom(0, "h", srcs, [&](const Engine::StringSourceReader&, bool, std::string*, Engine::StoreMode*) {
+    called = true;
+    return Status::OK();
+  });
+  CHECK(st.code() == Status::Code::kWrongType);
+  CHECK_FALSE(called);
+}
+
+}  // namespace redrock::engine::test

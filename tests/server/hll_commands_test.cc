@@ -186,6 +186,52 @@ TEST_CASE("HLL writes touch watched keys as Redis's", "[hll][watch]") {
   CHECK(attempt({"pfcount", "k"}) == kNilArray);  // stale cache rewritten
   CHECK(attempt({"pfcount", "k"}) == ran);        // cached
   CHECK(attempt({"pfmerge", "k"}) == kNilArray);
+  // Redis converts to dense without signalModifiedKey (checked against 7.0.15): the WATCH survives.
+  CHECK(attempt({"pfdebug", "todense", "k"}) == ran);
+  CHECK(h.Run({"pfdebug", "encoding", "k"}) == "+dense\r\n");
+  h.Run({"del", "k"});
+  h.Run({"pfadd", "k", "a"});
+  CHECK(attempt({"pfdebug", "getreg", "k"}) == ran);
+  CHECK(h.Run({"pfdebug", "encoding", "k"}) == "+dense\r\n");
+  // The edits a PFADD leaves behind when a later element meets a corrupt encoding: no signal either.
+  h.Run({"set", "k", kHeaderStale + std::string("\x7f\x00", 2)});
+  CHECK(attempt({"pfadd", "k", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "y1", "y2", "y3"}) == ran);
+  CHECK(h.Run({"pfdebug", "decode", "k"}) != Bulk("Z:16129"));
+}
+
+// Keyspace hits and misses as Redis 7.0.15 counts them: PFCOUNT and PFMERGE's keys are lookupKeyRead
+// (PFMERGE's destination once, as a source), PFADD and PFDEBUG lookupKeyWrite.
+TEST_CASE("HLL lookups count as Redis's", "[hll][stats]") {
+  CommandHarness h;
+  h.Run({"pfadd", "a", "x"});
+  h.Run({"lpush", "list", "x"});
+  auto stats = [&] {
+    const std::string info = h.Run({"info", "stats"});
+    auto field = [&](const std::string& name) {
+      const size_t at = info.find(name + ":");
+      REQUIRE(at != std::string::npos);
+      return std::stoll(info.substr(at + name.size() + 1));
+    };
+    return std::make_pair(field("keyspace_hits"), field("keyspace_misses"));
+  };
+  auto delta = [&](const std::vector<std::string>& cmd) {
+    const auto before = stats();
+    h.Run(cmd);
+    const auto after = stats();
+    return std::make_pair(after.first - before.first, after.second - before.second);
+  };
+  using P = std::pair<long long, long long>;
+  CHECK(delta({"pfadd", "a", "y"}) == P{0, 0});
+  CHECK(delta({"pfadd", "new", "y"}) == P{0, 0});
+  CHECK(delta({"pfcount", "a"}) == P{1, 0});
+  CHECK(delta({"pfcount", "nosuch"}) == P{0, 1});
+  CHECK(delta({"pfcount", "a", "nosuch", "new"}) == P{2, 1});
+  CHECK(delta({"pfcount", "list", "a"}) == P{1, 0});     // stops at the wrong type
+  CHECK(delta({"pfcount", "a", "list", "new"}) == P{2, 0});
+  CHECK(delta({"pfmerge", "dst", "a", "nosuch"}) == P{1, 2});
+  CHECK(delta({"pfmerge", "dst", "a"}) == P{2, 0});
+  CHECK(delta({"pfmerge", "list", "a"}) == P{1, 0});
+  CHECK(delta({"pfdebug", "encoding", "a"}) == P{0, 0});
 }
 
 }  // namespace

@@ -165,16 +165,30 @@ class Engine {
   Result<std::string> GetRange(int db, std::string_view key, int64_t start, int64_t end);
   // Lookup. Missing key: 0. WrongType.
   Result<int64_t> StrLen(int db, std::string_view key);
-  // Read-modify-write of one string value in place (SETBIT, BITFIELD): under the key's lock, `modify`
-  // gets whether the key holds a live string and that value (empty when missing or expired), may change
-  // it, and sets `*mode` to write it back (left kNone, nothing is written and nothing is created;
-  // kStoreUnsignalled writes without reporting OnKeyModified, only OnKeyCreated for a new key, as Redis
-  // adds a key without signalling it). A non-string is WrongType before `modify` runs; an error from
-  // `modify` is returned and writes nothing. The key keeps its expiry; replacing an expired value
-  // reports it as OnKeyExpired. Not a lookup (Redis's lookupKeyWrite counts no hit or miss).
+  // Read-modify-write of one string value in place (SETBIT, BITFIELD, PFADD, PFCOUNT's cache, PFDEBUG):
+  // under the key's lock, `modify` gets whether the key holds a live string and that value (empty when
+  // missing or expired), may change it, and sets `*mode` to write it back (left kNone, nothing is
+  // written and nothing is created; kStoreUnsignalled writes without reporting OnKeyModified, only
+  // OnKeyCreated for a new key, as Redis changes a value without signalModifiedKey). A non-string is
+  // WrongType before `modify` runs; an error from `modify` is returned and writes nothing. The key keeps
+  // its expiry; replacing an expired value reports it as OnKeyExpired. `lookup` kUncounted (Redis's
+  // lookupKeyWrite) counts no hit or miss; kCounted (lookupKeyRead: PFCOUNT) counts one lookup of the
+  // key, a hit when it is live whatever its type.
   enum class StoreMode : uint8_t { kNone, kStore, kStoreUnsignalled };
+  enum class Lookup : uint8_t { kUncounted, kCounted };
   using StringModifier = std::function<Status(bool exists, std::string* value, StoreMode* mode)>;
-  Status ModifyString(int db, std::string_view key, const StringModifier& modify);
+  Status ModifyString(int db, std::string_view key, const StringModifier& modify, Lookup lookup = Lookup::kUncounted);
+  // The same for a write of `key` that reads other string keys first (PFMERGE): the stripes of `key`
+  // and of every source are held while `modify` runs, and `read(i)` reads sources[i] as they are
+  // committed (a lookup of it; nullopt when missing or expired, WrongType for a non-string; an IOError
+  // is returned too). `modify` calls it in the order and as often as it wants (each call is a lookup),
+  // so it stops at the first source its command refuses, as Redis's loops do. A source may be `key`
+  // itself: read(i) then gives the value from before this write.
+  using StringSourceReader = std::function<Result<std::optional<std::string>>(size_t i)>;
+  using StringSourcesModifier =
+      std::function<Status(const StringSourceReader& read, bool exists, std::string* value, StoreMode* mode)>;
+  Status ModifyStringFrom(int db, std::string_view key, std::span<const std::string_view> sources,
+                          const StringSourcesModifier& modify, Lookup lookup = Lookup::kUncounted);
   // A store of a value computed from string sources (BITOP), atomic against every other command: under
   // the locks of `dst` and every source, reads the sources in order (a lookup of each; a missing or
   // expired one is nullopt; the first non-string gives WrongType and nothing is written), and stores
