@@ -10,6 +10,7 @@
 #include <rocksdb/transaction_log.h>
 
 #include "engine/storage/compaction_filter.h"
+#include "engine/storage/string_patch.h"
 #include "engine/storage/counters.h"
 #include "engine/storage/engine_impl.h"
 #include "engine/storage/info_log.h"
@@ -99,6 +100,11 @@ Status Engine::Impl::OpenDb() {
   const size_t small_buffer = std::min<size_t>(options.write_buffer_bytes, 4u << 20);
   rocksdb::ColumnFamilyOptions data = BaseCfOptions(options, block_cache, options.write_buffer_bytes);
   data.compaction_filter_factory = NewDataCompactionFilterFactory(clock);
+  // Edits of a few bytes of a big string are patches (string_patch.h). A write that finds this many
+  // patches of its key in the memtable folds them into a whole value first, which bounds what a read
+  // of the key has to fold (flushes fold the rest with their base).
+  data.merge_operator = NewStringPatchMergeOperator();
+  data.max_successive_merges = 64;
   rocksdb::ColumnFamilyOptions expiry = BaseCfOptions(options, block_cache, small_buffer);
   expiry.compression = rocksdb::kNoCompression;
   rocksdb::ColumnFamilyOptions meta = BaseCfOptions(options, block_cache, small_buffer);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/storage/engine_impl.h"
+#include "engine/storage/string_patch.h"
 #include "common/number_format.h"
 
 namespace redrock::engine {
@@ -289,6 +290,43 @@ struct StringUpdate {
 // `compute(exists, payload, &update)` sees the live string (empty when missing) and says what to store.
 // A non-string is WrongType before `compute` runs; the key keeps its expiry; replacing an expired value
 // reports it to the sink's OnKeyExpired. Views in `update` may point into `payload` (alive until the write is done).
+// Adds the change from the live string `old` to `part1 + part2` as a string patch (string_patch.h) when
+// that is much smaller than the value: an edit in place or a growth (SETBIT, BITFIELD, SETRANGE, a dense
+// HLL register) or an APPEND, of a value of at least kPatchMinValueBytes. False: nothing added; the
+// caller writes the whole value.
+bool AddStringPatch(KeyedBatch* batch, rocksdb::ColumnFamilyHandle* cf, std::string_view dkey, int64_t expire_at,
+                    std::string_view old, std::string_view part1, std::string_view part2) {
+  const size_t size = part1.size() + part2.size();
+  if (old.size() < kPatchMinValueBytes || size < old.size()) return false;
+  if (part1.data() == old.data() && part1.size() == old.size()) {
+    // APPEND: the old value followed by the new bytes.
+    if (part2.size() > size / 2) return false;
+    batch->Merge(cf, dkey, EncodeStringPatch(expire_at, old.size(), part2));
+    return true;
+  }
+  if (!part2.empty()) return false;
+  const std::string_view now = part1;
+  // The first and one past the last byte that differ, counting the growth as different.
+  size_t first = 0;
+  while (first < old.size() && now[first] == old[first]) {
+    // Skip equal 8-byte words quickly; the tail byte by byte.
+    if (first + 8 <= old.size() && std::memcmp(now.data() + first, old.data() + first, 8) == 0) {
+      first += 8;
+    } else {
+      ++first;
+    }
+  }
+  size_t end = size;
+  if (size == old.size()) {
+    while (end > first && now[end - 1] == old[end - 1]) --end;
+  }
+  if (end - first > size / 2) return false;
+  // Nothing changed: an empty patch still writes (the store is still a modification), and changes nothing.
+  if (end < first) end = first;
+  batch->Merge(cf, dkey, EncodeStringPatch(expire_at, first, now.substr(first, end - first)));
+  return true;
+}
+
 // UpdateStringLocked is the same with the key's stripe already held by the caller, which encoded `dkey`;
 // `counted` makes the read of the key one lookup (engine.h).
 template <typename Compute>
@@ -306,7 +344,9 @@ Status UpdateStringLocked(Engine::Impl& impl, int db, std::string_view key, std:
   if (!st.ok() || update.skip) return st;
   const int64_t expire_at = old.live() ? old.header.expire_at_ms : 0;
   KeyedBatch batch;
-  PutString(&batch, impl.data_cf, dkey, expire_at, update.part1, update.part2);
+  if (!old.live() || !AddStringPatch(&batch, impl.data_cf, dkey, expire_at, old.payload(), update.part1, update.part2)) {
+    PutString(&batch, impl.data_cf, dkey, expire_at, update.part1, update.part2);
+  }
   impl.AddBookkeeping(&batch, dkey, key, old.phys(), PhysState{true, expire_at});
   if (update.unsignalled) batch.MarkUnsignalled();
   st = impl.Write(&batch);
