@@ -169,3 +169,33 @@ def test_bitfield_visit_counters(client):
         assert reply == [value]
     ro = client.execute_command("BITFIELD_RO", "balances", *sum((["GET", "i16", 3 + 16 * s] for s in sorted(balances)), []))
     assert ro == [balances[s] for s in sorted(balances)]
+
+
+def test_edits_of_a_big_bitmap_survive_kill_9(server_factory):
+    """SETBITs into a 256 KB bitmap (redrock writes each as a patch of one byte), then a crash: every
+    acknowledged bit is there after the restart, and the bitmap goes on being edited correctly."""
+    server = server_factory(persistent=True)  # real Redis: an AOF synced at every write
+    client = server.client(socket_timeout=30)
+    rng = random.Random(99)
+    bits = set()
+    client.setbit("big", 2 * 1024 * 1024 - 1, 1)
+    bits.add(2 * 1024 * 1024 - 1)
+    pipe = client.pipeline(transaction=False)
+    for _ in range(2000):
+        bit = rng.randrange(2 * 1024 * 1024)
+        bits.add(bit)
+        pipe.setbit("big", bit, 1)
+    pipe.execute()
+    client.bitfield("big").set("u8", "#10", 0xA5).execute()  # bits 80..87 become 10100101
+    bits -= set(range(80, 88))
+    bits |= {80, 82, 85, 87}
+    expected = bitmap_bytes(bits)
+    assert client.get("big") == expected
+    client.close()
+    server.restart(kill=True)
+    client = server.client(socket_timeout=30)
+    assert client.get("big") == expected
+    assert client.bitcount("big") == len(bits)
+    assert client.setbit("big", 81, 1) == 0
+    assert client.getbit("big", 81) == 1
+    client.close()
