@@ -58,6 +58,7 @@ bool ReadOldCached(Engine::Impl& impl, std::string_view dkey, int64_t now, OldVa
 }  // namespace
 
 Status Engine::Get(int db, std::string_view key, std::string* value) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -88,6 +89,7 @@ Result<std::string> Engine::Get(int db, std::string_view key) {
 }
 
 Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<const std::string_view> keys) {
+  DbHold hold(impl_->db_map, db);
   std::vector<std::optional<std::string>> out;
   out.reserve(keys.size());
   std::string& dkey = ScratchKey();
@@ -120,6 +122,7 @@ Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<c
 }
 
 Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view value, const SetOptions& options) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -179,6 +182,7 @@ namespace {
 // MSET / MSETNX under the locks of every key. Later duplicates win. Returns whether it wrote.
 Result<bool> MultiSet(Engine::Impl& impl, int db, std::span<const std::pair<std::string_view, std::string_view>> pairs,
                       bool only_if_none_exists) {
+  DbHold hold(impl.db_map, db);
   std::vector<std::string> dkeys(pairs.size());
   std::vector<size_t> stripes(pairs.size());
   for (size_t i = 0; i < pairs.size(); ++i) {
@@ -224,6 +228,7 @@ Result<bool> Engine::MSetNX(int db, std::span<const std::pair<std::string_view, 
 }
 
 Result<std::string> Engine::GetDel(int db, std::string_view key) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -244,6 +249,7 @@ Result<std::string> Engine::GetDel(int db, std::string_view key) {
 
 Result<std::string> Engine::GetEx(int db, std::string_view key, const ExpiryUpdate& update) {
   if (update.kind == ExpiryUpdate::Kind::kKeep) return Get(db, key);
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -289,6 +295,7 @@ struct StringUpdate {
 // reports it to the sink's OnKeyExpired. Views in `update` may point into `payload` (alive until the write is done).
 template <typename Compute>
 Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& compute) {
+  DbHold hold(impl.db_map, db);
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   SingleKeyLock lock(impl.locks, dkey);
@@ -398,6 +405,7 @@ Status Engine::ModifyString(int db, std::string_view key, const StringModifier& 
 
 Result<bool> Engine::CombineStrings(int db, std::string_view dst, std::span<const std::string_view> sources,
                                     const StringCombiner& combine) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string dkey;
   encoding::EncodeDataKey(&dkey, db, dst);
@@ -441,6 +449,7 @@ Result<bool> Engine::CombineStrings(int db, std::string_view dst, std::span<cons
 }
 
 Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start, int64_t end) {
+  DbHold hold(impl_->db_map, db);
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   rocksdb::PinnableSlice value;
@@ -463,6 +472,7 @@ Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start
 }
 
 Result<int64_t> Engine::StrLen(int db, std::string_view key) {
+  DbHold hold(impl_->db_map, db);
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   rocksdb::PinnableSlice value;
