@@ -9,9 +9,17 @@ namespace redrock::engine {
 
 namespace {
 
-// Each thread counts its holds in one slot, picked round-robin when it first holds any map.
+// Each thread counts its holds in one slot, picked round-robin when it first holds any map (0 = not
+// picked yet: a constant-initialized thread_local needs no initialization guard on every access).
 std::atomic<uint32_t> next_slot{0};
-thread_local const uint32_t tl_slot = next_slot.fetch_add(1, std::memory_order_relaxed) % DbMap::kSlots;
+constinit thread_local uint32_t tl_slot_plus_one = 0;
+
+uint32_t ThreadSlot() {
+  if (tl_slot_plus_one == 0) {
+    tl_slot_plus_one = next_slot.fetch_add(1, std::memory_order_relaxed) % DbMap::kSlots + 1;
+  }
+  return tl_slot_plus_one - 1;
+}
 
 // The maps this thread holds (outermost holds), so that a nested hold takes nothing: a thread that
 // counted itself again while a swap waits for it would wait for that swap forever.
@@ -20,7 +28,7 @@ struct Pin {
   uint32_t depth = 0;
 };
 constexpr size_t kPins = 4;
-thread_local Pin tl_pins[kPins];
+constinit thread_local Pin tl_pins[kPins];
 
 Pin* FindPin(const DbMap* map) {
   for (Pin& p : tl_pins) {
@@ -74,7 +82,7 @@ void DbMap::Swap(int a, int b) {
 }
 
 DbMap::Slot* DbMap::AcquireShared() {
-  Slot* slot = &slots_[tl_slot];
+  Slot* slot = &slots_[ThreadSlot()];
   for (;;) {
     slot->holds.fetch_add(1, std::memory_order_seq_cst);
     if (!swapping_.load(std::memory_order_seq_cst)) return slot;
