@@ -81,6 +81,8 @@ void DbMap::Swap(int a, int b) {
   to_logical_[to_physical_[lb]] = lb;
 }
 
+bool DbMap::HeldByThisThread() const { return FindPin(this) != nullptr; }
+
 DbMap::Slot* DbMap::AcquireShared() {
   Slot* slot = &slots_[ThreadSlot()];
   for (;;) {

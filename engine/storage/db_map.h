@@ -60,6 +60,8 @@ class DbMap {
   bool Decode(std::string_view record);
   // Exchanges logical a and b. Only under Exclusive.
   void Swap(int a, int b);
+  // Whether the calling thread holds a DbHold on this map (taking Exclusive then would wait forever).
+  bool HeldByThisThread() const;
 
   // Held by SwapDb: waits until no DbHold is alive on any thread, and keeps new ones waiting until it
   // is destroyed. One at a time. Must not be taken by a thread that holds a DbHold.

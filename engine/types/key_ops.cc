@@ -327,6 +327,7 @@ Status Engine::SwapDb(int a, int b) {
   const int n = impl.options.databases;
   if (a < 0 || a >= n || b < 0 || b >= n) return Status::InvalidArgument("DB index is out of range");
   if (a == b) return Status::OK();
+  if (impl.db_map.HeldByThisThread()) return Status::InvalidArgument("SwapDb inside another engine call");
   // No call is in flight from here until the map has changed (db_map.h); the record goes to the WAL
   // first, so a failed write swaps nothing and a restart finds the map that clients were answered from.
   DbMap::Exclusive exclusive(impl.db_map);

@@ -137,6 +137,15 @@ TEST_CASE("SwapDb exchanges two databases with every type, TTL and counter", "[e
   CHECK(f.DbSize(1) == 0);
   CHECK(f.DbSize(2) == 7);
 
+  // From inside a call on the same thread it would wait for itself: refused.
+  Status inner;
+  REQUIRE(e.ModifyString(0, "m", [&](bool, std::string*, Engine::StoreMode*) {
+             inner = e.SwapDb(0, 1);
+             return Status::OK();
+           }).ok());
+  CHECK(inner.code() == Status::Code::kInvalidArgument);
+  CHECK(f.Get(2, "str") == "s-a");  // nothing swapped
+
   CHECK(e.SwapDb(0, 16).code() == Status::Code::kInvalidArgument);
   CHECK(e.SwapDb(-1, 0).code() == Status::Code::kInvalidArgument);
 }

@@ -245,6 +245,8 @@ class Engine {
   // the same sync policy as any write. a == b does nothing. Reports no key event (Redis sends no
   // notification; the server touches WATCHed keys and wakes blocked clients itself). InvalidArgument
   // for an index outside [0, Options::databases); IOError when the write fails (nothing swapped).
+  // Called from inside a callback the engine runs, or while this thread keeps an OpenForStore snapshot
+  // (zset.h), it would wait for the call it is part of: it returns InvalidArgument instead.
   Status SwapDb(int a, int b);
 
   // ---- Introspection and tuning ----------------------------------------------------------------
