@@ -72,6 +72,7 @@ Status Engine::Impl::CountDueEntries(int db, int64_t now, int64_t* out) const {
 }
 
 Result<int64_t> Engine::DbSize(int db) {
+  DbHold hold(impl_->db_map, db);
   int64_t keys = 0;
   int64_t due = 0;
   Status st = impl_->ReadCounter(encoding::KeysCounterKey(db), &keys);
@@ -82,6 +83,7 @@ Result<int64_t> Engine::DbSize(int db) {
 }
 
 KeyspaceInfo Engine::Keyspace(int db) {
+  DbHold hold(impl_->db_map, db);
   KeyspaceInfo info;
   const int64_t now = impl_->Now();
   int64_t keys = 0;

@@ -137,6 +137,19 @@ Status Engine::Impl::OpenDb() {
   members_cf = handles[3];
   members_filter->data_cf.store(data_cf, std::memory_order_release);
   members_filter->db.store(db, std::memory_order_release);
+  return LoadDbMap();
+}
+
+Status Engine::Impl::LoadDbMap() {
+  // The map SwapDb persisted (db_map.h); none means no swap ever happened.
+  rocksdb::PinnableSlice record;
+  const rocksdb::Slice key(DbMap::kRecordKey.data(), DbMap::kRecordKey.size());
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta_cf, key, &record);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return ReadError(s);
+  if (!db_map.Decode(std::string_view(record.data(), record.size()))) {
+    return Status::Corruption("malformed database map record in " + options.dir);
+  }
   return Status::OK();
 }
 

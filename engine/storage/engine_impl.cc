@@ -69,10 +69,12 @@ Status Engine::Impl::Write(KeyedBatch* batch) {
     // Keys were recorded only while a sink was attached; it may have been detached since (then the
     // events are dropped, as SetKeyEventSink allows for writes in flight).
     if (KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire)) {
+      // Batches record physical dbs; the sink hears logical ones (the caller's DbHold pins the map).
       for (size_t i = 0; i < batch->changed_count(); ++i) {
         const KeyedBatch::ChangedKey& k = batch->changed(i);
-        if (k.created) sink->OnKeyCreated(k.db, k.key);
-        if (!k.unsignalled) sink->OnKeyModified(k.db, k.key);
+        const int db = db_map.Logical(k.db);
+        if (k.created) sink->OnKeyCreated(db, k.key);
+        if (!k.unsignalled) sink->OnKeyModified(db, k.key);
       }
     }
     batch->ClearKeys();
@@ -164,6 +166,7 @@ void Engine::Impl::NotifyExpired(int db, std::string_view key, bool replaced) {
   expired_keys.fetch_add(1, std::memory_order_relaxed);
   KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
   if (sink == nullptr) return;
+  db = db_map.Logical(db);
   sink->OnKeyExpired(db, key);
   if (replaced) sink->OnKeyCreated(db, key);
 }
@@ -171,6 +174,7 @@ void Engine::Impl::NotifyExpired(int db, std::string_view key, bool replaced) {
 void Engine::Impl::ReportModified(int db, std::string_view key, bool created) {
   KeyEventSink* sink = key_event_sink.load(std::memory_order_acquire);
   if (sink == nullptr) return;
+  db = db_map.Logical(db);
   if (created) sink->OnKeyCreated(db, key);
   sink->OnKeyModified(db, key);
 }

@@ -19,6 +19,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "engine/storage/compaction_filter.h"
+#include "engine/storage/db_map.h"
 #include "engine/storage/encoding.h"
 #include "redrock/engine/engine.h"
 #include "engine/storage/key_locks.h"
@@ -124,6 +125,8 @@ struct Engine::Impl {
   std::shared_ptr<rocksdb::Cache> block_cache;
 
   std::atomic<SyncMode> sync_mode{SyncMode::kEverySec};
+  // Logical -> physical databases (SWAPDB); every entry point pins it with a DbHold (db_map.h).
+  DbMap db_map;
   KeyLocks locks;
   // String values GET read recently; see value_cache.h for why it never serves a stale value.
   mutable ValueCache value_cache;
@@ -245,6 +248,7 @@ struct Engine::Impl {
 
   // ---- db_open.cc ----
   Status OpenDb();
+  Status LoadDbMap();  // called by OpenDb
   void StartBackground();
   void StopBackground();
   void CloseDb();
@@ -278,6 +282,8 @@ struct Engine::Impl {
   // their destination, so it counts as creating the key even when it existed.
   void AddBookkeeping(KeyedBatch* batch, std::string_view data_key, std::string_view key, PhysState before,
                       PhysState after, bool recreated = false) const;
+  // The `db` of NotifyExpired and ReportModified is physical (as everything below an entry point's
+  // DbHold); the sink hears the logical one.
   // Called after a successful write that replaced or removed an expired (still stored) value, while
   // the key's stripe is still held: counts it and calls the sink's OnKeyExpired.
   // `replaced`: the write stored a new value over the expired one, which creates the key anew: the

@@ -74,6 +74,9 @@ int64_t Engine::Impl::RunExpiryCycle() {
     std::vector<const DueEntry*> expired;
     bool failed = false;
     {
+      // The index names physical dbs; NotifyExpired reports logical ones, so the map is pinned from
+      // before the stripes (the lock order) until the events are out.
+      DbHold hold(db_map);
       MultiKeyLock lock(locks, std::move(stripes));
       KeyedBatch batch;
       for (const auto& e : due) {

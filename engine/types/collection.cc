@@ -399,7 +399,9 @@ Result<MemberScanResult> ScanMembers(Engine& engine, int db, std::string_view ke
 
   auto it = reader.NewIterator(suffix_prefix);
   std::optional<std::string> resume;
-  if (cursor != 0 && !whole) resume = impl.cursors.Lookup(db, cursor);
+  // `db` is physical (the caller's DbHold); cursors name the logical db, as SCAN's do.
+  const int logical_db = impl.db_map.Logical(db);
+  if (cursor != 0 && !whole) resume = impl.cursors.Lookup(logical_db, cursor);
   if (resume) {
     it->Seek(*resume);
     if (it->Valid() && it->suffix() == *resume) it->Next();
@@ -419,7 +421,7 @@ Result<MemberScanResult> ScanMembers(Engine& engine, int db, std::string_view ke
   }
   st = it->status();
   if (!st.ok()) return st;
-  result.next_cursor = it->Valid() ? impl.cursors.Issue(db, last) : 0;
+  result.next_cursor = it->Valid() ? impl.cursors.Issue(logical_db, last) : 0;
   return result;
 }
 

@@ -54,6 +54,7 @@ Status OpenWriterField(const collection::Writer& writer, std::string_view field,
 }  // namespace
 
 Result<int64_t> HSet(Engine& engine, int db, std::string_view key, std::span<const FieldValue> pairs) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kHash);
   if (!st.ok()) return st;
@@ -79,6 +80,7 @@ Result<int64_t> HSet(Engine& engine, int db, std::string_view key, std::span<con
 }
 
 Result<bool> HSetNx(Engine& engine, int db, std::string_view key, std::string_view field, std::string_view value) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   std::string existing;
   bool found = false;
@@ -94,6 +96,7 @@ Result<bool> HSetNx(Engine& engine, int db, std::string_view key, std::string_vi
 }
 
 Result<std::string> HGet(Engine& engine, int db, std::string_view key, std::string_view field) {
+  DbHold hold(engine, db);
   std::string value;
   bool found = false;
   Status st = ReadField(engine, db, key, field, &value, &found);
@@ -104,6 +107,7 @@ Result<std::string> HGet(Engine& engine, int db, std::string_view key, std::stri
 
 Result<std::vector<std::optional<std::string>>> HMGet(Engine& engine, int db, std::string_view key,
                                                       std::span<const std::string_view> fields) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kHash);
   if (!st.ok()) return st;
@@ -120,6 +124,7 @@ Result<std::vector<std::optional<std::string>>> HMGet(Engine& engine, int db, st
 }
 
 Result<int64_t> HDel(Engine& engine, int db, std::string_view key, std::span<const std::string_view> fields) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kHash);
   if (!st.ok()) return st;
@@ -145,6 +150,7 @@ Result<int64_t> HDel(Engine& engine, int db, std::string_view key, std::span<con
 }
 
 Result<int64_t> HLen(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kHash);
   if (!st.ok()) return st;
@@ -152,6 +158,7 @@ Result<int64_t> HLen(Engine& engine, int db, std::string_view key) {
 }
 
 Result<bool> HExists(Engine& engine, int db, std::string_view key, std::string_view field) {
+  DbHold hold(engine, db);
   std::string value;
   bool found = false;
   Status st = ReadField(engine, db, key, field, &value, &found);
@@ -160,6 +167,7 @@ Result<bool> HExists(Engine& engine, int db, std::string_view key, std::string_v
 }
 
 Result<int64_t> HStrLen(Engine& engine, int db, std::string_view key, std::string_view field) {
+  DbHold hold(engine, db);
   std::string value;
   bool found = false;
   Status st = ReadField(engine, db, key, field, &value, &found);
@@ -168,6 +176,7 @@ Result<int64_t> HStrLen(Engine& engine, int db, std::string_view key, std::strin
 }
 
 Result<int64_t> HIncrBy(Engine& engine, int db, std::string_view key, std::string_view field, int64_t delta) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   std::string stored;
   bool found = false;
@@ -188,6 +197,7 @@ Result<int64_t> HIncrBy(Engine& engine, int db, std::string_view key, std::strin
 
 Result<std::string> HIncrByFloat(Engine& engine, int db, std::string_view key, std::string_view field,
                                  long double delta) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   std::string stored;
   bool found = false;
@@ -207,6 +217,7 @@ Result<std::string> HIncrByFloat(Engine& engine, int db, std::string_view key, s
 }
 
 Status HVisit(Engine& engine, int db, std::string_view key, HashVisitor& visitor) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kHash);
   if (!st.ok()) return st;
@@ -244,6 +255,7 @@ Result<std::vector<std::pair<std::string, std::string>>> HGetAll(Engine& engine,
 
 Result<HashScanResult> HScan(Engine& engine, int db, std::string_view key, uint64_t cursor,
                              std::string_view pattern, int64_t count) {
+  DbHold hold(engine, db);
   auto scanned = collection::ScanMembers(engine, db, key, KeyType::kHash, cursor, pattern, count);
   if (!scanned.ok()) return scanned.status();
   HashScanResult out;

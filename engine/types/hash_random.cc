@@ -48,6 +48,7 @@ Status OpenHash(const collection::Reader& reader) {
 }  // namespace
 
 Result<std::string> HRandField(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = OpenHash(reader);
   if (!st.ok()) return st;
@@ -59,6 +60,7 @@ Result<std::string> HRandField(Engine& engine, int db, std::string_view key) {
 }
 
 Result<Entries> HRandFieldCount(Engine& engine, int db, std::string_view key, int64_t count, bool with_values) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = OpenHash(reader);
   if (!st.ok()) return st;

@@ -37,6 +37,7 @@ std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(
 }  // namespace
 
 Result<std::vector<std::string>> Engine::Keys(int db, std::string_view pattern) {
+  DbHold hold(impl_->db_map, db);
   const int64_t now = impl_->Now();
   std::vector<std::string> out;
   if (common::GlobIsLiteral(pattern)) {
@@ -64,6 +65,7 @@ Result<std::vector<std::string>> Engine::Keys(int db, std::string_view pattern) 
 
 Result<ScanResult> Engine::Scan(int db, uint64_t cursor, std::string_view pattern, int64_t count,
                                 std::optional<KeyType> type) {
+  DbHold hold(impl_->db_map, db);
   if (count < 1) count = 10;
   count = std::min<int64_t>(count, int64_t{1} << 30);  // keeps the step bound below from overflowing
   const int64_t now = impl_->Now();
@@ -78,7 +80,9 @@ Result<ScanResult> Engine::Scan(int db, uint64_t cursor, std::string_view patter
   // pattern may point before this range, which then starts at its beginning.
   std::string start = begin;
   bool skip_start = false;
-  if (auto last = impl_->cursors.Lookup(db, cursor)) {
+  // Cursors name the logical db: after a SWAPDB one resumes in the database its client scans now.
+  const int logical_db = hold.map().Logical(db);
+  if (auto last = impl_->cursors.Lookup(logical_db, cursor)) {
     std::string after = encoding::DbBegin(db) + *last;
     if (after >= start) {
       start = std::move(after);
@@ -108,7 +112,7 @@ Result<ScanResult> Engine::Scan(int db, uint64_t cursor, std::string_view patter
     result.keys.emplace_back(user_key);
   }
   if (!it->status().ok()) return impl_->ReadError(it->status());
-  if (it->Valid()) result.next_cursor = impl_->cursors.Issue(db, std::move(last_key));
+  if (it->Valid()) result.next_cursor = impl_->cursors.Issue(logical_db, std::move(last_key));
   return result;
 }
 
@@ -125,6 +129,7 @@ uint64_t Uniform(uint64_t lo, uint64_t hi) { return std::uniform_int_distributio
 }  // namespace
 
 Result<std::optional<std::string>> Engine::RandomKey(int db) {
+  DbHold hold(impl_->db_map, db);
   // Small dbs (by the physical key counter) get an exactly uniform pick by walking to a random index.
   // Larger ones seek to a random point between the first and last keys (past their common prefix the
   // next 8 bytes are interpolated) and then skip a few more keys, which is cheap and spreads well for

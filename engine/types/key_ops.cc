@@ -18,6 +18,7 @@ std::string DataKey(int db, std::string_view key) {
 }  // namespace
 
 Result<int64_t> Engine::Delete(int db, std::span<const std::string_view> keys) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::vector<std::string> dkeys;
   std::vector<size_t> idx;  // index into keys of each distinct key
@@ -53,6 +54,7 @@ Result<int64_t> Engine::Delete(int db, std::span<const std::string_view> keys) {
 }
 
 Result<int64_t> Engine::Exists(int db, std::span<const std::string_view> keys) {
+  DbHold hold(impl_->db_map, db);
   int64_t count = 0;
   const int64_t now = impl_->Now();
   std::string dkey;
@@ -72,6 +74,7 @@ Result<int64_t> Engine::Exists(int db, std::span<const std::string_view> keys) {
 }
 
 Result<KeyType> Engine::Type(int db, std::string_view key) {
+  DbHold hold(impl_->db_map, db);
   rocksdb::PinnableSlice value;
   encoding::ValueHeader h;
   Status st = impl_->ReadLive(DataKey(db, key), impl_->Now(), &value, &h);
@@ -82,6 +85,7 @@ Result<KeyType> Engine::Type(int db, std::string_view key) {
 }
 
 Result<bool> Engine::ExpireAt(int db, std::string_view key, int64_t at_ms, ExpireCondition condition) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   const std::string dkey = DataKey(db, key);
   SingleKeyLock lock(impl.locks, dkey);
@@ -113,6 +117,7 @@ Result<bool> Engine::ExpireAt(int db, std::string_view key, int64_t at_ms, Expir
 }
 
 Result<bool> Engine::Persist(int db, std::string_view key) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   const std::string dkey = DataKey(db, key);
   SingleKeyLock lock(impl.locks, dkey);
@@ -129,6 +134,7 @@ Result<bool> Engine::Persist(int db, std::string_view key) {
 }
 
 Result<int64_t> Engine::PTtl(int db, std::string_view key) {
+  DbHold hold(impl_->db_map, db);
   const int64_t now = impl_->Now();
   rocksdb::PinnableSlice value;
   encoding::ValueHeader h;
@@ -141,6 +147,7 @@ Result<int64_t> Engine::PTtl(int db, std::string_view key) {
 }
 
 Result<int64_t> Engine::ExpireTimeMs(int db, std::string_view key) {
+  DbHold hold(impl_->db_map, db);
   rocksdb::PinnableSlice value;
   encoding::ValueHeader h;
   Status st = impl_->ReadLive(DataKey(db, key), impl_->Now(), &value, &h);
@@ -177,6 +184,7 @@ Status Transfer(Engine::Impl& impl, int src_db, std::string_view src_key, const 
 }  // namespace
 
 Result<bool> Engine::Rename(int db, std::string_view src, std::string_view dst, bool nx) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   const std::string src_dkey = DataKey(db, src);
   const std::string dst_dkey = DataKey(db, dst);
@@ -224,6 +232,7 @@ Result<bool> CopyOrMove(Engine::Impl& impl, int src_db, std::string_view src, in
 }  // namespace
 
 Result<bool> Engine::Copy(int src_db, std::string_view src, int dst_db, std::string_view dst, bool replace) {
+  DbHold hold(impl_->db_map, src_db, dst_db);
   if (src_db == dst_db && src == dst) {
     return Status::InvalidArgument("source and destination objects are the same");
   }
@@ -231,6 +240,7 @@ Result<bool> Engine::Copy(int src_db, std::string_view src, int dst_db, std::str
 }
 
 Result<bool> Engine::Move(int db, std::string_view key, int dst_db) {
+  DbHold hold(impl_->db_map, db, dst_db);
   if (db == dst_db) return Status::InvalidArgument("source and destination objects are the same");
   return CopyOrMove(*impl_, db, key, dst_db, key, /*replace=*/false, /*remove_src=*/true);
 }
@@ -276,6 +286,7 @@ Status AddFlushDb(Engine::Impl& impl, int db, rocksdb::WriteBatch* batch) {
 }  // namespace
 
 Status Engine::FlushDb(int db) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   auto lock = MultiKeyLock::All(impl.locks);
   impl.value_cache.Clear(db);
@@ -284,11 +295,14 @@ Status Engine::FlushDb(int db) {
   if (!st.ok()) return st;
   st = impl.Write(&batch);
   if (!st.ok()) return st;
-  if (KeyEventSink* sink = impl.key_event_sink.load(std::memory_order_acquire)) sink->OnFlushed(db);
+  if (KeyEventSink* sink = impl.key_event_sink.load(std::memory_order_acquire)) {
+    sink->OnFlushed(impl.db_map.Logical(db));
+  }
   return Status::OK();
 }
 
 Status Engine::FlushAll() {
+  DbHold hold(impl_->db_map);
   Impl& impl = *impl_;
   auto lock = MultiKeyLock::All(impl.locks);
   impl.value_cache.Clear(-1);
@@ -298,12 +312,31 @@ Status Engine::FlushAll() {
     if (!st.ok()) return st;
   }
   for (int db = 0; db < impl.options.databases; ++db) {
-    AddCounterReset(&batch, impl.meta_cf, encoding::KeysCounterKey(db));
-    AddCounterReset(&batch, impl.meta_cf, encoding::ExpiresCounterKey(db));
+    const int physical = impl.db_map.Physical(db);
+    AddCounterReset(&batch, impl.meta_cf, encoding::KeysCounterKey(physical));
+    AddCounterReset(&batch, impl.meta_cf, encoding::ExpiresCounterKey(physical));
   }
   Status st = impl.Write(&batch);
   if (!st.ok()) return st;
   if (KeyEventSink* sink = impl.key_event_sink.load(std::memory_order_acquire)) sink->OnFlushed(-1);
+  return Status::OK();
+}
+
+Status Engine::SwapDb(int a, int b) {
+  Impl& impl = *impl_;
+  const int n = impl.options.databases;
+  if (a < 0 || a >= n || b < 0 || b >= n) return Status::InvalidArgument("DB index is out of range");
+  if (a == b) return Status::OK();
+  if (impl.db_map.HeldByThisThread()) return Status::InvalidArgument("SwapDb inside another engine call");
+  // No call is in flight from here until the map has changed (db_map.h); the record goes to the WAL
+  // first, so a failed write swaps nothing and a restart finds the map that clients were answered from.
+  DbMap::Exclusive exclusive(impl.db_map);
+  rocksdb::WriteBatch batch;
+  batch.Put(impl.meta_cf, rocksdb::Slice(DbMap::kRecordKey.data(), DbMap::kRecordKey.size()),
+            impl.db_map.EncodeSwapped(a, b));
+  Status st = impl.Write(&batch);
+  if (!st.ok()) return st;
+  impl.db_map.Swap(a, b);
   return Status::OK();
 }
 

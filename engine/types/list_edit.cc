@@ -43,6 +43,7 @@ void DeletePositions(Engine& engine, collection::Writer& writer, uint64_t from, 
 
 Result<int64_t> ListInsert(Engine& engine, int db, std::string_view key, bool before, std::string_view pivot,
                            std::string_view element) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -95,6 +96,7 @@ Result<int64_t> ListInsert(Engine& engine, int db, std::string_view key, bool be
 }
 
 Result<int64_t> ListRemove(Engine& engine, int db, std::string_view key, int64_t count, std::string_view element) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -148,6 +150,7 @@ Result<int64_t> ListRemove(Engine& engine, int db, std::string_view key, int64_t
 }
 
 Status ListTrim(Engine& engine, int db, std::string_view key, int64_t start, int64_t stop) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -176,6 +179,7 @@ Status ListTrim(Engine& engine, int db, std::string_view key, int64_t start, int
 
 Result<std::vector<int64_t>> ListPos(Engine& engine, int db, std::string_view key, std::string_view element,
                                      const ListPosOptions& options) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kList);
   if (!st.ok()) return st;

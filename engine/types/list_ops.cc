@@ -82,6 +82,7 @@ void ListEdit::Save() {
 
 Result<int64_t> ListPush(Engine& engine, int db, std::string_view key, ListEnd end,
                          std::span<const std::string_view> elements, bool only_if_exists) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -98,6 +99,7 @@ Result<int64_t> ListPush(Engine& engine, int db, std::string_view key, ListEnd e
 }
 
 Result<bool> ListReplace(Engine& engine, int db, std::string_view key, std::span<const std::string> elements) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   if (!writer.status().ok()) return writer.status();
   const bool existed = writer.exists();
@@ -112,6 +114,7 @@ Result<bool> ListReplace(Engine& engine, int db, std::string_view key, std::span
 }
 
 Result<std::vector<std::string>> ListPop(Engine& engine, int db, std::string_view key, ListEnd end, int64_t count) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -129,6 +132,7 @@ Result<std::vector<std::string>> ListPop(Engine& engine, int db, std::string_vie
 
 Result<std::optional<KeyElements>> ListPopFirstMany(Engine& engine, int db, std::span<const std::string_view> keys,
                                                     ListEnd end, int64_t count) {
+  DbHold hold(engine, db);
   // One key at a time: only one stripe is ever held, and Redis also examines the keys in turn.
   for (std::string_view key : keys) {
     collection::Writer writer(engine, db, key);
@@ -158,6 +162,7 @@ Result<std::optional<KeyElement>> ListPopFirst(Engine& engine, int db, std::span
 }
 
 Result<int64_t> ListLength(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -167,6 +172,7 @@ Result<int64_t> ListLength(Engine& engine, int db, std::string_view key) {
 Status ListRange(Engine& engine, int db, std::string_view key, int64_t start, int64_t stop,
                  const std::function<void(size_t count)>& on_count,
                  const std::function<void(std::string_view element)>& on_element) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -201,6 +207,7 @@ Result<std::vector<std::string>> ListRange(Engine& engine, int db, std::string_v
 }
 
 Result<std::optional<std::string>> ListIndex(Engine& engine, int db, std::string_view key, int64_t index) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -217,6 +224,7 @@ Result<std::optional<std::string>> ListIndex(Engine& engine, int db, std::string
 }
 
 Status ListSet(Engine& engine, int db, std::string_view key, int64_t index, std::string_view element) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = writer.Ready(KeyType::kList);
   if (!st.ok()) return st;
@@ -232,6 +240,7 @@ Status ListSet(Engine& engine, int db, std::string_view key, int64_t index, std:
 
 Result<std::optional<std::string>> ListMove(Engine& engine, int db, std::string_view src, std::string_view dst,
                                             ListEnd from, ListEnd to) {
+  DbHold hold(engine, db);
   std::vector<std::string> popped;
   if (src == dst) {
     // A rotation within one list: one writer, one window.

@@ -48,6 +48,7 @@ class SnapshotHolder {
 }  // namespace
 
 Result<int64_t> MemoryUsage(Engine& engine, int db, std::string_view key, int64_t samples) {
+  DbHold hold(engine, db);
   Engine::Impl& impl = EngineInternals::Of(engine);
   SnapshotHolder snapshot(impl.db);
   std::string data_key;

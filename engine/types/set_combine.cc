@@ -159,6 +159,7 @@ Status Run(SetOp op, const Sources& sources, Emit&& emit) {
 }  // namespace
 
 Result<std::vector<std::string>> SetCombine(Engine& engine, int db, SetOp op, std::span<const std::string_view> keys) {
+  DbHold hold(engine, db);
   Sources sources(engine, db, keys);
   if (!sources.status().ok()) return sources.status();
   std::vector<std::string> out;
@@ -172,6 +173,7 @@ Result<std::vector<std::string>> SetCombine(Engine& engine, int db, SetOp op, st
 
 Result<int64_t> SetCombineStore(Engine& engine, int db, SetOp op, std::string_view dst,
                                 std::span<const std::string_view> keys) {
+  DbHold hold(engine, db);
   std::vector<std::string_view> all;
   all.reserve(keys.size() + 1);
   all.push_back(dst);
@@ -199,6 +201,7 @@ Result<int64_t> SetCombineStore(Engine& engine, int db, SetOp op, std::string_vi
 }
 
 Result<int64_t> SInterCard(Engine& engine, int db, std::span<const std::string_view> keys, uint64_t limit) {
+  DbHold hold(engine, db);
   Sources sources(engine, db, keys);
   if (!sources.status().ok()) return sources.status();
   uint64_t count = 0;

@@ -28,6 +28,7 @@ std::vector<std::string_view> Distinct(std::span<const std::string_view> members
 }  // namespace
 
 Result<int64_t> SAdd(Engine& engine, int db, std::string_view key, std::span<const std::string_view> members) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   Status st = w.Ready(KeyType::kSet);
   if (!st.ok()) return st;
@@ -49,6 +50,7 @@ Result<int64_t> SAdd(Engine& engine, int db, std::string_view key, std::span<con
 }
 
 Result<int64_t> SRem(Engine& engine, int db, std::string_view key, std::span<const std::string_view> members) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   if (!w.status().ok()) return w.status();
   if (!w.exists()) return int64_t{0};
@@ -72,6 +74,7 @@ Result<int64_t> SRem(Engine& engine, int db, std::string_view key, std::span<con
 }
 
 Result<int64_t> SCard(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
@@ -79,6 +82,7 @@ Result<int64_t> SCard(Engine& engine, int db, std::string_view key) {
 }
 
 Result<bool> SIsMember(Engine& engine, int db, std::string_view key, std::string_view member) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
@@ -91,6 +95,7 @@ Result<bool> SIsMember(Engine& engine, int db, std::string_view key, std::string
 
 Result<std::vector<bool>> SMIsMember(Engine& engine, int db, std::string_view key,
                                      std::span<const std::string_view> members) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
@@ -107,6 +112,7 @@ Result<std::vector<bool>> SMIsMember(Engine& engine, int db, std::string_view ke
 }
 
 Status SMembers(Engine& engine, int db, std::string_view key, SetMemberSink& sink) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kSet);
   if (!st.ok()) return st;
@@ -137,6 +143,7 @@ Result<std::vector<std::string>> SMembers(Engine& engine, int db, std::string_vi
 }
 
 Result<bool> SMove(Engine& engine, int db, std::string_view src, std::string_view dst, std::string_view member) {
+  DbHold hold(engine, db);
   const std::array<std::string_view, 2> keys = {src, dst};
   MultiKeyLock lock = collection::LockKeys(engine, db, keys);
   collection::Writer from(engine, db, src, collection::Writer::AlreadyLocked{});
@@ -175,6 +182,7 @@ Result<bool> SMove(Engine& engine, int db, std::string_view src, std::string_vie
 
 Result<SetScanResult> SScan(Engine& engine, int db, std::string_view key, uint64_t cursor, std::string_view pattern,
                             int64_t count) {
+  DbHold hold(engine, db);
   auto scanned = collection::ScanMembers(engine, db, key, KeyType::kSet, cursor, pattern, count);
   if (!scanned.ok()) return scanned.status();
   SetScanResult out;

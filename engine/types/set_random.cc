@@ -139,6 +139,7 @@ Status AllMembers(collection::MemberIterator& it, uint64_t size, std::vector<std
 }  // namespace
 
 Result<std::vector<std::string>> SPop(Engine& engine, int db, std::string_view key, uint64_t count) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   Status st = w.Ready(KeyType::kSet);
   if (!st.ok()) return st;
@@ -162,6 +163,7 @@ Result<std::vector<std::string>> SPop(Engine& engine, int db, std::string_view k
 }
 
 Result<std::vector<std::string>> SRandMember(Engine& engine, int db, std::string_view key, int64_t count) {
+  DbHold hold(engine, db);
   if (count < -kMaxRandomRepeats) return Status::InvalidArgument("count is too large");
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kSet);

@@ -61,6 +61,7 @@ bool ReadOldCached(Engine::Impl& impl, std::string_view dkey, int64_t now, OldVa
 }  // namespace
 
 Status Engine::Get(int db, std::string_view key, std::string* value) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -91,6 +92,7 @@ Result<std::string> Engine::Get(int db, std::string_view key) {
 }
 
 Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<const std::string_view> keys) {
+  DbHold hold(impl_->db_map, db);
   std::vector<std::optional<std::string>> out;
   out.reserve(keys.size());
   std::string& dkey = ScratchKey();
@@ -123,6 +125,7 @@ Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<c
 }
 
 Result<SetResult> Engine::Set(int db, std::string_view key, std::string_view value, const SetOptions& options) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -182,6 +185,7 @@ namespace {
 // MSET / MSETNX under the locks of every key. Later duplicates win. Returns whether it wrote.
 Result<bool> MultiSet(Engine::Impl& impl, int db, std::span<const std::pair<std::string_view, std::string_view>> pairs,
                       bool only_if_none_exists) {
+  DbHold hold(impl.db_map, db);
   std::vector<std::string> dkeys(pairs.size());
   std::vector<size_t> stripes(pairs.size());
   for (size_t i = 0; i < pairs.size(); ++i) {
@@ -227,6 +231,7 @@ Result<bool> Engine::MSetNX(int db, std::span<const std::pair<std::string_view, 
 }
 
 Result<std::string> Engine::GetDel(int db, std::string_view key) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -247,6 +252,7 @@ Result<std::string> Engine::GetDel(int db, std::string_view key) {
 
 Result<std::string> Engine::GetEx(int db, std::string_view key, const ExpiryUpdate& update) {
   if (update.kind == ExpiryUpdate::Kind::kKeep) return Get(db, key);
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -358,6 +364,7 @@ Status UpdateStringLocked(Engine::Impl& impl, int db, std::string_view key, std:
 
 template <typename Compute>
 Status UpdateString(Engine::Impl& impl, int db, std::string_view key, Compute&& compute) {
+  DbHold hold(impl.db_map, db);
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   SingleKeyLock lock(impl.locks, dkey);
@@ -443,6 +450,7 @@ Result<int64_t> Engine::SetRange(int db, std::string_view key, int64_t offset, s
 }
 
 Status Engine::ModifyString(int db, std::string_view key, const StringModifier& modify, Lookup lookup) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
@@ -459,6 +467,7 @@ Status Engine::ModifyString(int db, std::string_view key, const StringModifier& 
 
 Status Engine::ModifyStringFrom(int db, std::string_view key, std::span<const std::string_view> sources,
                                 const StringSourcesModifier& modify, Lookup lookup) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string dkey;
   encoding::EncodeDataKey(&dkey, db, key);
@@ -495,6 +504,7 @@ Status Engine::ModifyStringFrom(int db, std::string_view key, std::span<const st
 
 Result<bool> Engine::CombineStrings(int db, std::string_view dst, std::span<const std::string_view> sources,
                                     const StringCombiner& combine) {
+  DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string dkey;
   encoding::EncodeDataKey(&dkey, db, dst);
@@ -538,6 +548,7 @@ Result<bool> Engine::CombineStrings(int db, std::string_view dst, std::span<cons
 }
 
 Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start, int64_t end) {
+  DbHold hold(impl_->db_map, db);
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   rocksdb::PinnableSlice value;
@@ -560,6 +571,7 @@ Result<std::string> Engine::GetRange(int db, std::string_view key, int64_t start
 }
 
 Result<int64_t> Engine::StrLen(int db, std::string_view key) {
+  DbHold hold(impl_->db_map, db);
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   rocksdb::PinnableSlice value;

@@ -195,6 +195,7 @@ std::mt19937_64& Rng() {
 }  // namespace
 
 Result<std::vector<ScoredMember>> ZCombine(Engine& engine, int db, const ZCombineSpec& spec) {
+  DbHold hold(engine, db);
   std::vector<Source> sources;
   Status st = OpenSources(engine, db, spec, /*already_locked=*/false, &sources);
   if (!st.ok()) return st;
@@ -205,6 +206,7 @@ Result<std::vector<ScoredMember>> ZCombine(Engine& engine, int db, const ZCombin
 }
 
 Result<int64_t> ZCombineStore(Engine& engine, int db, std::string_view dst, const ZCombineSpec& spec) {
+  DbHold hold(engine, db);
   std::vector<std::string_view> all(spec.keys.begin(), spec.keys.end());
   all.push_back(dst);
   MultiKeyLock lock = collection::LockKeys(engine, db, all);
@@ -228,6 +230,7 @@ Result<int64_t> ZCombineStore(Engine& engine, int db, std::string_view dst, cons
 }
 
 Result<int64_t> ZInterCard(Engine& engine, int db, std::span<const std::string_view> keys, int64_t limit) {
+  DbHold hold(engine, db);
   ZCombineSpec spec;
   spec.op = ZSetOp::kInter;
   spec.keys = keys;
@@ -245,6 +248,7 @@ Result<int64_t> ZInterCard(Engine& engine, int db, std::span<const std::string_v
 }
 
 Result<std::vector<ScoredMember>> ZRandMember(Engine& engine, int db, std::string_view key, int64_t count) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -301,6 +305,7 @@ Result<std::vector<ScoredMember>> ZRandMember(Engine& engine, int db, std::strin
 
 Result<ZScanResult> ZScan(Engine& engine, int db, std::string_view key, uint64_t cursor, std::string_view pattern,
                           int64_t count) {
+  DbHold hold(engine, db);
   ZScanResult result;
   const bool match_all = pattern == "*";
   {

@@ -112,6 +112,7 @@ struct MemberState {
 
 Result<ZAddResult> ZAdd(Engine& engine, int db, std::string_view key,
                         std::span<const std::pair<double, std::string_view>> pairs, const ZAddOptions& options) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   Status st = w.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -163,6 +164,7 @@ Result<ZAddResult> ZAdd(Engine& engine, int db, std::string_view key,
 }
 
 Result<int64_t> ZRem(Engine& engine, int db, std::string_view key, std::span<const std::string_view> members) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   Status st = w.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -215,6 +217,7 @@ Status PopEnd(collection::Writer& w, bool max, uint64_t count, std::vector<Score
 }  // namespace
 
 Result<std::vector<ScoredMember>> ZPop(Engine& engine, int db, std::string_view key, bool max, int64_t count) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   Status st = w.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -227,6 +230,7 @@ Result<std::vector<ScoredMember>> ZPop(Engine& engine, int db, std::string_view 
 
 Result<std::optional<KeyScoredMembers>> ZPopFirst(Engine& engine, int db, std::span<const std::string_view> keys,
                                                   bool max, int64_t count) {
+  DbHold hold(engine, db);
   // One key at a time, as Redis examines them: only one stripe is ever held.
   for (std::string_view key : keys) {
     collection::Writer w(engine, db, key);
@@ -243,6 +247,7 @@ Result<std::optional<KeyScoredMembers>> ZPopFirst(Engine& engine, int db, std::s
 }
 
 Result<int64_t> ZCard(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -250,6 +255,7 @@ Result<int64_t> ZCard(Engine& engine, int db, std::string_view key) {
 }
 
 Result<double> ZScore(Engine& engine, int db, std::string_view key, std::string_view member) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -264,6 +270,7 @@ Result<double> ZScore(Engine& engine, int db, std::string_view key, std::string_
 
 Result<std::vector<std::optional<double>>> ZMScore(Engine& engine, int db, std::string_view key,
                                                    std::span<const std::string_view> members) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -281,6 +288,7 @@ Result<std::vector<std::optional<double>>> ZMScore(Engine& engine, int db, std::
 }
 
 Result<int64_t> ZRank(Engine& engine, int db, std::string_view key, std::string_view member, bool reverse) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;

@@ -251,6 +251,7 @@ Result<int64_t> RemoveRange(Engine& engine, int db, std::string_view key, const 
 }  // namespace
 
 Result<std::vector<ScoredMember>> ZRange(Engine& engine, int db, std::string_view key, const ZRangeQuery& query) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -264,6 +265,7 @@ Result<std::vector<ScoredMember>> ZRange(Engine& engine, int db, std::string_vie
 
 Result<int64_t> ZRangeStore(Engine& engine, int db, std::string_view dst, std::string_view src,
                             const ZRangeQuery& query) {
+  DbHold hold(engine, db);
   const std::string_view keys[] = {dst, src};
   MultiKeyLock lock = collection::LockKeys(engine, db, keys);
   std::vector<ScoredMember> selected;
@@ -289,6 +291,7 @@ Result<int64_t> ZRangeStore(Engine& engine, int db, std::string_view dst, std::s
 }
 
 Result<int64_t> ZRemRangeByRank(Engine& engine, int db, std::string_view key, int64_t start, int64_t stop) {
+  DbHold hold(engine, db);
   ZRangeQuery q;
   q.kind = ZRangeQuery::Kind::kRank;
   q.start = start;
@@ -297,6 +300,7 @@ Result<int64_t> ZRemRangeByRank(Engine& engine, int db, std::string_view key, in
 }
 
 Result<int64_t> ZRemRangeByScore(Engine& engine, int db, std::string_view key, const ScoreRange& range) {
+  DbHold hold(engine, db);
   ZRangeQuery q;
   q.kind = ZRangeQuery::Kind::kScore;
   q.score = range;
@@ -304,6 +308,7 @@ Result<int64_t> ZRemRangeByScore(Engine& engine, int db, std::string_view key, c
 }
 
 Result<int64_t> ZRemRangeByLex(Engine& engine, int db, std::string_view key, const LexRange& range) {
+  DbHold hold(engine, db);
   ZRangeQuery q;
   q.kind = ZRangeQuery::Kind::kLex;
   q.lex = range;
@@ -311,6 +316,7 @@ Result<int64_t> ZRemRangeByLex(Engine& engine, int db, std::string_view key, con
 }
 
 Result<int64_t> ZCount(Engine& engine, int db, std::string_view key, const ScoreRange& range) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;
@@ -371,6 +377,7 @@ Result<int64_t> ZCount(Engine& engine, int db, std::string_view key, const Score
 }
 
 Result<int64_t> ZLexCount(Engine& engine, int db, std::string_view key, const LexRange& range) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kZSet);
   if (!st.ok()) return st;

@@ -31,10 +31,14 @@ Status ReplaceWith(collection::Writer& w, std::span<const ScoredMember> members)
 }  // namespace
 
 struct ZSetSnapshot::Impl {
+  // `db_` is physical (the caller's DbHold mapped it); the reads come from the snapshot taken here.
   Impl(Engine& engine_, int db_, std::string_view key) : engine(engine_), db(db_), reader(engine_, db_, key) {}
-  // Locks first (members initialize in declaration order), then reads.
+  // Pins the db map (Store() writes later, into the database it read), then locks, then reads (members
+  // initialize in declaration order). `db_` is logical here.
   Impl(Engine& engine_, int db_, std::string_view key, std::string_view dst_, std::span<const std::string_view> keys)
-      : engine(engine_), db(db_), lock(collection::LockKeys(engine_, db_, keys)), dst(dst_), reader(engine_, db_, key) {}
+      : pinned(std::in_place, engine_, db_), engine(engine_), db(db_), lock(collection::LockKeys(engine_, db_, keys)),
+        dst(dst_), reader(engine_, db_, key) {}
+  std::optional<DbHold> pinned;  // OpenForStore only
   Engine& engine;
   int db;
   std::optional<MultiKeyLock> lock;  // OpenForStore only
@@ -46,6 +50,7 @@ ZSetSnapshot::ZSetSnapshot(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 ZSetSnapshot::~ZSetSnapshot() = default;
 
 Result<std::unique_ptr<ZSetSnapshot>> ZSetSnapshot::Open(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   auto impl = std::make_unique<Impl>(engine, db, key);
   Status st = impl->reader.Ready(KeyType::kZSet);
   if (!st.ok()) return st;

@@ -18,7 +18,6 @@ constexpr NotYetImplemented kNotYet[] = {
     {"xgroup|create", 12}, {"xgroup|createconsumer", 12}, {"xgroup|delconsumer", 12},
     {"xgroup|destroy", 12}, {"xgroup|help", 12}, {"xgroup|setid", 12},
     {"xinfo|consumers", 12}, {"xinfo|groups", 12}, {"xinfo|help", 12}, {"xinfo|stream", 12},
-    {"swapdb", 12},
     // Issue 13: client-side caching, CLIENT PAUSE, MONITOR, SLOWLOG, LATENCY, MEMORY, DEBUG.
     {"client|caching", 13}, {"client|getredir", 13}, {"client|pause", 13}, {"client|tracking", 13},
     {"client|trackinginfo", 13}, {"client|unpause", 13}, {"monitor", 13},

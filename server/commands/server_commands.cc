@@ -1,11 +1,13 @@
-// Server commands: DBSIZE TIME FLUSHDB FLUSHALL SHUTDOWN LASTSAVE SAVE BGSAVE ROLE, plus INFO, CONFIG and
+// Server commands: DBSIZE TIME FLUSHDB FLUSHALL SWAPDB SHUTDOWN LASTSAVE SAVE BGSAVE ROLE, plus INFO, CONFIG and
 // COMMAND from their own files (FUNCTION is in server/scripting/).
 
 #include <sys/time.h>
 
 #include <atomic>
+#include <climits>
 #include <string>
 
+#include "common/number_format.h"
 #include "redrock/engine/engine.h"
 #include "server/core/args.h"
 #include "server/core/command_table.h"
@@ -59,6 +61,51 @@ void FlushAllCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   engine::Status s = ctx.engine().FlushAll();
   if (Failed(ctx, s)) return;
+  ctx.reply.Ok();
+}
+
+// SWAPDB index1 index2: runs with the exec gate held exclusively (nothing else runs meanwhile, so the
+// WATCH and blocked-client scans below see the state the swap made). Redis sends no keyspace event.
+void SwapDbCommand(CommandContext& ctx) {
+  // Redis reads each index with getIntFromObjectOrReply: anything but an int gives the index's message.
+  int64_t index[2] = {0, 0};
+  constexpr std::string_view kInvalid[2] = {"ERR invalid first DB index", "ERR invalid second DB index"};
+  for (int i = 0; i < 2; ++i) {
+    if (!common::ParseInt64(ctx.argv[1 + i], &index[i]) || index[i] < INT_MIN || index[i] > INT_MAX) {
+      ctx.reply.Error(kInvalid[i]);
+      return;
+    }
+  }
+  const int64_t databases = ctx.engine().options().databases;
+  if (index[0] < 0 || index[0] >= databases || index[1] < 0 || index[1] >= databases) {
+    ctx.reply.Error(err::kDbIndexOutOfRange);
+    return;
+  }
+  const int a = static_cast<int>(index[0]);
+  const int b = static_cast<int>(index[1]);
+  if (a != b) {
+    engine::Status st = ctx.engine().SwapDb(a, b);
+    if (Failed(ctx, st)) return;
+    // As touchAllWatchedKeysInDb: a watched key of either db is touched when it exists in either one
+    // (what one db holds now, the other held before); a key missing from both changed nothing.
+    engine::UncountedLookups uncounted;
+    auto live = [&](int db, const std::string& key) {
+      auto type = ctx.engine().Type(db, key);
+      return !type.ok() || *type != engine::KeyType::kNone;  // an I/O error: touch, the safe side
+    };
+    for (int db : {a, b}) {
+      for (const std::string& key : ctx.server.watches.WatchedKeys(db)) {
+        if (live(a, key) || live(b, key)) ctx.server.watches.Touch(db, key);
+      }
+    }
+    // As scanDatabaseForReadyKeys: a key someone waits on that now exists may serve them (ServeReadyKeys,
+    // after the command, checks the type).
+    for (int db : {a, b}) {
+      for (const std::string& key : ctx.server.blocking.BlockedKeys(db)) {
+        if (live(db, key)) ctx.server.blocking.Signal(db, key);
+      }
+    }
+  }
   ctx.reply.Ok();
 }
 
@@ -146,6 +193,7 @@ void RegisterServerCommands(CommandTable& table) {
   table.Bind("time", TimeCommand);
   table.Bind("flushdb", FlushDbCommand, kCmdExclusive);
   table.Bind("flushall", FlushAllCommand, kCmdExclusive);
+  table.Bind("swapdb", SwapDbCommand, kCmdExclusive);
   table.Bind("shutdown", ShutdownCommand);
   table.Bind("lastsave", LastSaveCommand);
   table.Bind("save", SaveCommand);

@@ -190,6 +190,16 @@ bool BlockingRegistry::Unblock(uint64_t client_id, std::string_view error) {
   return true;
 }
 
+std::vector<std::string> BlockingRegistry::BlockedKeys(int db) {
+  std::vector<std::string> keys;
+  if (interest_.load(std::memory_order_relaxed) == 0) return keys;
+  std::lock_guard lock(mu_);
+  for (const auto& [map_key, queue] : by_key_) {
+    if (!queue.empty() && static_cast<uint8_t>(map_key[0]) == static_cast<uint8_t>(db)) keys.push_back(map_key.substr(1));
+  }
+  return keys;
+}
+
 void BlockingRegistry::Signal(int db, std::string_view key) {
   // Fast path: nobody blocked or about to block anywhere. The fence orders the caller's committed write
   // before this load (see BlockingAttempt).

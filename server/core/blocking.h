@@ -145,6 +145,9 @@ class BlockingRegistry {
   // A push to (db, key) was committed: marks the key ready when clients wait on it (one atomic load
   // when nobody is blocked anywhere).
   void Signal(int db, std::string_view key);
+  // The distinct keys clients are blocked on in `db` (SWAPDB re-examines them, as Redis's
+  // scanDatabaseForReadyKeys does).
+  std::vector<std::string> BlockedKeys(int db);
   // After a top-level command (Dispatch): serves the clients blocked on the keys it readied.
   void ServeReadyKeys(ServerState& server, const CommandTable& table) {
     if (signalled_on_this_thread) ServeReady(server, table);

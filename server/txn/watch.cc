@@ -132,6 +132,16 @@ void WatchRegistry::TouchExpired(int db, std::string_view key) {
   if (it != by_key_.end()) MarkDirty(it->second, /*only_live=*/true);
 }
 
+std::vector<std::string> WatchRegistry::WatchedKeys(int db) const {
+  std::vector<std::string> keys;
+  if (NobodyWatches()) return keys;
+  std::lock_guard lock(mu_);
+  for (const auto& [db_key, watchers] : by_key_) {
+    if (db_key.db == db && !watchers.empty()) keys.push_back(db_key.key);
+  }
+  return keys;
+}
+
 void WatchRegistry::TouchFlushed(int db) {
   if (NobodyWatches()) return;
   std::lock_guard lock(mu_);

@@ -64,6 +64,9 @@ class WatchRegistry {
   // FLUSHDB of `db`, or FLUSHALL when db == -1: watchers of keys live at WATCH time become dirty.
   void TouchFlushed(int db);
 
+  // The distinct keys watched in `db` (SWAPDB touches those that are live in either database).
+  std::vector<std::string> WatchedKeys(int db) const;
+
   // Number of (client, key) watches; for tests and INFO-like introspection.
   size_t Size() const { return watches_.load(std::memory_order_relaxed); }
 

@@ -15,6 +15,7 @@ int64_t EngineTestPeer::RunExpiryCycle(Engine& e) { return ImplOf(e).RunExpiryCy
 Status EngineTestPeer::PutFakeCollection(Engine& e, int db, std::string_view key, KeyType type,
                                          int64_t expire_at_ms) {
   Engine::Impl& impl = ImplOf(e);
+  DbHold hold(impl.db_map, db);
   std::string dkey;
   encoding::EncodeDataKey(&dkey, db, key);
   SingleKeyLock lock(impl.locks, dkey);

@@ -8,6 +8,18 @@
 // Keys and values are binary-safe byte strings. `db` is a logical database index in
 // [0, Options::databases); passing anything else is a bug (the server validates SELECT).
 //
+// Databases and SwapDb. SwapDb(a, b) exchanges the contents of logical databases a and b in O(1): the
+// engine keeps a logical -> physical map (persisted, so a restart keeps the swap) and every call maps the
+// dbs it is given once, when it starts. Concurrency contract: SwapDb is atomic against every other call
+// on any thread. A call runs entirely before or entirely after a swap: everything it reads and writes,
+// and every db it reports back (key events to the KeyEventSink, from writes and from active expiry; SCAN
+// cursors; counters), belongs to the logical database it named as the map stood for the whole call. A
+// swap waits for the calls in flight to finish, and calls that start while it waits wait for it (a call
+// pays no shared cache-line write for this: see engine/storage/db_map.h). A call made on a thread that
+// is already inside a call (from a visitor, or while an OpenForStore snapshot lives) joins the outer
+// one's view instead of waiting. Keys, values, TTLs and counters move with their database; clients keep the logical index they
+// selected (the server's SELECTed db is logical), as in Redis.
+//
 // Keyspace hits and misses (EngineStats::keyspace_hits/misses, Redis's INFO fields of that name): a read
 // that looks up a key counts one lookup of it, a hit when the key is live (whatever its type, so a
 // WrongType answer is a hit) and a miss when it is missing or expired, as Redis's lookupKeyRead does.
@@ -242,6 +254,14 @@ class Engine {
   Result<int64_t> DbSize(int db);
   Status FlushDb(int db);
   Status FlushAll();
+  // Exchanges the contents of logical databases a and b (SWAPDB), atomically against every other call
+  // (see "Databases and SwapDb" above) and durably: the new map is in the WAL before this returns, with
+  // the same sync policy as any write. a == b does nothing. Reports no key event (Redis sends no
+  // notification; the server touches WATCHed keys and wakes blocked clients itself). InvalidArgument
+  // for an index outside [0, Options::databases); IOError when the write fails (nothing swapped).
+  // Called from inside a callback the engine runs, or while this thread keeps an OpenForStore snapshot
+  // (zset.h), it would wait for the call it is part of: it returns InvalidArgument instead.
+  Status SwapDb(int a, int b);
 
   // ---- Introspection and tuning ----------------------------------------------------------------
 

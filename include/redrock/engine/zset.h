@@ -171,7 +171,8 @@ class ZSetSnapshot {
   static Result<std::unique_ptr<ZSetSnapshot>> Open(Engine& engine, int db, std::string_view key);
   // As Open, also holding the stripe locks of `key` and `dst` until destroyed, so that Store() writes dst
   // atomically with what was read (GEOSEARCHSTORE, GEORADIUS ... STORE). Use no other engine call on
-  // these keys while it lives (the locks are not reentrant).
+  // these keys while it lives (the locks are not reentrant), and destroy it on the thread that opened it
+  // (it also keeps SwapDb waiting, see engine.h).
   static Result<std::unique_ptr<ZSetSnapshot>> OpenForStore(Engine& engine, int db, std::string_view key,
                                                             std::string_view dst);
   ~ZSetSnapshot();
