@@ -77,6 +77,13 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
   void PrepareRead();
   // Dispatches one command into out_ (messages received before it go first).
   void RunCommand(std::span<const std::string_view> argv);
+  // Group commit (engine::GroupCommit): ProcessBuffer runs its commands under one scope, so their
+  // writes share one WAL append, made here before any reply leaves (Flush) and before every other
+  // suspension of the coroutine (no other connection's commands may run on this thread while this
+  // one's writes are uncommitted). When the commit fails, the replies of the commands that wrote since
+  // the last commit (uncommitted_, spans of out_) are replaced by the failure's error.
+  void CommitWrites();
+  std::vector<std::pair<size_t, size_t>> uncommitted_;
   // Where a command's replies go: out_, or discarded_ while CLIENT REPLY OFF/SKIP silences them.
   std::string* ReplyTarget() { return client_.ReplySilenced() ? &discarded_ : &out_; }
   // After a command ran with CLIENT REPLY SKIP pending or in force: moves SKIP on, drops what was silenced.
