@@ -25,6 +25,7 @@ struct ThreadGroup {
   Engine::Impl* pending = nullptr;
   uint64_t writes = 0;
   bool implicit_commit_failed = false;
+  uint64_t last_failed_through = 0;
 };
 thread_local ThreadGroup t_group;
 
@@ -64,7 +65,10 @@ Status Engine::Impl::Write(rocksdb::WriteBatch* batch) {
   const bool grouped = t_group.depth > 0;
   if (grouped && t_group.pending != nullptr && t_group.pending != this) {
     // One pending engine per thread: a grouped write to a second engine commits the first one's.
-    if (!t_group.pending->CommitBuffered().ok()) t_group.implicit_commit_failed = true;
+    if (!t_group.pending->CommitBuffered().ok()) {
+      t_group.implicit_commit_failed = true;
+      t_group.last_failed_through = t_group.writes;
+    }
     t_group.pending = nullptr;
   }
   rocksdb::WriteOptions wo = WriteOpts();
@@ -102,7 +106,7 @@ Status Engine::Impl::CommitBuffered() {
 GroupCommit::GroupCommit() { ++t_group.depth; }
 
 GroupCommit::~GroupCommit() {
-  if (--t_group.depth == 0) (void)Commit();
+  if (--t_group.depth == 0 && !leave_pending_) (void)Commit();
 }
 
 Status GroupCommit::Commit() {
@@ -113,8 +117,11 @@ Status GroupCommit::Commit() {
     t_group.implicit_commit_failed = false;
     if (st.ok()) st = Status::IOError("writes are stopped after a storage error");
   }
+  if (!st.ok()) t_group.last_failed_through = t_group.writes;
   return st;
 }
+
+uint64_t GroupCommit::LastFailedThrough() { return t_group.last_failed_through; }
 
 bool GroupCommit::pending() { return t_group.pending != nullptr || t_group.implicit_commit_failed; }
 

@@ -110,7 +110,8 @@ Connection::Connection(tcp::socket socket, ServerState& state, const CommandTabl
       state_(state),
       table_(table),
       tracker_(tracker),
-      block_timer_(socket_.get_executor()) {
+      block_timer_(socket_.get_executor()),
+      turn_timer_(socket_.get_executor()) {
   tracker_.live.fetch_add(1);
 }
 
@@ -252,13 +253,66 @@ void ReplaceReplies(std::string* out, std::span<const std::pair<size_t, size_t>>
 }  // namespace
 
 void Connection::CommitWrites() {
-  if (!engine::GroupCommit::pending()) {
+  if (!engine::GroupCommit::pending() && first_uncommitted_write_ == 0) {
     uncommitted_.clear();
     return;
   }
   engine::Status st = engine::GroupCommit::Commit();
-  if (!st.ok() && !uncommitted_.empty()) ReplaceReplies(&out_, uncommitted_, client_.resp, err::FromStatus(st));
+  FinishCommit(st.ok() ? std::string() : err::FromStatus(st));
+}
+
+void Connection::FinishCommit(std::string error) {
+  if (error.empty() && first_uncommitted_write_ != 0 &&
+      engine::GroupCommit::LastFailedThrough() >= first_uncommitted_write_) {
+    // Committed (and failed) by someone else on this thread: a served blocked client, another
+    // connection's flush.
+    error = err::FromStatus(engine::Status::IOError(state_.engine.WriteFailureReason()));
+  }
+  if (!error.empty() && !uncommitted_.empty()) ReplaceReplies(&out_, uncommitted_, client_.resp, error);
   uncommitted_.clear();
+  first_uncommitted_write_ = 0;
+}
+
+namespace {
+
+// The connections of this I/O thread waiting for the turn's commit, and whether it is posted.
+struct TurnCommitQueue {
+  std::vector<std::weak_ptr<Connection>> waiting;
+  bool posted = false;
+};
+thread_local TurnCommitQueue t_turn;
+
+}  // namespace
+
+asio::awaitable<void> Connection::JoinTurnCommit() {
+  t_turn.waiting.push_back(weak_from_this());
+  if (!t_turn.posted) {
+    t_turn.posted = true;
+    asio::post(socket_.get_executor(), &Connection::RunTurnCommit);
+  }
+  turn_done_ = false;
+  turn_timer_.expires_at(std::chrono::steady_clock::time_point::max());
+  while (!turn_done_) {
+    boost::system::error_code ec;
+    co_await turn_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  FinishCommit(std::move(turn_error_));
+  turn_error_.clear();
+}
+
+void Connection::RunTurnCommit() {
+  std::vector<std::weak_ptr<Connection>> waiting;
+  waiting.swap(t_turn.waiting);
+  t_turn.posted = false;
+  engine::Status st = engine::GroupCommit::Commit();
+  const std::string error = st.ok() ? std::string() : err::FromStatus(st);
+  for (const auto& weak : waiting) {
+    if (auto c = weak.lock()) {
+      c->turn_error_ = error;
+      c->turn_done_ = true;
+      c->turn_timer_.cancel();
+    }
+  }
 }
 
 asio::awaitable<bool> Connection::ProcessBuffer() {
@@ -318,7 +372,13 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
       group.emplace();
     }
   }
-  suspend();
+  group->LeavePending();  // the turn's commit does it, for every connection of this poll
+  group.reset();
+  if (engine::GroupCommit::pending()) {
+    co_await JoinTurnCommit();
+  } else {
+    FinishCommit({});  // nothing left pending: whatever this batch wrote was committed by someone
+  }
   if (!out_.empty() && !co_await Flush()) co_return false;
   if (!keep_open) {
     boost::system::error_code ec;
@@ -347,8 +407,9 @@ void Connection::RunCommand(std::span<const std::string_view> argv) {
   t_dispatching = this;
   table_.Dispatch(client_, state_, writer, argv);
   t_dispatching = nullptr;
-  if (engine::GroupCommit::ThreadWrites() != writes_before && out_.size() > reply_begin) {
-    uncommitted_.emplace_back(reply_begin, out_.size());
+  if (engine::GroupCommit::ThreadWrites() != writes_before) {
+    if (first_uncommitted_write_ == 0) first_uncommitted_write_ = writes_before + 1;
+    if (out_.size() > reply_begin) uncommitted_.emplace_back(reply_begin, out_.size());
   }
 }
 
@@ -373,11 +434,16 @@ asio::awaitable<void> Connection::RunDeferredScript(std::span<const std::string_
     {
       // The script's writes share one WAL append, made before its reply can leave.
       engine::GroupCommit group;
+      const uint64_t writes_before = engine::GroupCommit::ThreadWrites();
       t_dispatching = self.get();
       self->table_.Dispatch(self->client_, self->state_, writer, argv);
       t_dispatching = nullptr;
       engine::Status st = engine::GroupCommit::Commit();
-      if (!st.ok() && self->out_.size() > reply_begin) {
+      const bool wrote = engine::GroupCommit::ThreadWrites() != writes_before;
+      if (st.ok() && wrote && engine::GroupCommit::LastFailedThrough() > writes_before) {
+        st = engine::Status::IOError(self->state_.engine.WriteFailureReason());
+      }
+      if (!st.ok() && wrote && self->out_.size() > reply_begin) {
         const std::pair<size_t, size_t> span{reply_begin, self->out_.size()};
         ReplaceReplies(&self->out_, {&span, 1}, self->client_.resp, err::FromStatus(st));
       }

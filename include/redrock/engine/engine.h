@@ -135,9 +135,14 @@ struct EngineStats {
 class GroupCommit {
  public:
   GroupCommit();
-  ~GroupCommit();  // commits (ignoring failure) when it is the outermost scope
+  ~GroupCommit();  // commits (ignoring failure) when it is the outermost scope, unless LeavePending()
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // This scope's end will not commit: the thread's writes stay pending for a Commit() the caller
+  // makes later on this thread (the server's end-of-turn commit), which must come before anything
+  // acknowledges them.
+  void LeavePending() { leave_pending_ = true; }
 
   // Writes this thread's buffered WAL records (and what other threads buffered meanwhile) to the WAL
   // file, syncing under SyncMode::kAlways. OK at once when the thread has nothing pending.
@@ -147,6 +152,13 @@ class GroupCommit {
   // How many writes this thread has made under scopes, ever: a caller compares it before and after an
   // operation to tell whether the operation wrote anything that the next Commit() covers.
   static uint64_t ThreadWrites();
+  // ThreadWrites() as it was at this thread's last failed commit (0: none): a commit covers every
+  // uncommitted write the thread made before it, whoever called it, so a caller whose first uncommitted
+  // write came at ThreadWrites() == n (counted after it) knows that write failed when this is >= n.
+  static uint64_t LastFailedThrough();
+
+ private:
+  bool leave_pending_ = false;
 };
 
 class Engine {
