@@ -88,6 +88,9 @@ Status Engine::Impl::OpenDb() {
   dbo.max_background_jobs = std::max(1, options.background_jobs);
   dbo.keep_log_file_num = 2;
   dbo.max_log_file_size = 4u << 20;
+  // Group commit (engine_impl.h): WAL records wait in RocksDB's buffer until Write() or a GroupCommit
+  // flushes them.
+  dbo.manual_wal_flush = true;
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   // Both survive a full disk; see write_failure.cc and info_log.h.
   info_log = NewInfoLog(options.dir, dbo.info_log_level);
@@ -227,11 +230,15 @@ Status Engine::Flush() {
   // Never flush a DB whose writes are stopped (see write_failed); the sync thread's Resume flushes the
   // memtables once it can. (A write failing concurrently, before the flag is up, can still make this
   // flush turn RocksDB's error fatal: no abort and no loss, but writes then need a restart.)
-  if (impl.write_failed.load()) return impl.StoppedError();
-  rocksdb::FlushOptions fo;
-  fo.wait = true;
-  rocksdb::Status s = impl.db->Flush(fo, impl.handles);
-  if (!s.ok()) return impl.WriteFailed(s);
+  {
+    // Switching the memtables flushes the WAL buffer: exclusive, as FlushWAL (see wal_lock).
+    WalLock::Exclusive exclusive(impl.wal_lock);
+    if (impl.write_failed.load()) return impl.StoppedError();
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    rocksdb::Status s = impl.db->Flush(fo, impl.handles);
+    if (!s.ok()) return impl.WriteFailed(s);
+  }
   return impl.SyncWal();
 }
 

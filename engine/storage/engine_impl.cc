@@ -17,6 +17,18 @@ void AtomicMin(std::atomic<int64_t>& target, int64_t v) {
 // How many UncountedLookups are alive on this thread.
 thread_local int uncounted_lookup_scopes = 0;
 
+// This thread's group commit (GroupCommit in engine.h): how many scopes are open, the engine whose WAL
+// records this thread has left buffered (null: none), how many writes it has made under a scope, and
+// whether a commit this thread made implicitly (a grouped write to a second engine) failed.
+struct ThreadGroup {
+  int depth = 0;
+  Engine::Impl* pending = nullptr;
+  uint64_t writes = 0;
+  bool implicit_commit_failed = false;
+  uint64_t last_failed_through = 0;
+};
+thread_local ThreadGroup t_group;
+
 }  // namespace
 
 UncountedLookups::UncountedLookups() { ++uncounted_lookup_scopes; }
@@ -50,14 +62,70 @@ rocksdb::WriteOptions Engine::Impl::WriteOpts() const {
 }
 
 Status Engine::Impl::Write(rocksdb::WriteBatch* batch) {
-  // Even after a failure this goes to RocksDB: while it has writes stopped it returns its background
-  // error without touching the WAL, and once the sync thread has resumed it the write just works.
-  const rocksdb::WriteOptions wo = WriteOpts();
-  rocksdb::Status s = db->Write(wo, batch);
-  if (!s.ok()) return WriteFailed(s);
+  const bool grouped = t_group.depth > 0;
+  if (grouped && t_group.pending != nullptr && t_group.pending != this) {
+    // One pending engine per thread: a grouped write to a second engine commits the first one's.
+    if (!t_group.pending->CommitBuffered().ok()) {
+      t_group.implicit_commit_failed = true;
+      t_group.last_failed_through = t_group.writes;
+    }
+    t_group.pending = nullptr;
+  }
+  rocksdb::WriteOptions wo = WriteOpts();
+  if (grouped) wo.sync = false;  // the commit syncs
+  {
+    // Even after a failure this goes to RocksDB: while it has writes stopped it returns its background
+    // error without touching the WAL, and once the sync thread has resumed it the write just works.
+    WalLock::Shared shared(wal_lock);
+    rocksdb::Status s = db->Write(wo, batch);
+    if (!s.ok()) return WriteFailed(s);  // raises write_failed under the lock
+  }
   if (!wo.sync && !wal_dirty.load(std::memory_order_relaxed)) wal_dirty.store(true, std::memory_order_relaxed);
+  if (grouped) {
+    t_group.pending = this;
+    ++t_group.writes;
+    return Status::OK();
+  }
+  if (wo.sync) return Status::OK();  // a synced write flushed the buffer itself
+  return FlushWalBuffer();
+}
+
+Status Engine::Impl::FlushWalBuffer() {
+  WalLock::Exclusive exclusive(wal_lock);
+  if (write_failed.load(std::memory_order_acquire)) return StoppedError();
+  rocksdb::Status s = db->FlushWAL(/*sync=*/false);
+  if (!s.ok()) return WriteFailed(s);
   return Status::OK();
 }
+
+Status Engine::Impl::CommitBuffered() {
+  if (sync_mode.load(std::memory_order_relaxed) == SyncMode::kAlways) return SyncWal();
+  return FlushWalBuffer();
+}
+
+GroupCommit::GroupCommit() { ++t_group.depth; }
+
+GroupCommit::~GroupCommit() {
+  if (--t_group.depth == 0 && !leave_pending_) (void)Commit();
+}
+
+Status GroupCommit::Commit() {
+  Engine::Impl* impl = t_group.pending;
+  t_group.pending = nullptr;
+  Status st = impl != nullptr ? impl->CommitBuffered() : Status::OK();
+  if (t_group.implicit_commit_failed) {
+    t_group.implicit_commit_failed = false;
+    if (st.ok()) st = Status::IOError("writes are stopped after a storage error");
+  }
+  if (!st.ok()) t_group.last_failed_through = t_group.writes;
+  return st;
+}
+
+uint64_t GroupCommit::LastFailedThrough() { return t_group.last_failed_through; }
+
+bool GroupCommit::pending() { return t_group.pending != nullptr || t_group.implicit_commit_failed; }
+
+uint64_t GroupCommit::ThreadWrites() { return t_group.writes; }
 
 Status Engine::Impl::Write(KeyedBatch* batch) {
   Status st = Write(static_cast<rocksdb::WriteBatch*>(batch));

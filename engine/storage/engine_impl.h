@@ -23,6 +23,7 @@
 #include "engine/storage/encoding.h"
 #include "redrock/engine/engine.h"
 #include "engine/storage/key_locks.h"
+#include "engine/storage/wal_lock.h"
 #include "engine/storage/value_cache.h"
 #include "engine/types/scan_cursors.h"
 
@@ -192,6 +193,24 @@ struct Engine::Impl {
   // Something was written without sync since the WAL was last synced (everysec has work to do).
   std::atomic<bool> wal_dirty{false};
   std::shared_ptr<rocksdb::Logger> info_log;
+
+  // ---- Group commit (engine_impl.cc; the public side is GroupCommit in engine.h) ----
+  // RocksDB runs with manual_wal_flush: db->Write appends the WAL record to an in-process buffer (it
+  // writes to the file by itself only when that buffer is full) and FlushWAL writes the buffer to the
+  // WAL file. Write() flushes right after its write unless the calling thread has a GroupCommit open;
+  // then the thread's commit does it, once for all of its writes and whatever other threads have
+  // buffered meanwhile. Under SyncMode::kAlways a grouped write is not synced itself and the commit
+  // syncs instead (a synced empty write, which flushes the buffer and fsyncs), one fsync per commit.
+  //
+  // wal_lock is held shared around every db->Write, and exclusively around FlushWAL and manual memtable
+  // flushes, the two ways into RocksDB's WAL writer outside its write queue. A write whose WAL append
+  // fails raises write_failed before it lets go of the lock, and a flusher checks the flag under the
+  // lock first, so nothing touches the WAL writer after a failed append (see "Write failures" below).
+  WalLock wal_lock;
+  // FlushWAL under wal_lock; StoppedError() while writes are stopped.
+  Status FlushWalBuffer();
+  // What a GroupCommit's commit does for this engine: FlushWalBuffer, or SyncWal under kAlways.
+  Status CommitBuffered();
 
   // Counts a failed write, records its text for Stats() and later refusals and raises write_failed.
   // Returns the IOError for the caller; its message is one line (e.g. "No space

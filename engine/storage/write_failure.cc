@@ -147,9 +147,17 @@ Status Engine::Impl::SyncWal() {
   rocksdb::WriteBatch empty;
   rocksdb::WriteOptions wo;
   wo.sync = true;
+  WalLock::Shared shared(wal_lock);
   rocksdb::Status s = db->Write(wo, &empty);
   if (!s.ok()) return WriteFailed(s);
   return Status::OK();
+}
+
+bool Engine::WritesFailing() const { return impl_->write_failed.load(std::memory_order_relaxed); }
+
+std::string Engine::WriteFailureReason() const {
+  std::lock_guard lock(impl_->error_mu);
+  return impl_->last_error_text;
 }
 
 }  // namespace redrock::engine

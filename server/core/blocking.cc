@@ -263,6 +263,16 @@ void BlockingRegistry::ServeKey(ServerState& server, const CommandTable& table, 
     protocol::ReplyWriter writer(&reply, waiter->resp);
     CommandContext ctx{{}, client, server, writer, table};
     if (!waiter->op->Serve(ctx, key)) break;  // nothing left for the next ones either
+    // The serving command runs under its connection's group commit (engine::GroupCommit): what was
+    // taken for this client must be in the WAL before the client can see it.
+    if (engine::GroupCommit::pending()) {
+      engine::Status st = engine::GroupCommit::Commit();
+      if (!st.ok()) {
+        reply.clear();
+        protocol::ReplyWriter failed(&reply, waiter->resp);
+        failed.Error(err::FromStatus(st));
+      }
+    }
     auto wake = Finish(*waiter, &reply);
     if (wake) wake();
   }

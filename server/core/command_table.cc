@@ -10,6 +10,7 @@
 #include "server/core/args.h"
 #include "server/core/command_catalog.h"
 #include "server/core/errors.h"
+#include "server/core/disk_error.h"
 #include "server/core/memory_limit.h"
 #include "server/core/server_state.h"
 
@@ -242,6 +243,7 @@ CommandTable::CommandTable() : index_(std::make_unique<Index>()) {
   AddAdmissionRule({"lookup", AdmissionStage::kBeforeQueue, kOrderLookup, LookupRule});
   AddAdmissionRule({"auth", AdmissionStage::kBeforeQueue, kOrderAuth, AuthRule});
   RegisterMemoryAdmission(*this);
+  RegisterDiskErrorAdmission(*this);
 }
 
 void CommandTable::AddAdmissionRule(AdmissionRule rule) {

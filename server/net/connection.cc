@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <optional>
 
 #include "protocol/reply_writer.h"
 #include "server/core/command_table.h"
@@ -109,7 +110,8 @@ Connection::Connection(tcp::socket socket, ServerState& state, const CommandTabl
       state_(state),
       table_(table),
       tracker_(tracker),
-      block_timer_(socket_.get_executor()) {
+      block_timer_(socket_.get_executor()),
+      turn_timer_(socket_.get_executor()) {
   tracker_.live.fetch_add(1);
 }
 
@@ -230,10 +232,100 @@ void Connection::PrepareRead() {
   }
 }
 
+namespace {
+
+// Replaces the spans [begin, end) of `out` (ascending, disjoint) by one error reply each.
+void ReplaceReplies(std::string* out, std::span<const std::pair<size_t, size_t>> spans, int resp,
+                    std::string_view error) {
+  std::string rewritten;
+  rewritten.reserve(out->size());
+  size_t at = 0;
+  for (const auto& [begin, end] : spans) {
+    rewritten.append(*out, at, begin - at);
+    protocol::ReplyWriter writer(&rewritten, resp);
+    writer.Error(error);
+    at = end;
+  }
+  rewritten.append(*out, at, std::string::npos);
+  out->swap(rewritten);
+}
+
+}  // namespace
+
+void Connection::CommitWrites() {
+  if (!engine::GroupCommit::pending() && first_uncommitted_write_ == 0) {
+    uncommitted_.clear();
+    return;
+  }
+  engine::Status st = engine::GroupCommit::Commit();
+  FinishCommit(st.ok() ? std::string() : err::FromStatus(st));
+}
+
+void Connection::FinishCommit(std::string error) {
+  if (error.empty() && first_uncommitted_write_ != 0 &&
+      engine::GroupCommit::LastFailedThrough() >= first_uncommitted_write_) {
+    // Committed (and failed) by someone else on this thread: a served blocked client, another
+    // connection's flush.
+    error = err::FromStatus(engine::Status::IOError(state_.engine.WriteFailureReason()));
+  }
+  if (!error.empty() && !uncommitted_.empty()) ReplaceReplies(&out_, uncommitted_, client_.resp, error);
+  uncommitted_.clear();
+  first_uncommitted_write_ = 0;
+}
+
+namespace {
+
+// The connections of this I/O thread waiting for the turn's commit, and whether it is posted.
+struct TurnCommitQueue {
+  std::vector<std::weak_ptr<Connection>> waiting;
+  bool posted = false;
+};
+thread_local TurnCommitQueue t_turn;
+
+}  // namespace
+
+asio::awaitable<void> Connection::JoinTurnCommit() {
+  t_turn.waiting.push_back(weak_from_this());
+  if (!t_turn.posted) {
+    t_turn.posted = true;
+    asio::post(socket_.get_executor(), &Connection::RunTurnCommit);
+  }
+  turn_done_ = false;
+  turn_timer_.expires_at(std::chrono::steady_clock::time_point::max());
+  while (!turn_done_) {
+    boost::system::error_code ec;
+    co_await turn_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  FinishCommit(std::move(turn_error_));
+  turn_error_.clear();
+}
+
+void Connection::RunTurnCommit() {
+  std::vector<std::weak_ptr<Connection>> waiting;
+  waiting.swap(t_turn.waiting);
+  t_turn.posted = false;
+  engine::Status st = engine::GroupCommit::Commit();
+  const std::string error = st.ok() ? std::string() : err::FromStatus(st);
+  for (const auto& weak : waiting) {
+    if (auto c = weak.lock()) {
+      c->turn_error_ = error;
+      c->turn_done_ = true;
+      c->turn_timer_.cancel();
+    }
+  }
+}
+
 asio::awaitable<bool> Connection::ProcessBuffer() {
   out_.clear();
   bool keep_open = true;
   UpdateParserLimits();
+  // The commands of this batch share one WAL append (CommitWrites). The scope is closed across every
+  // co_await, so a command of another connection on this thread never runs inside it.
+  std::optional<engine::GroupCommit> group(std::in_place);
+  auto suspend = [&] {
+    CommitWrites();
+    group.reset();
+  };
   for (;;) {
     size_t consumed = 0;
     std::string_view pending(in_.data() + in_start_, in_end_ - in_start_);
@@ -256,10 +348,16 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
 
     const bool was_authenticated = client_.authenticated;
     RunCommand(argv_);
-    if (client_.script_deferred) co_await RunDeferredScript(argv_);
+    if (client_.script_deferred) {
+      suspend();
+      co_await RunDeferredScript(argv_);
+      group.emplace();
+    }
     if (client_.blocked.active) {
       // The rest of the buffer waits until this command is served or times out.
+      suspend();
       if (!co_await Block()) co_return false;
+      group.emplace();
     }
     if (client_.reply_skip || client_.reply_skip_next || !discarded_.empty()) [[unlikely]] EndSilencedCommand();
     if (client_.authenticated != was_authenticated) parser_.set_authenticated(client_.authenticated);
@@ -269,8 +367,17 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
     }
     if (out_.size() >= kFlushThreshold) {
       // The argv views point into in_, which no read touches while we write.
+      suspend();
       if (!co_await Flush()) co_return false;
+      group.emplace();
     }
+  }
+  group->LeavePending();  // the turn's commit does it, for every connection of this poll
+  group.reset();
+  if (engine::GroupCommit::pending()) {
+    co_await JoinTurnCommit();
+  } else {
+    FinishCommit({});  // nothing left pending: whatever this batch wrote was committed by someone
   }
   if (!out_.empty() && !co_await Flush()) co_return false;
   if (!keep_open) {
@@ -281,6 +388,7 @@ asio::awaitable<bool> Connection::ProcessBuffer() {
 }
 
 asio::awaitable<bool> Connection::Flush() {
+  CommitWrites();  // no reply leaves before the writes it reports are in the WAL
   boost::system::error_code ec;
   size_t n = co_await asio::async_write(socket_, asio::buffer(out_), asio::redirect_error(asio::use_awaitable, ec));
   state_.stats.total_net_output_bytes.fetch_add(n, std::memory_order_relaxed);
@@ -294,9 +402,15 @@ void Connection::RunCommand(std::span<const std::string_view> argv) {
   // output stream (so nothing published earlier trails an UNSUBSCRIBE confirmation).
   if (client_.subscribed) TakePushes(&out_);
   protocol::ReplyWriter writer(ReplyTarget(), client_.resp);
+  const size_t reply_begin = out_.size();
+  const uint64_t writes_before = engine::GroupCommit::ThreadWrites();
   t_dispatching = this;
   table_.Dispatch(client_, state_, writer, argv);
   t_dispatching = nullptr;
+  if (engine::GroupCommit::ThreadWrites() != writes_before) {
+    if (first_uncommitted_write_ == 0) first_uncommitted_write_ = writes_before + 1;
+    if (out_.size() > reply_begin) uncommitted_.emplace_back(reply_begin, out_.size());
+  }
 }
 
 void Connection::EndSilencedCommand() {
@@ -316,9 +430,24 @@ asio::awaitable<void> Connection::RunDeferredScript(std::span<const std::string_
   auto done = std::make_shared<asio::steady_timer>(executor, std::chrono::steady_clock::time_point::max());
   state_.run_script_job([self = shared_from_this(), argv, done, executor] {
     protocol::ReplyWriter writer(self->ReplyTarget(), self->client_.resp);
-    t_dispatching = self.get();
-    self->table_.Dispatch(self->client_, self->state_, writer, argv);
-    t_dispatching = nullptr;
+    const size_t reply_begin = self->out_.size();
+    {
+      // The script's writes share one WAL append, made before its reply can leave.
+      engine::GroupCommit group;
+      const uint64_t writes_before = engine::GroupCommit::ThreadWrites();
+      t_dispatching = self.get();
+      self->table_.Dispatch(self->client_, self->state_, writer, argv);
+      t_dispatching = nullptr;
+      engine::Status st = engine::GroupCommit::Commit();
+      const bool wrote = engine::GroupCommit::ThreadWrites() != writes_before;
+      if (st.ok() && wrote && engine::GroupCommit::LastFailedThrough() > writes_before) {
+        st = engine::Status::IOError(self->state_.engine.WriteFailureReason());
+      }
+      if (!st.ok() && wrote && self->out_.size() > reply_begin) {
+        const std::pair<size_t, size_t> span{reply_begin, self->out_.size()};
+        ReplaceReplies(&self->out_, {&span, 1}, self->client_.resp, err::FromStatus(st));
+      }
+    }
     asio::post(executor, [done] { done->cancel(); });
   });
   boost::system::error_code ec;

@@ -77,6 +77,25 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
   void PrepareRead();
   // Dispatches one command into out_ (messages received before it go first).
   void RunCommand(std::span<const std::string_view> argv);
+  // Group commit (engine::GroupCommit): ProcessBuffer runs its commands under one scope, so their
+  // writes share one WAL append, made here before any reply leaves (Flush) and before every other
+  // suspension of the coroutine (no other connection's commands may run on this thread while this
+  // one's writes are uncommitted). When the commit fails, the replies of the commands that wrote since
+  // the last commit (uncommitted_, spans of out_) are replaced by the failure's error.
+  void CommitWrites();
+  // The end of a read batch: instead of committing at once, the connection joins its I/O thread's turn
+  // commit, which runs once every connection made ready by the same poll has run its batch (a handler
+  // posted behind theirs), so all of them share one WAL append, as Redis writes the AOF once in
+  // beforeSleep; it then wakes them to send their replies (or the failure's error).
+  boost::asio::awaitable<void> JoinTurnCommit();
+  static void RunTurnCommit();
+  // After a commit, made here or by anyone on this thread: rewrites uncommitted_ when `error` is set
+  // (this connection's own commit failed) or a failed commit covered this connection's writes.
+  void FinishCommit(std::string error);
+  std::vector<std::pair<size_t, size_t>> uncommitted_;
+  uint64_t first_uncommitted_write_ = 0;  // ThreadWrites() after the first uncommitted write; 0: none
+  bool turn_done_ = false;
+  std::string turn_error_;  // empty: the turn's commit succeeded
   // Where a command's replies go: out_, or discarded_ while CLIENT REPLY OFF/SKIP silences them.
   std::string* ReplyTarget() { return client_.ReplySilenced() ? &discarded_ : &out_; }
   // After a command ran with CLIENT REPLY SKIP pending or in force: moves SKIP on, drops what was silenced.
@@ -109,6 +128,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Subsc
 
   // Blocked-client state; touched only on this connection's executor.
   boost::asio::steady_timer block_timer_;
+  boost::asio::steady_timer turn_timer_;  // JoinTurnCommit's wait
   std::shared_ptr<BlockedWaiter> waiter_;  // while blocked
   uint64_t wait_generation_ = 0;  // which WaitForWake() a timer handler belongs to
   bool wake_pending_ = false;     // the registry served the client (or a stale wake: checked)

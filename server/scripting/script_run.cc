@@ -7,6 +7,7 @@
 #include "server/core/args.h"
 #include "server/core/command_table.h"
 #include "server/core/log.h"
+#include "server/core/disk_error.h"
 #include "server/core/memory_limit.h"
 #include "server/scripting/lua_reply.h"
 #include "server/scripting/lua_vm.h"
@@ -241,6 +242,8 @@ std::string ExecuteScriptCommand(ScriptRun& run) {
   }
   if (spec->flags & kCmdWrite) {
     if (run.read_only) return reject("Write commands are not allowed from read-only scripts.");
+    // scriptVerifyWriteCommandAllow: no writes while storage is failing.
+    if (run.caller.server.engine.WritesFailing()) return reject("-" + DiskErrorText(run.caller.server.engine));
     if (!run.state.BeginWrite()) return std::string(kKilledError);  // killed: the command is not refused
   }
   run.arg_views.assign(run.args.begin(), run.args.end());

@@ -29,7 +29,7 @@ TEST_CASE("the admission rules run in Redis's processCommand order", "[admission
   CommandHarness h;
   CHECK(Names(h.table().admission_rules(AdmissionStage::kBeforeQueue)) ==
         std::vector<std::string>{"lookup", "auth", "no-multi", "subscribed-mode", "maxmemory-in-multi",
-                                 "busy-script", "multi-queue", "defer-script"});
+                                 "disk-error", "busy-script", "multi-queue", "defer-script"});
   CHECK(Names(h.table().admission_rules(AdmissionStage::kUnderGate)) == std::vector<std::string>{"maxmemory"});
 }
 

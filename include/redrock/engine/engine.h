@@ -126,6 +126,53 @@ struct EngineStats {
   std::string last_write_error;   // empty when none
 };
 
+// Group commit. Without one, a write is in the WAL file (the OS's page cache, synced as Options::sync
+// says) by the time its call returns, so a crash of the process cannot lose it. While a GroupCommit is
+// open on a thread, that thread's writes return as soon as they are applied (visible to every reader)
+// and leave their WAL records in the engine's in-process WAL buffer; Commit() (or the end of the
+// outermost scope) writes everything buffered, this thread's and any other thread's, with one write()
+// to the WAL file, and under SyncMode::kAlways one fsync. That is how the server gives every command
+// of one read batch a single WAL append, as Redis writes its AOF buffer once per event-loop turn.
+//
+// The rule for the caller: acknowledge a write made under a scope only after a Commit() that returned
+// OK; a crash before that may lose it. A failed Commit() (IOError: a full disk) means the writes since
+// the last commit may be lost in a crash: they stay applied in memory and become durable if storage
+// recovers (the recovery flushes the memtables), and later writes fail until it has, as after any failed
+// write. Other threads can read a grouped write before it is committed (as they can read any write the
+// moment it is applied).
+//
+// Scopes nest (only the outermost's end commits) and are per thread; a scope is not tied to one
+// engine, but a thread keeps records pending for one engine at a time (a grouped write to another
+// engine commits the first one's). Destroy every scope before destroying an engine it wrote to.
+class GroupCommit {
+ public:
+  GroupCommit();
+  ~GroupCommit();  // commits (ignoring failure) when it is the outermost scope, unless LeavePending()
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // This scope's end will not commit: the thread's writes stay pending for a Commit() the caller
+  // makes later on this thread (the server's end-of-turn commit), which must come before anything
+  // acknowledges them.
+  void LeavePending() { leave_pending_ = true; }
+
+  // Writes this thread's buffered WAL records (and what other threads buffered meanwhile) to the WAL
+  // file, syncing under SyncMode::kAlways. OK at once when the thread has nothing pending.
+  static Status Commit();
+  // Whether this thread has grouped writes not yet committed.
+  static bool pending();
+  // How many writes this thread has made under scopes, ever: a caller compares it before and after an
+  // operation to tell whether the operation wrote anything that the next Commit() covers.
+  static uint64_t ThreadWrites();
+  // ThreadWrites() as it was at this thread's last failed commit (0: none): a commit covers every
+  // uncommitted write the thread made before it, whoever called it, so a caller whose first uncommitted
+  // write came at ThreadWrites() == n (counted after it) knows that write failed when this is >= n.
+  static uint64_t LastFailedThrough();
+
+ private:
+  bool leave_pending_ = false;
+};
+
 class Engine {
  public:
   // Opens (creating if allowed) the database in options.dir.
@@ -267,6 +314,10 @@ class Engine {
 
   KeyspaceInfo Keyspace(int db);
   EngineStats Stats();
+  // EngineStats::writes_failing, without the rest of Stats(): cheap enough for every command.
+  bool WritesFailing() const;
+  // The one-line reason of the last write failure ("No space left on device"); empty when none.
+  std::string WriteFailureReason() const;
   // Changes the WAL sync policy at run time (CONFIG SET appendfsync).
   void SetSyncMode(SyncMode mode);
   // Flushes memtables and syncs the WAL.
