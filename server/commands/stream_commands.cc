@@ -465,6 +465,16 @@ class XReadOp final : public BlockedOp {
   uint64_t count_;
 };
 
+// The error a blocked XREADGROUP is answered with, counted as Redis's updateStatsOnUnblock counts it: an
+// error reply and a failed call of the command (its call was counted when it blocked).
+void ReplyBlockedError(CommandContext& ctx, std::string_view error) {
+  ctx.reply.Error(error);
+  CountErrorReply(ctx.server, error);
+  if (const CommandSpec* spec = ctx.table.Find("xreadgroup"); spec != nullptr && spec->stats != nullptr) {
+    spec->stats->failed_calls.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 // A blocked XREADGROUP ... >: served with what arrives past the group's last-delivered ID.
 class XReadGroupOp final : public BlockedOp {
  public:
@@ -476,7 +486,7 @@ class XReadGroupOp final : public BlockedOp {
     auto result = engine::XReadGroup(ctx.engine(), ctx.db(), key, group_, consumer_, true, {}, count_, noack_);
     if (!result.ok()) {
       if (engine::IsNoGroup(result.status())) {
-        ctx.reply.Error("NOGROUP the consumer group this client was blocked on no longer exists");
+        ReplyBlockedError(ctx, "NOGROUP the consumer group this client was blocked on no longer exists");
         return true;
       }
       if (result.status().IsNotFound()) return ServeGone(ctx);
@@ -489,7 +499,7 @@ class XReadGroupOp final : public BlockedOp {
     return true;
   }
   bool ServeGone(CommandContext& ctx) const override {
-    ctx.reply.Error("UNBLOCKED the stream key no longer exists");
+    ReplyBlockedError(ctx, "UNBLOCKED the stream key no longer exists");
     return true;
   }
 
