@@ -895,7 +895,7 @@ void XInfoHelpCommand(CommandContext& ctx) {
       "STREAM <key> [FULL [COUNT <count>]",
       "    Show information about the stream.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ReplyHelp(ctx, kLines);
 }

@@ -192,7 +192,7 @@ void XGroupHelpCommand(CommandContext& ctx) {
       "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
       "    Set the current group ID and entries_read counter.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ReplyHelp(ctx, kLines);
 }
