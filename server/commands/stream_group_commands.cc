@@ -159,8 +159,8 @@ void XGroupCreateConsumerCommand(CommandContext& ctx) {
   if (!ParseXGroup(ctx, false, false, true, &args)) return;
   auto created = engine::XGroupCreateConsumer(ctx.engine(), ctx.db(), ctx.argv[2], ctx.argv[3], ctx.argv[4]);
   if (Failed(ctx, created)) return;
+  if (*created) NotifyKey(ctx, kNotifyStream, "xgroup-createconsumer", ctx.argv[2]);  // before the reply
   ctx.reply.Integer(*created ? 1 : 0);
-  if (*created) NotifyKey(ctx, kNotifyStream, "xgroup-createconsumer", ctx.argv[2]);
 }
 
 // XGROUP DELCONSUMER key group consumer
@@ -169,8 +169,8 @@ void XGroupDelConsumerCommand(CommandContext& ctx) {
   if (!ParseXGroup(ctx, false, false, true, &args)) return;
   auto pending = engine::XGroupDelConsumer(ctx.engine(), ctx.db(), ctx.argv[2], ctx.argv[3], ctx.argv[4]);
   if (Failed(ctx, pending)) return;
+  if (*pending >= 0) NotifyKey(ctx, kNotifyStream, "xgroup-delconsumer", ctx.argv[2]);  // before the reply
   ctx.reply.Integer(*pending < 0 ? 0 : *pending);
-  if (*pending >= 0) NotifyKey(ctx, kNotifyStream, "xgroup-delconsumer", ctx.argv[2]);
 }
 
 // XGROUP HELP
