@@ -36,6 +36,9 @@ void ServerKeyEvents::OnKeyModified(int db, std::string_view key) {
 
 void ServerKeyEvents::OnKeyExpired(int db, std::string_view key) {
   server_.watches.TouchExpired(db, key);
+  // Served after the command that noticed the expiry; an expiry found by the active-expiry thread waits
+  // in the ready list for the next serving pass.
+  server_.blocking.SignalStreamWaiters(db, key);
   NotifyKeyspaceEvent(server_, kNotifyExpired, "expired", key, db);
 }
 
