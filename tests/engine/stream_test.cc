@@ -2,6 +2,7 @@
 // XDEL, trimming with Redis's node model, XSETID, consumer groups and their PELs, claiming, XINFO, and
 // the generic key operations (empty streams stay, DEL/RENAME/COPY/MOVE/expiry).
 #include "redrock/engine/stream.h"
+#include "redrock/engine/memory.h"
 
 #include <string>
 #include <vector>
@@ -315,6 +316,17 @@ TEST_CASE_METHOD(EngineFixture, "stream: XINFO STREAM and the generic key operat
   REQUIRE(info->groups.size() == 1);
   CHECK(info->groups[0].pel.size() == 1);
   CHECK(info->groups[0].consumers[0].pel.size() == 1);
+
+  // MEMORY USAGE samples the entries: bigger entries, a bigger estimate; groups do not skew it.
+  auto small = MemoryUsage(e(), 0, "s", 0);
+  REQUIRE(small.ok());
+  Add(e(), "big", Explicit(1, 0), {"f", std::string(1000, 'x')});
+  Add(e(), "big", Explicit(2, 0), {"f", std::string(1000, 'x')});
+  Add(e(), "big", Explicit(3, 0), {"f", std::string(1000, 'x')});
+  auto big = MemoryUsage(e(), 0, "big", 0);
+  REQUIRE(big.ok());
+  CHECK(*big > *small + 2900);
+  CHECK(*e().Delete(0, std::vector<std::string_view>{"big"}) == 1);
 
   // COPY and RENAME carry entries and groups; MOVE too; DEL removes; expiry removes.
   REQUIRE(*e().Copy(0, "s", 0, "copy", false));
