@@ -261,6 +261,7 @@ bool Writer::Stage() {
   }
   if (batch_.Count() == 0) return false;
   impl_.AddBookkeeping(&batch_, data_key_, key_, old_.phys(), after);
+  if (unsignalled_) batch_.MarkUnsignalled();
   return true;
 }
 

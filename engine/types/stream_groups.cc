@@ -137,6 +137,8 @@ Status OpenGroup(Engine& engine, collection::Writer& w, std::string_view group, 
   if (!g->has_value()) return NoGroup();
   out->emplace(w, std::string(group), **g);
   (*out)->set_now(NowOf(engine));
+  // Redis changes groups, consumers and PELs without signalModifiedKey: a WATCH of the key ignores them.
+  w.set_unsignalled(true);
   return Status::OK();
 }
 
@@ -162,6 +164,8 @@ Status XGroupCreate(Engine& engine, int db, std::string_view key, std::string_vi
     if (!mkstream) return Status::NotFound();
     w.Create(KeyType::kStream);
     w.set_extra(Meta{}.Encode());
+  } else {
+    w.set_unsignalled(true);  // only MKSTREAM's creation is signalled, as in Redis
   }
   Meta m = stream::MetaOf(w);
   auto existing = stream::ReadGroup(w, group);
@@ -200,6 +204,7 @@ Result<bool> XGroupDestroy(Engine& engine, int db, std::string_view key, std::st
   auto g = stream::ReadGroup(w, group);
   if (!g.ok()) return g.status();
   if (!g->has_value()) return false;
+  w.set_unsignalled(true);
   w.DeleteMember(stream::GroupSuffix(group));
   for (const std::string& prefix : {stream::PelPrefix(group), stream::ConsumerPrefix(group)}) {
     st = DeleteAll(w, prefix);

@@ -773,6 +773,7 @@ Status XSetId(Engine& engine, int db, std::string_view key, StreamId id, std::op
   Status st = CheckStreamWriter(writer);
   if (!st.ok()) return st;
   if (!writer.exists()) return Status::NotFound();
+  writer.set_unsignalled(true);  // XSETID: no signalModifiedKey in Redis
   StreamEdit edit(writer);
   Meta& m = edit.meta();
   if (writer.size() > 0) {

@@ -357,7 +357,8 @@ void XClaimCommand(CommandContext& ctx) {
         ctx.reply.Error("ERR Invalid IDLE option argument for XCLAIM");
         return;
       }
-      args.delivery_time_ms = now - v;
+      // Redis computes now - idle in C's wrapping long long arithmetic; a bogus result becomes `now`.
+      args.delivery_time_ms = static_cast<int64_t>(static_cast<uint64_t>(now) - static_cast<uint64_t>(v));
     } else if (EqualsIgnoreCase(opt, "TIME") && moreargs) {
       ++j;
       if (!common::ParseInt64(ctx.argv[j], &v)) {
