@@ -119,7 +119,9 @@ TEST_CASE("XREADGROUP BLOCK: served by XADD, told when the group or key goes awa
   StreamServer s;
   Client waiter(s.port()), other(s.port()), producer(s.port());
   CHECK(producer.Call({"XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"}) == kOk);
+  // One after the other (the test server runs two I/O threads: clients sending at once block in either order).
   waiter.Send(Cmd({"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "q", ">"}));
+  s.WaitBlocked(1);
   other.Send(Cmd({"XREADGROUP", "GROUP", "g", "bob", "BLOCK", "0", "STREAMS", "q", ">"}));
   s.WaitBlocked(2);
   // One entry: the first waiter gets it; the second keeps waiting for the next one.
