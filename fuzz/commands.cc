@@ -4,7 +4,7 @@
 // Every input starts from the same state: the clock set back to its start, FLUSHALL, a fresh client, the
 // scripts and functions flushed, the config values any CONFIG SET of the previous input changed put back,
 // and a small keyspace holding every type (strings, an integer string, a hash, two sets, a list, a zset,
-// a key that expires, and a key in db 1). So an input that crashes reproduces on its own (the replay
+// a stream with a group, a key that expires, and a key in db 1). So an input that crashes reproduces on its own (the replay
 // test relies on that).
 //
 // The input is then a sequence of commands (at most kMaxCommands). Each starts with a byte choosing the
@@ -17,8 +17,8 @@
 // Checked after every command: exactly one well-formed reply in the client's protocol (more than one
 // only for the (un)subscribe family), no client left blocked. Checked at the end of the input: for every
 // key KEYS * lists, the collection's size command agrees with the number of members its full listing
-// returns, no empty collection exists, a string's GET, GETRANGE 0 -1 and STRLEN agree, and SCAN visits
-// exactly the keys KEYS * returns.
+// returns (a stream: XLEN and XRANGE agree), no empty collection exists (an empty stream may, as in
+// Redis), a string's GET, GETRANGE 0 -1 and STRLEN agree, and SCAN visits exactly the keys KEYS * returns.
 
 #include <algorithm>
 #include <cctype>
@@ -251,6 +251,10 @@ class Fuzzer {
              {"set", "e", "soon", "px", "1000"},
              {"hset", "hh", "x", "y"},
              {"expire", "hh", "50"},
+             {"xadd", "x", "1-1", "f", "v"},
+             {"xadd", "x", "2-0", "f", "w", "a", "1"},
+             {"xgroup", "create", "x", "a", "0"},
+             {"xreadgroup", "group", "a", "b", "count", "1", "streams", "x", ">"},
              {"select", "1"},
              {"rpush", "l", "x"},
              {"set", "s", "db1"},
@@ -527,6 +531,16 @@ class Fuzzer {
         size_cmd = "zcard";
         list_reply = Run({"zrange", key, "0", "-1", "withscores"});
         per_member = 2;
+      } else if (type == "+stream\r\n") {
+        // XLEN agrees with the entries XRANGE lists (the reply's array header); an empty stream may exist.
+        const std::string len = Run({"xlen", key});
+        const std::string range = Run({"xrange", key, "-", "+"});
+        FUZZ_CHECK(range.size() > 3 && range[0] == '*', "XRANGE %s: %s", Printable(key).c_str(),
+                   Printable(range).c_str());
+        const std::string n = range.substr(1, range.find("\r\n") - 1);
+        FUZZ_CHECK(len == ":" + n + "\r\n", "XLEN %s says %s, XRANGE lists %s entries", Printable(key).c_str(),
+                   Printable(len).c_str(), n.c_str());
+        continue;
       } else {
         FUZZ_CHECK(type == "+string\r\n", "TYPE of a listed key '%s' is %s", Printable(key).c_str(),
                    Printable(type).c_str());

@@ -62,6 +62,7 @@ bool ParseValueHeader(std::string_view raw, ValueHeader* out) {
     case KeyType::kSet:
     case KeyType::kList:
     case KeyType::kZSet:
+    case KeyType::kStream:
       if (raw.size() < kCollectionHeaderSize) return false;
       out->version = GetFixed64BE(raw.data() + 9);
       out->size = GetFixed64BE(raw.data() + 17);

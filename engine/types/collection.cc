@@ -252,7 +252,7 @@ void Writer::ReportModifiedUnchanged() {
 bool Writer::Stage() {
   if (Unchanged()) return false;
   PhysState after;
-  if (exists_ && size_ > 0) {
+  if (exists_ && (size_ > 0 || keep_empty_)) {
     batch_.Put(impl_.data_cf, data_key_, EncodeMetadata(type_, expire_at_ms_, version_, size_, extra_));
     after = PhysState{true, expire_at_ms_};
   } else if (old_.present) {
@@ -261,6 +261,7 @@ bool Writer::Stage() {
   }
   if (batch_.Count() == 0) return false;
   impl_.AddBookkeeping(&batch_, data_key_, key_, old_.phys(), after);
+  if (unsignalled_) batch_.MarkUnsignalled();
   return true;
 }
 
@@ -269,7 +270,7 @@ Status Writer::Commit() {
   if (!Stage()) return Status::OK();
   Status st = impl_.Write(&batch_);
   if (!st.ok()) return st;
-  if (old_.expired) impl_.NotifyExpired(db_, key_, /*replaced=*/exists_ && size_ > 0);
+  if (old_.expired) impl_.NotifyExpired(db_, key_, /*replaced=*/exists_ && (size_ > 0 || keep_empty_));
   return Status::OK();
 }
 
@@ -320,7 +321,7 @@ Status Writer::CommitAll(std::span<Writer* const> writers) {
   Status st = impl.Write(&all);
   if (!st.ok()) return st;
   for (Writer* w : writers) {
-    if (w->old_.expired) impl.NotifyExpired(w->db_, w->key_, /*replaced=*/w->exists_ && w->size_ > 0);
+    if (w->old_.expired) impl.NotifyExpired(w->db_, w->key_, /*replaced=*/w->exists_ && (w->size_ > 0 || w->keep_empty_));
   }
   return Status::OK();
 }

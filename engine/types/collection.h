@@ -153,6 +153,11 @@ class Writer : public View {
   void set_size(uint64_t size) { size_ = size; }
   void AddSize(int64_t delta) { size_ = static_cast<uint64_t>(static_cast<int64_t>(size_) + delta); }
   void set_extra(std::string extra) { extra_ = std::move(extra); }
+  // Streams: Commit() keeps the key when size() is 0 instead of deleting it (an emptied stream stays).
+  void set_keep_empty(bool keep) { keep_empty_ = keep; }
+  // The commit reports the key to OnKeyCreated only, not OnKeyModified (KeyedBatch::MarkUnsignalled): for
+  // writes Redis makes without signalModifiedKey (XREADGROUP, XACK, XCLAIM, XGROUP...), so WATCH ignores them.
+  void set_unsignalled(bool unsignalled) { unsignalled_ = unsignalled; }
 
   // Staged in this writer's batch (GetMember and NewIterator read the committed state).
   void PutMember(std::string_view suffix, std::string_view value);
@@ -185,6 +190,8 @@ class Writer : public View {
   std::optional<SingleKeyLock> lock_;  // empty when constructed AlreadyLocked
   OldValue old_;
   KeyedBatch batch_;
+  bool keep_empty_ = false;
+  bool unsignalled_ = false;
 };
 
 // A consistent read of one collection without locking: metadata and members come from one RocksDB

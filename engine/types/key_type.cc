@@ -7,7 +7,7 @@
 namespace redrock::engine {
 
 namespace {
-constexpr std::array<std::string_view, 6> kNames = {"none", "string", "hash", "set", "list", "zset"};
+constexpr std::array<std::string_view, 7> kNames = {"none", "string", "hash", "set", "list", "zset", "stream"};
 }
 
 std::string_view KeyTypeName(KeyType type) {

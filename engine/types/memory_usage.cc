@@ -9,6 +9,7 @@
 #include "engine/storage/encoding.h"
 #include "engine/storage/engine_impl.h"
 #include "redrock/engine/memory.h"
+#include "engine/types/stream_internal.h"
 #include "engine/types/zset_internal.h"
 
 namespace redrock::engine {
@@ -71,12 +72,16 @@ Result<int64_t> MemoryUsage(Engine& engine, int db, std::string_view key, int64_
 
   // A sorted set's two entries per member have the same size ('m' + member -> 8-byte score, and
   // 's' + 8-byte score + member -> ""), so sampling its member space and doubling covers both.
+  // A stream's size counts its entries: sample the entry space (nodes, groups and PELs are left out).
   const bool zset = header.type == KeyType::kZSet;
+  static constexpr char kStreamEntries[] = {stream::kEntrySpace};
+  std::string_view space;
+  if (zset) space = zset::kMemberSpace;
+  if (header.type == KeyType::kStream) space = std::string_view(kStreamEntries, 1);
   std::string prefix;
   collection::EncodeMemberPrefix(&prefix, db, key, header.version);
   const uint64_t prefix_bytes = prefix.size();
-  collection::MemberIterator it(impl.db, impl.members_cf, snapshot.get(), std::move(prefix),
-                                zset ? zset::kMemberSpace : std::string_view());
+  collection::MemberIterator it(impl.db, impl.members_cf, snapshot.get(), std::move(prefix), space);
   const uint64_t limit = samples <= 0 ? header.size : static_cast<uint64_t>(samples);
   uint64_t sampled = 0, sampled_bytes = 0;
   for (it.SeekToFirst(); it.Valid() && sampled < limit; it.Next(), ++sampled) {

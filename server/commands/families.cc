@@ -14,6 +14,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterListCommands(table);
   RegisterZSetCommands(table);
   RegisterSortCommands(table);
+  RegisterStreamCommands(table);
   RegisterGeoCommands(table);
   RegisterHyperLogLogCommands(table);
   RegisterBitmapCommands(table);

@@ -17,6 +17,7 @@ void RegisterHashCommands(CommandTable& table);         // HSET ... HSCAN
 void RegisterSetCommands(CommandTable& table);          // SADD ... SSCAN
 void RegisterListCommands(CommandTable& table);         // LPUSH ... BLMOVE
 void RegisterZSetCommands(CommandTable& table);         // ZADD ... ZSCAN
+void RegisterStreamCommands(CommandTable& table);       // XADD ... XAUTOCLAIM, XGROUP, XINFO (stream_*commands.cc)
 void RegisterGeoCommands(CommandTable& table);          // GEOADD ... GEOSEARCHSTORE (geo_commands.cc)
 void RegisterPubSubCommands(CommandTable& table);       // SUBSCRIBE ... PUBLISH, SSUBSCRIBE ... SPUBLISH, PUBSUB
 void RegisterScriptingCommands(CommandTable& table);    // EVAL ... SCRIPT, FCALL FCALL_RO FUNCTION (server/scripting/)

@@ -184,6 +184,7 @@ std::string_view CollectionEncoding(engine::KeyType type) {
     case engine::KeyType::kList: return "quicklist";
     case engine::KeyType::kSet: return "hashtable";
     case engine::KeyType::kZSet: return "listpack";
+    case engine::KeyType::kStream: return "stream";
     default: return "raw";
   }
 }

@@ -11,13 +11,6 @@ namespace redrock::server {
 namespace {
 
 constexpr NotYetImplemented kNotYet[] = {
-    // Issue 12: streams, SWAPDB.
-    {"xack", 12}, {"xadd", 12}, {"xautoclaim", 12}, {"xclaim", 12}, {"xdel", 12}, {"xlen", 12},
-    {"xpending", 12}, {"xrange", 12}, {"xread", 12}, {"xreadgroup", 12}, {"xrevrange", 12},
-    {"xsetid", 12}, {"xtrim", 12},
-    {"xgroup|create", 12}, {"xgroup|createconsumer", 12}, {"xgroup|delconsumer", 12},
-    {"xgroup|destroy", 12}, {"xgroup|help", 12}, {"xgroup|setid", 12},
-    {"xinfo|consumers", 12}, {"xinfo|groups", 12}, {"xinfo|help", 12}, {"xinfo|stream", 12},
     // Issue 13: client-side caching, CLIENT PAUSE, MONITOR, SLOWLOG, LATENCY, MEMORY, DEBUG.
     {"client|caching", 13}, {"client|getredir", 13}, {"client|pause", 13}, {"client|tracking", 13},
     {"client|trackinginfo", 13}, {"client|unpause", 13}, {"monitor", 13},

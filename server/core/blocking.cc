@@ -214,6 +214,38 @@ void BlockingRegistry::Signal(int db, std::string_view key) {
   signalled_on_this_thread = true;
 }
 
+namespace {
+bool WaitsForStream(const std::deque<std::shared_ptr<BlockedWaiter>>& queue) {
+  for (const auto& w : queue) {
+    if (w->op->type() == engine::KeyType::kStream) return true;
+  }
+  return false;
+}
+}  // namespace
+
+void BlockingRegistry::SignalStreamWaiters(int db, std::string_view key) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (interest_.load(std::memory_order_relaxed) == 0) return;
+  std::string map_key = MapKey(db, key);
+  std::lock_guard lock(mu_);
+  auto it = by_key_.find(map_key);
+  if (it == by_key_.end() || !WaitsForStream(it->second)) return;
+  if (ready_set_.insert(map_key).second) ready_.push_back(std::move(map_key));
+  signalled_on_this_thread = true;
+}
+
+void BlockingRegistry::SignalStreamWaitersFlushed(int db) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (interest_.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard lock(mu_);
+  for (const auto& [map_key, queue] : by_key_) {
+    if (db >= 0 && static_cast<uint8_t>(map_key[0]) != db) continue;
+    if (!WaitsForStream(queue)) continue;
+    if (ready_set_.insert(map_key).second) ready_.push_back(map_key);
+    signalled_on_this_thread = true;
+  }
+}
+
 void BlockingRegistry::ServeReady(ServerState& server, const CommandTable& table) {
   std::lock_guard serve(serve_mu_);
   ServeReadyLocked(server, table);
@@ -248,13 +280,12 @@ void BlockingRegistry::ServeKey(ServerState& server, const CommandTable& table, 
   // the reads here or in the ops' Serve is a keyspace hit or miss.
   engine::UncountedLookups write_lookups;
   auto type = server.engine.Type(db, key);
-  if (!type.ok() || *type == engine::KeyType::kNone) return;
+  if (!type.ok()) return;
   for (const auto& waiter : waiters) {
     {
       std::lock_guard lock(mu_);
       if (!waiter->registered) continue;  // served through another of its keys in this pass
     }
-    if (waiter->op->type() != *type) continue;
     ClientState client;
     client.db.store(waiter->db, std::memory_order_relaxed);
     client.resp = waiter->resp;
@@ -262,7 +293,13 @@ void BlockingRegistry::ServeKey(ServerState& server, const CommandTable& table, 
     std::string reply;
     protocol::ReplyWriter writer(&reply, waiter->resp);
     CommandContext ctx{{}, client, server, writer, table};
-    if (!waiter->op->Serve(ctx, key)) break;  // nothing left for the next ones either
+    if (waiter->op->type() != *type) {
+      // Gone or of another type: only XREADGROUP waiters are told (with an error); nobody is served.
+      if (!waiter->op->ServeGone(ctx)) continue;
+    } else if (!waiter->op->Serve(ctx, key)) {
+      if (waiter->op->serve_all()) continue;
+      break;  // nothing left for the next ones either
+    }
     // The serving command runs under its connection's group commit (engine::GroupCommit): what was
     // taken for this client must be in the WAL before the client can see it.
     if (engine::GroupCommit::pending()) {

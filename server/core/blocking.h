@@ -63,6 +63,12 @@ class BlockedOp {
   // ctx.client is a scratch client with the waiter's db and protocol. Runs under an
   // engine::UncountedLookups: its reads count no keyspace hit or miss, as in Redis.
   virtual bool Serve(CommandContext& ctx, std::string_view key) const = 0;
+  // Streams (Redis's serveClientsBlockedOnStreamKey): a waiter that cannot be served yet does not stop
+  // the ones after it, which may wait for other IDs or groups.
+  virtual bool serve_all() const { return false; }
+  // The key became ready but no longer holds type() (deleted, overwritten, flushed): XREADGROUP's
+  // waiters then get an error (written into ctx.reply, returning true); the others keep waiting.
+  virtual bool ServeGone(CommandContext& ctx) const { return false; }
 };
 
 // A registered blocked client (shared by the registry and its connection).
@@ -148,6 +154,11 @@ class BlockingRegistry {
   // The distinct keys clients are blocked on in `db` (SWAPDB re-examines them, as Redis's
   // scanDatabaseForReadyKeys does).
   std::vector<std::string> BlockedKeys(int db);
+  // Any write to (db, key) (the server's KeyEventSink): marks it ready only when a client blocked on it
+  // waits for a stream, so XREADGROUP waiters learn that the key was deleted or overwritten (Redis
+  // signals a stream key on every delete and overwrite). FLUSHDB/FLUSHALL (db -1): every such key.
+  void SignalStreamWaiters(int db, std::string_view key);
+  void SignalStreamWaitersFlushed(int db);
   // After a top-level command (Dispatch): serves the clients blocked on the keys it readied.
   void ServeReadyKeys(ServerState& server, const CommandTable& table) {
     if (signalled_on_this_thread) ServeReady(server, table);

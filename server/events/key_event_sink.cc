@@ -27,14 +27,25 @@ bool NewEventsWanted(const ServerState& server) {
 
 }  // namespace
 
-void ServerKeyEvents::OnKeyModified(int db, std::string_view key) { server_.watches.Touch(db, key); }
+void ServerKeyEvents::OnKeyModified(int db, std::string_view key) {
+  server_.watches.Touch(db, key);
+  // Redis signals a stream key as ready when it is deleted or overwritten (XREADGROUP waiters then get
+  // an error); only keys some client waits on as a stream are marked.
+  server_.blocking.SignalStreamWaiters(db, key);
+}
 
 void ServerKeyEvents::OnKeyExpired(int db, std::string_view key) {
   server_.watches.TouchExpired(db, key);
+  // Served after the command that noticed the expiry; an expiry found by the active-expiry thread waits
+  // in the ready list for the next serving pass.
+  server_.blocking.SignalStreamWaiters(db, key);
   NotifyKeyspaceEvent(server_, kNotifyExpired, "expired", key, db);
 }
 
-void ServerKeyEvents::OnFlushed(int db) { server_.watches.TouchFlushed(db); }
+void ServerKeyEvents::OnFlushed(int db) {
+  server_.watches.TouchFlushed(db);
+  server_.blocking.SignalStreamWaitersFlushed(db);
+}
 
 void ServerKeyEvents::OnKeyCreated(int db, std::string_view key) {
   // Redis's dbAdd signals the key as ready for the clients blocked on it, whatever the type and the

@@ -38,7 +38,7 @@ TEST_CASE("Type", "[engine][keys]") {
   CHECK(*e.Type(0, "none") == KeyType::kNone);
   f.Set(0, "s", "v");
   CHECK(*e.Type(0, "s") == KeyType::kString);
-  for (KeyType t : {KeyType::kHash, KeyType::kSet, KeyType::kList, KeyType::kZSet}) {
+  for (KeyType t : {KeyType::kHash, KeyType::kSet, KeyType::kList, KeyType::kZSet, KeyType::kStream}) {
     REQUIRE(EngineTestPeer::PutFakeCollection(e, 0, "c", t).ok());
     CHECK(*e.Type(0, "c") == t);
   }
@@ -46,7 +46,9 @@ TEST_CASE("Type", "[engine][keys]") {
   CHECK(KeyTypeName(KeyType::kNone) == "none");
   CHECK(ParseKeyType("STRING") == KeyType::kString);
   CHECK(ParseKeyType("Hash") == KeyType::kHash);
-  CHECK_FALSE(ParseKeyType("stream").has_value());
+  CHECK(ParseKeyType("Stream") == KeyType::kStream);
+  CHECK(KeyTypeName(KeyType::kStream) == "stream");
+  CHECK_FALSE(ParseKeyType("streams").has_value());
 }
 
 TEST_CASE("ExpireAt, PTtl, ExpireTimeMs and Persist", "[engine][keys][ttl]") {

@@ -103,8 +103,8 @@ TEST_CASE("COMMAND DOCS carries the argument tree", "[command][catalog]") {
         "$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n"
         "$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n");
   // A command redrock does not run yet is not described.
-  CHECK(h.Run({"command", "docs", "xadd"}) == "*0\r\n");
-  CHECK(h.Run({"command", "info", "xadd"}) == "*1\r\n$-1\r\n");
+  CHECK(h.Run({"command", "docs", "monitor"}) == "*0\r\n");
+  CHECK(h.Run({"command", "info", "monitor"}) == "*1\r\n$-1\r\n");
 }
 
 }  // namespace

@@ -50,9 +50,9 @@
 
 namespace redrock::engine {
 
-enum class KeyType : uint8_t { kNone = 0, kString = 1, kHash = 2, kSet = 3, kList = 4, kZSet = 5 };
+enum class KeyType : uint8_t { kNone = 0, kString = 1, kHash = 2, kSet = 3, kList = 4, kZSet = 5, kStream = 6 };
 
-// "none", "string", "hash", "set", "list", "zset": the names TYPE replies with.
+// "none", "string", "hash", "set", "list", "zset", "stream": the names TYPE replies with.
 std::string_view KeyTypeName(KeyType type);
 // Inverse of KeyTypeName, case-insensitive; nullopt for an unknown name.
 std::optional<KeyType> ParseKeyType(std::string_view name);
