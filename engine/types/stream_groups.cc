@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "engine/storage/db_map.h"
 #include "engine/types/stream_internal.h"
 
 namespace redrock::engine {
@@ -157,6 +158,7 @@ Status DeleteAll(collection::Writer& w, std::string_view prefix) {
 
 Status XGroupCreate(Engine& engine, int db, std::string_view key, std::string_view group, GroupStartId start,
                     bool mkstream, int64_t entries_read) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   Status st = stream::OpenStream(w);
   if (!st.ok()) return st;
@@ -185,6 +187,7 @@ Status XGroupCreate(Engine& engine, int db, std::string_view key, std::string_vi
 
 Status XGroupSetId(Engine& engine, int db, std::string_view key, std::string_view group, GroupStartId start,
                    int64_t entries_read) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   std::optional<GroupEdit> edit;
   Status st = OpenGroup(engine, w, group, &edit);
@@ -197,6 +200,7 @@ Status XGroupSetId(Engine& engine, int db, std::string_view key, std::string_vie
 }
 
 Result<bool> XGroupDestroy(Engine& engine, int db, std::string_view key, std::string_view group) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   Status st = stream::OpenStream(w);
   if (!st.ok()) return st;
@@ -224,6 +228,7 @@ Result<bool> XGroupDestroy(Engine& engine, int db, std::string_view key, std::st
 
 Result<bool> XGroupCreateConsumer(Engine& engine, int db, std::string_view key, std::string_view group,
                                   std::string_view consumer) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   std::optional<GroupEdit> edit;
   Status st = OpenGroup(engine, w, group, &edit);
@@ -243,6 +248,7 @@ Result<bool> XGroupCreateConsumer(Engine& engine, int db, std::string_view key, 
 
 Result<int64_t> XGroupDelConsumer(Engine& engine, int db, std::string_view key, std::string_view group,
                                   std::string_view consumer) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   std::optional<GroupEdit> edit;
   Status st = OpenGroup(engine, w, group, &edit);
@@ -271,6 +277,7 @@ Result<int64_t> XGroupDelConsumer(Engine& engine, int db, std::string_view key, 
 }
 
 Result<bool> XGroupExists(Engine& engine, int db, std::string_view key, std::string_view group) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = r.Ready(KeyType::kStream);
   if (!st.ok()) return st;
@@ -283,6 +290,7 @@ Result<bool> XGroupExists(Engine& engine, int db, std::string_view key, std::str
 Result<XReadGroupResult> XReadGroup(Engine& engine, int db, std::string_view key, std::string_view group,
                                     std::string_view consumer, bool newer, StreamId start, uint64_t count,
                                     bool noack) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   std::optional<GroupEdit> edit;
   Status st = OpenGroup(engine, w, group, &edit);
@@ -368,6 +376,7 @@ Result<XReadGroupResult> XReadGroup(Engine& engine, int db, std::string_view key
 
 Result<int64_t> XAck(Engine& engine, int db, std::string_view key, std::string_view group,
                      std::span<const StreamId> ids) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   std::optional<GroupEdit> edit;
   Status st = OpenGroup(engine, w, group, &edit);
@@ -404,6 +413,7 @@ Status ReadGroupOf(const collection::Reader& r, std::string_view group, Group* o
 }  // namespace
 
 Result<XPendingSummary> XPendingSummaryOf(Engine& engine, int db, std::string_view key, std::string_view group) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Group g;
   Status st = ReadGroupOf(r, group, &g);
@@ -435,6 +445,7 @@ Result<std::vector<StreamPendingEntry>> XPendingRange(Engine& engine, int db, st
                                                       std::string_view group, int64_t min_idle_ms, StreamId start,
                                                       StreamId end, uint64_t count,
                                                       std::optional<std::string_view> consumer) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Group g;
   Status st = ReadGroupOf(r, group, &g);
@@ -482,6 +493,7 @@ Result<std::vector<StreamPendingEntry>> XPendingRange(Engine& engine, int db, st
 
 Result<XClaimResult> XClaim(Engine& engine, int db, std::string_view key, std::string_view group,
                             std::string_view consumer, std::span<const StreamId> ids, const XClaimArgs& args) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   std::optional<GroupEdit> edit;
   Status st = OpenGroup(engine, w, group, &edit);
@@ -549,6 +561,7 @@ Result<XClaimResult> XClaim(Engine& engine, int db, std::string_view key, std::s
 Result<XAutoClaimResult> XAutoClaim(Engine& engine, int db, std::string_view key, std::string_view group,
                                     std::string_view consumer, int64_t min_idle_ms, StreamId start, uint64_t count,
                                     bool justid) {
+  DbHold hold(engine, db);
   collection::Writer w(engine, db, key);
   std::optional<GroupEdit> edit;
   Status st = OpenGroup(engine, w, group, &edit);

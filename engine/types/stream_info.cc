@@ -1,5 +1,6 @@
 // Streams, part 3: XINFO STREAM [FULL], XINFO GROUPS and XINFO CONSUMERS, from one snapshot.
 
+#include "engine/storage/db_map.h"
 #include "engine/types/stream_internal.h"
 
 namespace redrock::engine {
@@ -87,6 +88,7 @@ Status OpenRead(const collection::Reader& r) {
 }  // namespace
 
 Result<StreamInfo> XInfoStream(Engine& engine, int db, std::string_view key, bool full, uint64_t count) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = OpenRead(r);
   if (!st.ok()) return st;
@@ -143,6 +145,7 @@ Result<StreamInfo> XInfoStream(Engine& engine, int db, std::string_view key, boo
 }
 
 Result<std::vector<StreamGroupInfo>> XInfoGroups(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = OpenRead(r);
   if (!st.ok()) return st;
@@ -151,6 +154,7 @@ Result<std::vector<StreamGroupInfo>> XInfoGroups(Engine& engine, int db, std::st
 
 Result<std::vector<StreamConsumerInfo>> XInfoConsumers(Engine& engine, int db, std::string_view key,
                                                        std::string_view group) {
+  DbHold hold(engine, db);
   collection::Reader r(engine, db, key);
   Status st = OpenRead(r);
   if (!st.ok()) return st;

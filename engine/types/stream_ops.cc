@@ -6,6 +6,7 @@
 #include <span>
 
 #include "common/number_format.h"
+#include "engine/storage/db_map.h"
 #include "engine/types/stream_internal.h"
 
 namespace redrock::engine {
@@ -595,6 +596,7 @@ Status CheckStreamWriter(collection::Writer& writer) { return stream::OpenStream
 
 Result<XAddResult> XAdd(Engine& engine, int db, std::string_view key, const XAddArgs& args,
                         std::span<const std::string_view> field_values) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = CheckStreamWriter(writer);
   if (!st.ok()) return st;
@@ -686,6 +688,7 @@ Result<XAddResult> XAdd(Engine& engine, int db, std::string_view key, const XAdd
 }
 
 Result<int64_t> XTrim(Engine& engine, int db, std::string_view key, const StreamTrim& trim) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = CheckStreamWriter(writer);
   if (!st.ok()) return st;
@@ -701,6 +704,7 @@ Result<int64_t> XTrim(Engine& engine, int db, std::string_view key, const Stream
 }
 
 Result<int64_t> XDel(Engine& engine, int db, std::string_view key, std::span<const StreamId> ids) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = CheckStreamWriter(writer);
   if (!st.ok()) return st;
@@ -745,6 +749,7 @@ Result<int64_t> XDel(Engine& engine, int db, std::string_view key, std::span<con
 }
 
 Result<int64_t> XLen(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kStream);
   if (!st.ok()) return st;
@@ -753,6 +758,7 @@ Result<int64_t> XLen(Engine& engine, int db, std::string_view key) {
 
 Result<std::vector<StreamEntry>> XRange(Engine& engine, int db, std::string_view key, StreamId start, StreamId end,
                                         uint64_t count, bool rev) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kStream);
   if (!st.ok()) return st;
@@ -760,6 +766,7 @@ Result<std::vector<StreamEntry>> XRange(Engine& engine, int db, std::string_view
 }
 
 Result<std::optional<StreamMeta>> StreamGetMeta(Engine& engine, int db, std::string_view key) {
+  DbHold hold(engine, db);
   collection::Reader reader(engine, db, key);
   Status st = reader.Ready(KeyType::kStream);
   if (!st.ok()) return st;
@@ -769,6 +776,7 @@ Result<std::optional<StreamMeta>> StreamGetMeta(Engine& engine, int db, std::str
 
 Status XSetId(Engine& engine, int db, std::string_view key, StreamId id, std::optional<int64_t> entries_added,
               std::optional<StreamId> max_deleted) {
+  DbHold hold(engine, db);
   collection::Writer writer(engine, db, key);
   Status st = CheckStreamWriter(writer);
   if (!st.ok()) return st;

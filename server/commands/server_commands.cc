@@ -99,10 +99,12 @@ void SwapDbCommand(CommandContext& ctx) {
       }
     }
     // As scanDatabaseForReadyKeys: a key someone waits on that now exists may serve them (ServeReadyKeys,
-    // after the command, checks the type).
+    // after the command, checks the type). As scanDatabaseForDeletedStreams: a blocked XREADGROUP whose
+    // stream was swapped away for something else (or nothing) is told, as if the key were deleted.
     for (int db : {a, b}) {
       for (const std::string& key : ctx.server.blocking.BlockedKeys(db)) {
         if (live(db, key)) ctx.server.blocking.Signal(db, key);
+        ctx.server.blocking.SignalStreamWaiters(db, key);
       }
     }
   }
