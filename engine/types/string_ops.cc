@@ -449,20 +449,29 @@ Result<int64_t> Engine::SetRange(int db, std::string_view key, int64_t offset, s
   return length;
 }
 
+// ModifyString and ModifyStringFrom under the caller's locks: `modify(exists, &value, &mode)` edits a copy
+// of the live value, and the StoreMode it sets says whether and how it is written back.
+template <typename Modify>
+Status ModifyLocked(Engine::Impl& impl, int db, std::string_view key, std::string_view dkey, bool counted,
+                    Modify&& modify) {
+  std::string value;
+  return UpdateStringLocked(impl, db, key, dkey, counted,
+                            [&](bool exists, std::string_view payload, StringUpdate* update) {
+                              value.assign(payload);
+                              Engine::StoreMode mode = Engine::StoreMode::kNone;
+                              Status st = modify(exists, &value, &mode);
+                              return ApplyStoreMode(std::move(st), mode, value, update);
+                            });
+}
+
 Status Engine::ModifyString(int db, std::string_view key, const StringModifier& modify, Lookup lookup) {
   DbHold hold(impl_->db_map, db);
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
   SingleKeyLock lock(impl.locks, dkey);
-  std::string value;
-  return UpdateStringLocked(impl, db, key, dkey, lookup == Lookup::kCounted,
-                            [&](bool exists, std::string_view payload, StringUpdate* update) {
-                              value.assign(payload);
-                              StoreMode mode = StoreMode::kNone;
-                              Status st = modify(exists, &value, &mode);
-                              return ApplyStoreMode(std::move(st), mode, value, update);
-                            });
+  return ModifyLocked(impl, db, key, dkey, lookup == Lookup::kCounted,
+                      [&](bool exists, std::string* value, StoreMode* mode) { return modify(exists, value, mode); });
 }
 
 Status Engine::ModifyStringFrom(int db, std::string_view key, std::span<const std::string_view> sources,
@@ -492,14 +501,8 @@ Status Engine::ModifyStringFrom(int db, std::string_view key, std::span<const st
     if (h.type != KeyType::kString) return Status::WrongType();
     return std::optional<std::string>(std::string(h.payload));
   };
-  std::string value;
-  return UpdateStringLocked(impl, db, key, dkey, lookup == Lookup::kCounted,
-                            [&](bool exists, std::string_view payload, StringUpdate* update) {
-                              value.assign(payload);
-                              StoreMode mode = StoreMode::kNone;
-                              Status st = modify(read, exists, &value, &mode);
-                              return ApplyStoreMode(std::move(st), mode, value, update);
-                            });
+  return ModifyLocked(impl, db, key, dkey, lookup == Lookup::kCounted,
+                      [&](bool exists, std::string* value, StoreMode* mode) { return modify(read, exists, value, mode); });
 }
 
 Result<bool> Engine::CombineStrings(int db, std::string_view dst, std::span<const std::string_view> sources,
