@@ -178,23 +178,26 @@ size_t ParseAddOrTrim(CommandContext& ctx, bool xadd, engine::XAddArgs* args) {
   bool limit_given = false;
   size_t i = 2;
   const size_t argc = ctx.argc();
+  // MAXLEN/MINID's common start: only one of them, then an optional `~` or `=` before the threshold.
+  auto start_trim = [&](size_t moreargs) {
+    if (trim.strategy != Strategy::kNone) {
+      ctx.reply.Error(kMaxLenMinId);
+      return false;
+    }
+    trim.approx = false;
+    const std::string_view next = ctx.argv[i + 1];
+    if (moreargs >= 2 && (next == "~" || next == "=")) {
+      trim.approx = next == "~";
+      ++i;
+    }
+    return true;
+  };
   for (; i < argc; ++i) {
     const size_t moreargs = argc - 1 - i;
     const std::string_view opt = ctx.argv[i];
     if (xadd && opt == "*") break;
     if (EqualsIgnoreCase(opt, "maxlen") && moreargs) {
-      if (trim.strategy != Strategy::kNone) {
-        ctx.reply.Error(kMaxLenMinId);
-        return 0;
-      }
-      trim.approx = false;
-      const std::string_view next = ctx.argv[i + 1];
-      if (moreargs >= 2 && next == "~") {
-        trim.approx = true;
-        ++i;
-      } else if (moreargs >= 2 && next == "=") {
-        ++i;
-      }
+      if (!start_trim(moreargs)) return 0;
       int64_t maxlen = 0;
       if (!common::ParseInt64(ctx.argv[i + 1], &maxlen)) return ReplyIntegerError(ctx), 0;
       if (maxlen < 0) {
@@ -205,18 +208,7 @@ size_t ParseAddOrTrim(CommandContext& ctx, bool xadd, engine::XAddArgs* args) {
       ++i;
       trim.strategy = Strategy::kMaxLen;
     } else if (EqualsIgnoreCase(opt, "minid") && moreargs) {
-      if (trim.strategy != Strategy::kNone) {
-        ctx.reply.Error(kMaxLenMinId);
-        return 0;
-      }
-      trim.approx = false;
-      const std::string_view next = ctx.argv[i + 1];
-      if (moreargs >= 2 && next == "~") {
-        trim.approx = true;
-        ++i;
-      } else if (moreargs >= 2 && next == "=") {
-        ++i;
-      }
+      if (!start_trim(moreargs)) return 0;
       if (!ParseId(ctx, ctx.argv[i + 1], &trim.minid, 0, true)) return 0;
       ++i;
       trim.strategy = Strategy::kMinId;
