@@ -105,6 +105,8 @@ struct CommandSpec {
   // this call counts as deny-oom. Called with the exec gate held. Null: kCmdDenyOom decides.
   bool (*denies_oom)(ServerState& server, const CommandSpec& spec, std::span<const std::string_view> argv) = nullptr;
   const CommandSpec* parent = nullptr;   // set by the table for subcommands
+  // Whether this is the top-level command `top_name` (lower case), not a subcommand of that name.
+  bool IsTopLevel(std::string_view top_name) const { return parent == nullptr && name == top_name; }
   CommandStats* stats = nullptr;         // set by the table when bound
 
   std::string FullName() const;  // "client|setname"

@@ -10,13 +10,11 @@ namespace redrock::server {
 
 namespace {
 
-bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.parent == nullptr && spec.name == name; }
-
 // Redis's is_write_command (a write command, or an EXEC whose queue holds one), or PING.
 bool Refusable(const CommandSpec& spec, const ClientState& client) {
   if (spec.flags & kCmdWrite) return true;
-  if (IsNamed(spec, "ping")) return true;
-  if (!IsNamed(spec, "exec")) return false;
+  if (spec.IsTopLevel("ping")) return true;
+  if (!spec.IsTopLevel("exec")) return false;
   for (const QueuedCommand& queued : client.queued) {
     if (queued.spec->flags & kCmdWrite) return true;
   }

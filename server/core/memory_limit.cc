@@ -64,14 +64,12 @@ bool MemoryLimit::OverLimit() {
 
 namespace {
 
-bool IsNamed(const CommandSpec& spec, std::string_view name) { return spec.parent == nullptr && spec.name == name; }
-
 // Called with the exec gate held (scripts are looked up).
 bool DeniesOom(const CommandSpec& spec, const ClientState& client, ServerState& server,
                std::span<const std::string_view> argv) {
   if (spec.flags & kCmdDenyOom) return true;
   if (spec.denies_oom != nullptr) return spec.denies_oom(server, spec, argv);
-  if (!IsNamed(spec, "exec")) return false;
+  if (!spec.IsTopLevel("exec")) return false;
   for (const QueuedCommand& queued : client.queued) {
     const std::vector<std::string_view> queued_argv(queued.argv.begin(), queued.argv.end());
     if (DeniesOom(*queued.spec, client, server, queued_argv)) return true;
@@ -82,7 +80,7 @@ bool DeniesOom(const CommandSpec& spec, const ClientState& client, ServerState& 
 Verdict MultiOomRule(AdmissionContext& ctx) {
   const CommandSpec& spec = *ctx.spec;
   if (!ctx.client.in_multi || !ctx.server.memory.enabled()) return Verdict::kAdmit;
-  if (IsNamed(spec, "exec") || IsNamed(spec, "discard") || IsNamed(spec, "quit") || IsNamed(spec, "reset")) {
+  if (spec.IsTopLevel("exec") || spec.IsTopLevel("discard") || spec.IsTopLevel("quit") || spec.IsTopLevel("reset")) {
     return Verdict::kAdmit;
   }
   if (!ctx.server.memory.OverLimit()) return Verdict::kAdmit;

@@ -11,7 +11,7 @@ namespace redrock::server {
 
 namespace {
 
-bool IsShutdown(const CommandSpec& spec) { return spec.parent == nullptr && spec.name == "shutdown"; }
+bool IsShutdown(const CommandSpec& spec) { return spec.IsTopLevel("shutdown"); }
 
 bool HasNoSave(std::span<const std::string_view> argv) {
   for (size_t i = 1; i < argv.size(); ++i) {
