@@ -20,6 +20,9 @@
 #include <utility>
 #include <vector>
 
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
 #include "bench/bench_support.h"
 
 namespace redrock::bench {
@@ -58,11 +61,12 @@ PointFixture& Point() {
 size_t StartIndex(const benchmark::State& state) { return static_cast<size_t>(state.thread_index()) * 7919; }
 inline size_t NextIndex(size_t i) { return (i + 104729) & (kPointKeys - 1); }
 
+// Through the call the server's GET makes: the value lands in a string the caller reuses.
 void BM_GetHot(benchmark::State& state) {
   engine::Engine& engine = *Point().db.engine;
+  std::string value;
   for (auto _ : state) {
-    auto value = engine.Get(0, "hot");
-    if (!value.ok()) state.SkipWithError("GET hot failed");
+    if (!engine.Get(0, "hot", &value).ok()) state.SkipWithError("GET hot failed");
     benchmark::DoNotOptimize(value);
   }
   state.SetItemsProcessed(state.iterations());
@@ -119,6 +123,80 @@ void BM_Incr(benchmark::State& state) {
     i = NextIndex(i);
   }
   state.SetItemsProcessed(state.iterations());
+}
+
+// ---- The floor: bare RocksDB ----------------------------------------------------------------------
+// What an embedder would get from RocksDB alone for the same SET: one Put of the same key bytes
+// ([db][key]) and value bytes (the 10-byte header and the 64-byte payload) into the default column
+// family, with the engine's WAL settings (manual_wal_flush, the WAL written to the file before the call
+// returns, no fsync: kEverySec) and its memtable size. No cache, no counters, no expiry index, no lock.
+struct FloorFixture {
+  FloorFixture() : dir("floor") {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.manual_wal_flush = true;
+    options.write_buffer_size = engine::Options{}.write_buffer_bytes;
+    rocksdb::Status s = rocksdb::DB::Open(options, dir.str(), &db);
+    if (!s.ok()) Die("rocksdb open failed: " + s.ToString());
+    keys.reserve(kPointKeys);
+    for (size_t i = 0; i < kPointKeys; ++i) keys.push_back(std::string(1, '\0') + "key:" + std::to_string(i));
+    value = std::string(10, '\0') + Value64();
+  }
+  ~FloorFixture() { delete db; }
+  BenchDir dir;
+  rocksdb::DB* db = nullptr;
+  std::vector<std::string> keys;
+  std::string value;
+};
+
+FloorFixture& Floor() {
+  static FloorFixture fixture;
+  return fixture;
+}
+
+void BM_RocksDbPutFloor(benchmark::State& state) {
+  FloorFixture& fx = Floor();
+  rocksdb::WriteOptions wo;
+  size_t i = StartIndex(state);
+  for (auto _ : state) {
+    if (!fx.db->Put(wo, fx.keys[i], fx.value).ok() || !fx.db->FlushWAL(false).ok()) {
+      state.SkipWithError("rocksdb Put failed");
+    }
+    i = NextIndex(i);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// Sixteen writes per WAL write, as one I/O thread's turn of a -P 16 pipeline: the floor is 16 Puts and
+// one FlushWAL; the engine's is 16 SETs under one GroupCommit. items_per_second counts the writes.
+constexpr int kGroup = 16;
+
+void BM_RocksDbPutFloorGrouped(benchmark::State& state) {
+  FloorFixture& fx = Floor();
+  rocksdb::WriteOptions wo;
+  size_t i = StartIndex(state);
+  for (auto _ : state) {
+    for (int n = 0; n < kGroup; ++n) {
+      if (!fx.db->Put(wo, fx.keys[i], fx.value).ok()) state.SkipWithError("rocksdb Put failed");
+      i = NextIndex(i);
+    }
+    if (!fx.db->FlushWAL(false).ok()) state.SkipWithError("rocksdb FlushWAL failed");
+  }
+  state.SetItemsProcessed(state.iterations() * kGroup);
+}
+
+void BM_SetGrouped(benchmark::State& state) {
+  PointFixture& fx = Point();
+  engine::SetOptions options;
+  size_t i = StartIndex(state);
+  for (auto _ : state) {
+    engine::GroupCommit group;
+    for (int n = 0; n < kGroup; ++n) {
+      if (!fx.db.engine->Set(0, fx.set_keys[i], Value64(), options).ok()) state.SkipWithError("SET failed");
+      i = NextIndex(i);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kGroup);
 }
 
 // ---- KEYS / SCAN datasets ------------------------------------------------------------------------
@@ -212,6 +290,9 @@ BENCHMARK(BM_GetMissing)->Apply(PointArgs);
 BENCHMARK(BM_Set)->Apply(PointArgs);
 BENCHMARK(BM_SetEx)->Apply(PointArgs);
 BENCHMARK(BM_Incr)->Apply(PointArgs);
+BENCHMARK(BM_RocksDbPutFloor)->Apply(PointArgs);
+BENCHMARK(BM_SetGrouped)->Apply(PointArgs);
+BENCHMARK(BM_RocksDbPutFloorGrouped)->Apply(PointArgs);
 
 void RegisterIterationBenchmarks() {
   for (const Pattern& pattern : kPatterns) {

@@ -135,13 +135,13 @@ ValueCache::Shard& ValueCache::ShardOf(size_t hash) const {
   return shards_[(hash >> 48) % kShards];
 }
 
-bool ValueCache::Get(std::string_view data_key, int64_t now, std::string* value) {
+bool ValueCache::Get(std::string_view data_key, const Clock& clock, std::string* value) {
   if (!enabled()) return false;
   const size_t hash = HashOf(data_key);
   Shard& s = ShardOf(hash);
   std::lock_guard lock(s.mu);
   Node* n = s.Find(data_key, hash);
-  if (n == nullptr || (n->expire_at_ms != 0 && n->expire_at_ms <= now)) {
+  if (n == nullptr || (n->expire_at_ms != 0 && n->expire_at_ms <= clock.NowMs())) {
     s.misses.fetch_add(1, std::memory_order_relaxed);
     return false;
   }

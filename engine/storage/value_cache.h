@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 
+#include "redrock/engine/clock.h"
+
 namespace redrock::engine {
 
 class ValueCache {
@@ -35,8 +37,9 @@ class ValueCache {
 
   bool enabled() const { return capacity_ > 0; }
 
-  // A cached live value: copies it into *value and returns true. Expired or missing: false.
-  bool Get(std::string_view data_key, int64_t now, std::string* value);
+  // A cached live value: copies it into *value and returns true. Expired or missing: false. The clock
+  // is read only when the entry has an expiry (a clock read costs more than the rest of a hit here).
+  bool Get(std::string_view data_key, const Clock& clock, std::string* value);
   // What a read-modify-write needs: whether the key is cached, and then its expiry (0 = none) and,
   // when value != nullptr, the value appended to *value. Does not check expiry.
   bool Peek(std::string_view data_key, int64_t* expire_at_ms, std::string* value);

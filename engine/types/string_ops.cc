@@ -65,11 +65,11 @@ Status Engine::Get(int db, std::string_view key, std::string* value) {
   Impl& impl = *impl_;
   std::string& dkey = ScratchKey();
   encoding::EncodeDataKey(&dkey, db, key);
-  const int64_t now = impl.Now();
-  if (impl.value_cache.Get(dkey, now, value)) {
+  if (impl.value_cache.Get(dkey, *impl.clock, value)) {
     impl.CountLookup(true);
     return Status::OK();
   }
+  const int64_t now = impl.Now();
   // A miss reads and fills under the key's lock, so no write can commit between the two (value_cache.h).
   std::optional<SingleKeyLock> lock;
   if (impl.value_cache.enabled()) lock.emplace(impl.locks, dkey);
@@ -96,12 +96,12 @@ Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<c
   std::vector<std::optional<std::string>> out;
   out.reserve(keys.size());
   std::string& dkey = ScratchKey();
-  const int64_t now = impl_->Now();
+  int64_t now = -1;  // read at the first miss: hits of keys without a TTL need no clock
   std::string cached;
   for (std::string_view key : keys) {
     encoding::EncodeDataKey(&dkey, db, key);
     // Hits only: filling would take a key lock per key.
-    if (impl_->value_cache.Get(dkey, now, &cached)) {
+    if (impl_->value_cache.Get(dkey, *impl_->clock, &cached)) {
       impl_->CountLookup(true);
       out.emplace_back(std::move(cached));
       cached.clear();
@@ -109,6 +109,7 @@ Result<std::vector<std::optional<std::string>>> Engine::MGet(int db, std::span<c
     }
     rocksdb::PinnableSlice value;
     encoding::ValueHeader h;
+    if (now < 0) now = impl_->Now();
     Status st = impl_->ReadLive(dkey, now, &value, &h);
     impl_->CountLookupOf(st);
     if (st.IsNotFound()) {

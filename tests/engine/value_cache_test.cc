@@ -21,6 +21,13 @@ std::string DataKey(int db, std::string_view key) {
   return out;
 }
 
+// A clock that reads `ms` (ValueCache::Get reads the time only for an entry with an expiry).
+const Clock& At(int64_t ms) {
+  static ManualClock clock;
+  clock.SetMs(ms);
+  return clock;
+}
+
 // Warms the cache for key: a GET fills it, a second one must hit.
 void Warm(EngineFixture& f, std::string_view key) {
   REQUIRE(f.Get(0, key).has_value());
@@ -34,19 +41,19 @@ void Warm(EngineFixture& f, std::string_view key) {
 TEST_CASE("ValueCache stores, expires, erases and clears by db", "[engine][value_cache]") {
   ValueCache cache(1 << 20);
   std::string v;
-  CHECK_FALSE(cache.Get(DataKey(0, "a"), 100, &v));
+  CHECK_FALSE(cache.Get(DataKey(0, "a"), At(100), &v));
   cache.Put(DataKey(0, "a"), "one", 0);
   cache.Put(DataKey(1, "a"), "uno", 150);
-  REQUIRE(cache.Get(DataKey(0, "a"), 100, &v));
+  REQUIRE(cache.Get(DataKey(0, "a"), At(100), &v));
   CHECK(v == "one");
-  REQUIRE(cache.Get(DataKey(1, "a"), 149, &v));
+  REQUIRE(cache.Get(DataKey(1, "a"), At(149), &v));
   CHECK(v == "uno");
-  CHECK_FALSE(cache.Get(DataKey(1, "a"), 150, &v));  // expired reads as a miss
+  CHECK_FALSE(cache.Get(DataKey(1, "a"), At(150), &v));  // expired reads as a miss
   int64_t expire = -1;
   REQUIRE(cache.Peek(DataKey(1, "a"), &expire, &v));  // but is still there for a writer to see
   CHECK(expire == 150);
   cache.Put(DataKey(0, "a"), "two", 0);
-  REQUIRE(cache.Get(DataKey(0, "a"), 100, &v));
+  REQUIRE(cache.Get(DataKey(0, "a"), At(100), &v));
   CHECK(v == "two");
   CHECK(cache.entries() == 2);
   cache.Clear(1);
@@ -65,18 +72,18 @@ TEST_CASE("ValueCache stays within its budget, evicting the least recently used"
   CHECK(cache.entries() > 0);
   CHECK(cache.entries() < 20000);
   std::string v;
-  CHECK(cache.Get(DataKey(0, "k19999"), 0, &v));  // the newest survives
-  CHECK_FALSE(cache.Get(DataKey(0, "k0"), 0, &v));
+  CHECK(cache.Get(DataKey(0, "k19999"), At(0), &v));  // the newest survives
+  CHECK_FALSE(cache.Get(DataKey(0, "k0"), At(0), &v));
   // Larger than an eighth of a shard: not cached at all.
   cache.Put(DataKey(0, "huge"), std::string(4096, 'h'), 0);
-  CHECK_FALSE(cache.Get(DataKey(0, "huge"), 0, &v));
+  CHECK_FALSE(cache.Get(DataKey(0, "huge"), At(0), &v));
 }
 
 TEST_CASE("A disabled ValueCache never caches", "[engine][value_cache]") {
   ValueCache cache(0);
   cache.Put(DataKey(0, "a"), "one", 0);
   std::string v;
-  CHECK_FALSE(cache.Get(DataKey(0, "a"), 0, &v));
+  CHECK_FALSE(cache.Get(DataKey(0, "a"), At(0), &v));
   CHECK(cache.entries() == 0);
 }
 
