@@ -8,12 +8,6 @@ namespace redrock::engine {
 
 namespace {
 
-void AtomicMin(std::atomic<int64_t>& target, int64_t v) {
-  int64_t cur = target.load(std::memory_order_relaxed);
-  while (v < cur && !target.compare_exchange_weak(cur, v)) {
-  }
-}
-
 // How many UncountedLookups are alive on this thread.
 thread_local int uncounted_lookup_scopes = 0;
 

@@ -106,6 +106,15 @@ struct OldValue {
   }
 };
 
+// Lowers target to v if v is smaller. seq_cst throughout: the expiry cycle's floor update
+// (expiry.cc) relies on a writer's lowering of inserted_min being ordered before its read of
+// index_floor.
+inline void AtomicMin(std::atomic<int64_t>& target, int64_t v) {
+  int64_t cur = target.load();
+  while (v < cur && !target.compare_exchange_weak(cur, v)) {
+  }
+}
+
 // One line for clients: "No space left on device" for a full disk, otherwise RocksDB's text without
 // its "IO error: " prefix.
 std::string WriteErrorText(const rocksdb::Status& s);
@@ -256,7 +265,8 @@ struct Engine::Impl {
 
   // The expiry index's floor: no entry has a time below it, so scans of the index start there instead
   // of wading through the tombstones that drained entries leave behind. Raised only by the expiry
-  // cycle while it holds every stripe; lowered by a writer (under its stripe) that inserts below it.
+  // cycle (without holding the stripes: see expiry.cc); lowered by a writer (under its stripe) that
+  // inserts below it.
   // `inserted_min` is the smallest time inserted since the cycle last reset it. See expiry.cc.
   mutable std::atomic<int64_t> index_floor{0};
   mutable std::atomic<int64_t> inserted_min{INT64_MAX};
@@ -330,6 +340,8 @@ struct Engine::Impl {
 
   // ---- expiry.cc ----
   int64_t RunExpiryCycle();
+  // Whether the index holds an entry at or above the floor that is due now (a cheap probe first).
+  bool AnythingDue() const;
   void ExpiryThreadMain();
   void SyncThreadMain();
   // One pass of the sync thread (db_open.cc): resume after a failure (if auto_resume), then the

@@ -24,18 +24,33 @@ struct DueEntry {
 
 }  // namespace
 
+bool Engine::Impl::AnythingDue() const {
+  const std::string floor_key = IndexFloorKey();
+  const std::string upper = encoding::ExpiryUpperBound(Now());
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, expiry_cf));
+  it->Seek(floor_key);
+  // An iterator error counts as due: the pass then meets it and stops as it always did.
+  return it->Valid() || !it->status().ok();
+}
 
-// The index floor. A pass starts by resetting `inserted_min` while holding every stripe, so each
-// writer either committed before the reset (and the pass's iterators see its entry) or records its
-// time in `inserted_min` (writers hold their stripe from AddBookkeeping until they commit). A pass
-// that drained everything due at `now` then holds every stripe again, so no writer is mid-way, and
-// sets the floor to min(now + 1, inserted_min): below that no entry can exist. Writers that come later
-// lower the floor themselves when they insert below it.
+// The index floor, without stopping the writers. A pass that finds nothing due returns at once and
+// touches no stripe. Otherwise it resets `inserted_min` and then takes and releases every stripe in
+// turn, never two at once: a writer that lowered `inserted_min` before the reset holds its stripe
+// from AddBookkeeping until its batch is in the memtable, so once the sweep has passed its stripe that
+// entry is visible to the pass's iterators; every later writer is recorded in `inserted_min`. A pass
+// that drained everything due at `now` sets the floor to min(now + 1, inserted_min) and then lowers it
+// again to `inserted_min` as read after that store: a writer lowers `inserted_min` before it reads
+// the floor (AtomicMin, seq_cst), so one whose own lowering of the floor the store overwrote is seen
+// by the second read. Writers that come later lower the floor themselves.
 int64_t Engine::Impl::RunExpiryCycle() {
   std::lock_guard cycle_lock(expiry_cycle_mu);
-  {
-    auto all = MultiKeyLock::All(locks);
-    inserted_min.store(INT64_MAX);
+  if (!AnythingDue()) return 0;
+  inserted_min.store(INT64_MAX);
+  for (size_t i = 0; i < KeyLocks::kStripes; ++i) {
+    std::lock_guard passing(locks.Stripe(i));
   }
   const std::string floor_key = IndexFloorKey();
   int64_t removed = 0;
@@ -121,8 +136,8 @@ int64_t Engine::Impl::RunExpiryCycle() {
     if (stopping) break;
   }
   if (drained) {
-    auto all = MultiKeyLock::All(locks);
     index_floor.store(std::min(drained_now + 1, inserted_min.load()));
+    AtomicMin(index_floor, inserted_min.load());
   }
   // Not while writes are stopped: CompactRange flushes the memtable first (see write_failed in
   // engine_impl.h).
